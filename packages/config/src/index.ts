@@ -1,0 +1,71 @@
+/**
+ * Configuration from environment variables, declared as one TypeBox object per service.
+ *
+ * `loadConfig(schema, env)` coerces strings to the declared types, fills defaults, and fails fast
+ * with a single error that lists every problem, so an operator fixes them all in one go.
+ */
+import { Ajv } from 'ajv';
+import Type from 'typebox';
+import { ERROR_CODES, PermanentError } from '@recstream/errors';
+
+export { Type };
+
+export class ConfigError extends PermanentError {
+  constructor(readonly problems: readonly string[]) {
+    super(ERROR_CODES.invalidConfig, `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      details: { problems },
+    });
+  }
+}
+
+type ObjectSchema = Type.TObject;
+
+export function loadConfig<S extends ObjectSchema>(schema: S, env: NodeJS.ProcessEnv): Type.Static<S> {
+  const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+  const validate = ajv.compile(schema);
+  // Only declared variables are read; empty strings count as unset so defaults apply.
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  if (!validate(input)) {
+    const problems = (validate.errors ?? []).map((error) => {
+      if (error.keyword === 'required') {
+        return `${String((error.params as { missingProperty: string }).missingProperty)} is required`;
+      }
+      return `${error.instancePath.slice(1)} ${error.message ?? 'is invalid'} (got ${JSON.stringify(
+        input[error.instancePath.slice(1)],
+      )})`;
+    });
+    throw new ConfigError(problems);
+  }
+  return input as Type.Static<S>;
+}
+
+/** Settings every service shares; services spread these into their own schema. */
+export const commonConfig = {
+  REC_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  REC_SHUTDOWN_DEADLINE_MS: Type.Integer({ minimum: 100, default: 15_000 }),
+  REC_TOPIC_PREFIX: Type.String({ default: '', pattern: '^[A-Za-z0-9._-]*$' }),
+};
+
+export const kafkaConfig = {
+  REC_KAFKA_BROKERS: Type.String({ minLength: 1, default: '127.0.0.1:19092', description: 'comma-separated host:port' }),
+};
+
+export const clickhouseConfig = {
+  REC_CLICKHOUSE_URL: Type.String({ default: 'http://127.0.0.1:18123' }),
+  REC_CLICKHOUSE_USER: Type.String({ default: 'default' }),
+  REC_CLICKHOUSE_PASSWORD: Type.String({ default: '' }),
+  REC_CLICKHOUSE_DATABASE: Type.String({ default: 'recstream', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+};
+
+export const redisConfig = {
+  REC_REDIS_URL: Type.String({ default: 'redis://127.0.0.1:16379' }),
+  REC_REDIS_PREFIX: Type.String({ default: 'rec', pattern: '^[A-Za-z0-9._-]+$' }),
+};
+
+export const httpConfig = {
+  REC_HTTP_HOST: Type.String({ default: '127.0.0.1' }),
+};

@@ -1,0 +1,53 @@
+/**
+ * Two error families, classified once at the client wrapper that meets the failure:
+ * - permanent: the input is wrong; retrying cannot help (HTTP 4xx, DLQ, BullMQ UnrecoverableError);
+ * - transient: a dependency is slow or down; retry with bounded backoff.
+ * Codes are stable (`REC_ERR_…`) so dashboards, alerts and clients can rely on them.
+ */
+
+export const ERROR_CODES = {
+  invalidInput: 'REC_ERR_INVALID_INPUT',
+  invalidConfig: 'REC_ERR_INVALID_CONFIG',
+  payloadTooLarge: 'REC_ERR_PAYLOAD_TOO_LARGE',
+  unavailable: 'REC_ERR_DEPENDENCY_UNAVAILABLE',
+  timeout: 'REC_ERR_TIMEOUT',
+  overloaded: 'REC_ERR_OVERLOADED',
+  migration: 'REC_ERR_MIGRATION',
+  internal: 'REC_ERR_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export abstract class RecError extends Error {
+  abstract readonly transient: boolean;
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+/** Bad input or configuration: do not retry. */
+export class PermanentError extends RecError {
+  readonly transient = false;
+}
+
+/** A dependency is unavailable, slow or overloaded: retry with backoff. */
+export class TransientError extends RecError {
+  readonly transient = true;
+}
+
+export function isTransient(error: unknown): boolean {
+  return error instanceof RecError && error.transient;
+}
+
+/** Anything thrown as a readable message for logs and error responses. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export { sleep, backoffDelayMs, retryTransient } from './retry.js';

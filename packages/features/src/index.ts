@@ -1,0 +1,3 @@
+export * from './keys.js';
+export * from './popularity.js';
+export { readTopPopular, type PopularItem } from './popularity.reader.js';

@@ -1,0 +1,71 @@
+/**
+ * The common shape of every HTTP service: a Fastify instance with our logger, an error handler
+ * that maps the two error families to status codes (permanent → 4xx, transient → 503 with
+ * Retry-After), an OpenAPI description at `/openapi.json`, and `/livez`, `/readyz`, `/metrics`.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { ERROR_CODES, RecError } from '@recstream/errors';
+import { registerHealthRoutes, type HealthOptions } from '@recstream/health';
+
+export type { ReadinessCheck } from '@recstream/health';
+import type { Logger } from '@recstream/logger';
+
+export interface HttpServiceOptions {
+  readonly logger: Logger;
+  readonly title: string;
+  readonly version: string;
+  readonly description: string;
+  readonly health: HealthOptions;
+  readonly bodyLimit?: number;
+  /** Seconds a client should wait before retrying after a 503. */
+  readonly retryAfterS?: number;
+}
+
+function statusOf(error: FastifyError | RecError): number {
+  if (error instanceof RecError) {
+    const explicit = error.details['statusCode'];
+    if (typeof explicit === 'number') return explicit;
+    return error.transient ? 503 : 400;
+  }
+  return typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+}
+
+function codeOf(error: FastifyError | RecError, status: number): string {
+  if (error instanceof RecError) return error.code;
+  if (status === 413) return ERROR_CODES.payloadTooLarge;
+  if (status >= 400 && status < 500) return ERROR_CODES.invalidInput;
+  return ERROR_CODES.internal;
+}
+
+export async function createHttpService(options: HttpServiceOptions): Promise<FastifyInstance> {
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Per-request logs would dominate at tens of thousands of events/s; metrics cover requests.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, version: options.version, description: options.description },
+    },
+  });
+
+  app.setErrorHandler<FastifyError | RecError>((error, request, reply) => {
+    const status = statusOf(error);
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    else request.log.debug({ err: error, url: request.url }, 'request refused');
+    if (status === 503) void reply.header('retry-after', String(options.retryAfterS ?? 1));
+    return reply.code(status).send({
+      error: { code: codeOf(error, status), message: status >= 500 && status !== 503 ? 'internal error' : error.message },
+    });
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  registerHealthRoutes(app, options.health);
+  return app;
+}

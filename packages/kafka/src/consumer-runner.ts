@@ -1,0 +1,161 @@
+/**
+ * Runs a consumer group over batches with the product's delivery rules:
+ * - the handler returns one result per message (ok / drop / dlq / retry) instead of throwing;
+ * - DLQ messages keep the original key and value and add reason, step, code and source headers;
+ * - offsets are resolved only for the contiguous prefix of finished messages, and only after the
+ *   handler returned (so after its sink confirmed); a failed DLQ produce is a retry, never an ack;
+ * - a retry result re-runs the unfinished suffix with backoff, heartbeating meanwhile, until it
+ *   succeeds or the consumer stops — nothing is skipped.
+ */
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { backoffDelayMs, errorMessage, sleep } from '@recstream/errors';
+import type { Logger } from '@recstream/logger';
+import type { ServiceMetrics } from '@recstream/metrics';
+import type { MessageResult } from './results.js';
+import type { ProducerHandle } from './producer.js';
+
+export interface BatchContext {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** Handles messages in order; must be idempotent, because a message can be delivered again. */
+export type BatchHandler = (messages: readonly KafkaMessage[], context: BatchContext) => Promise<MessageResult[]>;
+
+export interface ConsumerRunnerOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly handler: BatchHandler;
+  /** Where `dlq` results go; required when the handler can return them. */
+  readonly dlq?: { readonly producer: ProducerHandle; readonly topic: string };
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly fromBeginning?: boolean;
+}
+
+export interface ConsumerRunner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True once the consumer has joined its group and been assigned partitions at least once. */
+  readonly joined: boolean;
+  readonly consumer: Consumer;
+}
+
+const HEARTBEAT_EVERY_MS = 3000;
+
+export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
+  const { logger, handler } = options;
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
+  const results = options.metrics.counter('kafka_messages_total', 'Consumed messages by handler result', [
+    'topic',
+    'result',
+  ]);
+  const lag = options.metrics.gauge('kafka_consumer_lag_messages', 'High watermark minus next offset, per partition', [
+    'topic',
+    'partition',
+  ]);
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  const stopController = new AbortController();
+
+  async function parkInDlq(message: KafkaMessage, result: Extract<MessageResult, { kind: 'dlq' }>, context: BatchContext, offset: string) {
+    if (options.dlq === undefined) throw new Error(`handler returned dlq for ${context.topic} but no DLQ is configured`);
+    await options.dlq.producer.send(options.dlq.topic, [
+      {
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          'rec-dlq-reason': result.reason,
+          'rec-dlq-step': result.step,
+          'rec-dlq-code': result.code,
+          'rec-dlq-source': `${context.topic}/${context.partition}/${offset}`,
+          'rec-dlq-at': new Date().toISOString(),
+        },
+      },
+    ]);
+  }
+
+  return {
+    consumer,
+    get joined() {
+      return joined;
+    },
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+          const context = { topic: batch.topic, partition: batch.partition };
+          let pending = batch.messages;
+          let attempt = 0;
+          while (pending.length > 0 && isRunning() && !isStale()) {
+            const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+            let done = 0;
+            let retryError: unknown;
+            try {
+              const outcomes = await handler(pending, context);
+              for (const [index, message] of pending.entries()) {
+                const outcome = outcomes[index];
+                if (outcome === undefined) throw new Error('handler returned fewer results than messages');
+                if (outcome.kind === 'retry') {
+                  retryError = outcome.error;
+                  break;
+                }
+                if (outcome.kind === 'dlq') {
+                  try {
+                    await parkInDlq(message, outcome, context, message.offset);
+                  } catch (error) {
+                    retryError = error;
+                    break;
+                  }
+                  logger.warn({ ...context, offset: message.offset, reason: outcome.reason, step: outcome.step }, 'message parked in DLQ');
+                } else if (outcome.kind === 'drop') {
+                  logger.debug({ ...context, offset: message.offset, reason: outcome.reason }, 'message dropped');
+                }
+                results.inc({ topic: batch.topic, result: outcome.kind });
+                resolveOffset(message.offset);
+                done = index + 1;
+              }
+            } catch (error) {
+              retryError = error;
+            } finally {
+              clearInterval(beat);
+            }
+            pending = pending.slice(done);
+            if (pending.length > 0) {
+              results.inc({ topic: batch.topic, result: 'retry' }, 1);
+              const delayMs = backoffDelayMs(attempt, 200, 10_000);
+              attempt = done > 0 ? 0 : attempt + 1;
+              logger.warn(
+                { ...context, offset: pending[0]?.offset, remaining: pending.length, delayMs, err: errorMessage(retryError) },
+                'batch not finished, retrying',
+              );
+              await sleep(delayMs, stopController.signal);
+              await heartbeat().catch(() => undefined);
+            }
+          }
+          await commitOffsetsIfNecessary();
+          const last = batch.messages.at(-1);
+          if (last !== undefined) {
+            lag.set(context, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
+          }
+        },
+      });
+    },
+    async stop() {
+      stopController.abort();
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Integration-test helpers. Each test file isolates itself with a unique namespace (topic prefix,
+ * consumer groups, ClickHouse database, Redis key prefix), and the cleanup helpers refuse to touch
+ * anything whose name lacks the test marker, so a mistake cannot wipe real data.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createClickHouse, ident, runMigrations, sql, type ClickHouse } from '@recstream/clickhouse';
+import { createKafka, ensureTopics, parseBrokers } from '@recstream/kafka';
+import { createLogger, type Logger } from '@recstream/logger';
+import { CLICKHOUSE_MIGRATIONS_DIR } from '@recstream/schemas';
+
+export const TEST_MARKER = 'test_';
+
+/** Connection settings of the local infrastructure (`infra/infra.sh env`), with its defaults. */
+export const infra = {
+  kafkaBrokers: process.env['REC_KAFKA_BROKERS'] ?? '127.0.0.1:19092',
+  clickhouseUrl: process.env['REC_CLICKHOUSE_URL'] ?? 'http://127.0.0.1:18123',
+  clickhouseUser: process.env['REC_CLICKHOUSE_USER'] ?? 'default',
+  clickhousePassword: process.env['REC_CLICKHOUSE_PASSWORD'] ?? '',
+  redisUrl: process.env['REC_REDIS_URL'] ?? 'redis://127.0.0.1:16379',
+};
+
+export interface TestNamespace {
+  /** Unique id, starts with the test marker: use it for topic prefixes, groups, databases, keys. */
+  readonly id: string;
+  readonly topicPrefix: string;
+  readonly database: string;
+  readonly redisPrefix: string;
+  /** Environment for a service process under test, pointing at this namespace. */
+  readonly env: Record<string, string>;
+}
+
+export function testNamespace(label = 'ns'): TestNamespace {
+  const id = `${TEST_MARKER}${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const topicPrefix = `${id}.`;
+  return {
+    id,
+    topicPrefix,
+    database: id,
+    redisPrefix: id,
+    env: {
+      REC_KAFKA_BROKERS: infra.kafkaBrokers,
+      REC_CLICKHOUSE_URL: infra.clickhouseUrl,
+      REC_CLICKHOUSE_USER: infra.clickhouseUser,
+      REC_CLICKHOUSE_PASSWORD: infra.clickhousePassword,
+      REC_CLICKHOUSE_DATABASE: id,
+      REC_REDIS_URL: infra.redisUrl,
+      REC_REDIS_PREFIX: id,
+      REC_TOPIC_PREFIX: topicPrefix,
+      REC_LOG_LEVEL: process.env['REC_TEST_LOG_LEVEL'] ?? 'warn',
+    },
+  };
+}
+
+function assertTestName(name: string): void {
+  if (!name.startsWith(TEST_MARKER)) throw new Error(`refusing to touch ${JSON.stringify(name)}: no test marker`);
+}
+
+export function testLogger(): Logger {
+  return createLogger({ service: 'test', level: process.env['REC_TEST_LOG_LEVEL'] ?? 'warn' });
+}
+
+/** Creates the namespace's ClickHouse database with every migration applied. */
+export async function createTestDatabase(ns: TestNamespace): Promise<ClickHouse> {
+  assertTestName(ns.database);
+  const options = { url: infra.clickhouseUrl, username: infra.clickhouseUser, password: infra.clickhousePassword };
+  const server = createClickHouse({ ...options, database: null });
+  const inDatabase = createClickHouse({ ...options, database: ns.database });
+  await runMigrations({ server, inDatabase, database: ns.database, dir: CLICKHOUSE_MIGRATIONS_DIR, logger: testLogger() });
+  await server.close();
+  return inDatabase;
+}
+
+export async function dropTestDatabase(ns: TestNamespace): Promise<void> {
+  assertTestName(ns.database);
+  const server = createClickHouse({
+    url: infra.clickhouseUrl,
+    username: infra.clickhouseUser,
+    password: infra.clickhousePassword,
+    database: null,
+  });
+  await server.command(sql`DROP DATABASE IF EXISTS ${ident(ns.database)}`);
+  await server.close();
+}
+
+export async function createTestTopics(ns: TestNamespace): Promise<void> {
+  const admin = createKafka({ brokers: parseBrokers(infra.kafkaBrokers), clientId: ns.id, logger: testLogger() }).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, ns.topicPrefix);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTestTopics(ns: TestNamespace): Promise<void> {
+  assertTestName(ns.topicPrefix);
+  const admin = createKafka({ brokers: parseBrokers(infra.kafkaBrokers), clientId: ns.id, logger: testLogger() }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(ns.topicPrefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTestKeys(ns: TestNamespace): Promise<void> {
+  assertTestName(ns.redisPrefix);
+  const redis = new Redis(infra.redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${ns.redisPrefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : `: ${String(lastError)}`}`);
+}
+
+export { startService, type RunningService } from './service-process.js';

@@ -1,0 +1,5 @@
+export * from './events/event.schema.js';
+export * from './items/item.schema.js';
+export * from './topics.js';
+export * from './validation.js';
+export { CLICKHOUSE_MIGRATIONS_DIR } from './migrations-path.js';

@@ -1,0 +1,101 @@
+/**
+ * Composition root of the ingest service: config → clients → start → signals.
+ * Role `collector` serves the HTTP API; `sink` moves Kafka into ClickHouse; `both` does both.
+ */
+import { createBatchWriter, createClickHouse } from '@recstream/clickhouse';
+import { createConsumerRunner, createKafka, createProducer, ensureTopics, parseBrokers } from '@recstream/kafka';
+import { createLifecycle } from '@recstream/lifecycle';
+import { createLogger } from '@recstream/logger';
+import { createMetrics } from '@recstream/metrics';
+import { createValidators, topicName } from '@recstream/schemas';
+import type { ReadinessCheck } from '@recstream/http';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { createPublisher } from './handlers/event-publisher.js';
+import { createSinkHandler } from './sink/sink.handler.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ service: 'ingest', level: config.REC_LOG_LEVEL });
+  const metrics = createMetrics('ingest');
+  const lifecycle = createLifecycle({ logger, deadlineMs: config.REC_SHUTDOWN_DEADLINE_MS });
+  lifecycle.handleSignals();
+
+  const role = config.REC_INGEST_ROLE;
+  const kafka = createKafka({ brokers: parseBrokers(config.REC_KAFKA_BROKERS), clientId: `ingest-${role}`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  lifecycle.add({ name: 'kafka-admin', stop: () => admin.disconnect() });
+  await ensureTopics(admin, config.REC_TOPIC_PREFIX);
+  const topics = {
+    events: topicName('events', config.REC_TOPIC_PREFIX),
+    items: topicName('items', config.REC_TOPIC_PREFIX),
+    dlq: topicName('eventsDlq', config.REC_TOPIC_PREFIX),
+  };
+
+  const producer = createProducer(kafka, { timeoutMs: config.REC_INGEST_PRODUCE_TIMEOUT_MS });
+  await producer.connect();
+  lifecycle.add({ name: 'kafka-producer', stop: () => producer.disconnect() });
+
+  const checks: Record<string, ReadinessCheck> = {
+    kafka: async () => {
+      await admin.describeCluster();
+    },
+  };
+
+  if (role === 'sink' || role === 'both') {
+    const clickhouse = createClickHouse({
+      url: config.REC_CLICKHOUSE_URL,
+      username: config.REC_CLICKHOUSE_USER,
+      password: config.REC_CLICKHOUSE_PASSWORD,
+      database: config.REC_CLICKHOUSE_DATABASE,
+    });
+    lifecycle.add({ name: 'clickhouse', stop: () => clickhouse.close() });
+    checks['clickhouse'] = () => clickhouse.ping();
+    const writerOptions = {
+      maxRows: config.REC_SINK_BATCH_ROWS,
+      maxDelayMs: config.REC_SINK_BATCH_DELAY_MS,
+      maxBufferedRows: config.REC_SINK_BATCH_ROWS * 4,
+      logger,
+      metrics,
+    };
+    const eventsWriter = createBatchWriter(clickhouse, { ...writerOptions, table: 'events' });
+    const itemsWriter = createBatchWriter(clickhouse, { ...writerOptions, table: 'items' });
+    lifecycle.add({ name: 'events-writer', stop: () => eventsWriter.stop() });
+    lifecycle.add({ name: 'items-writer', stop: () => itemsWriter.stop() });
+    const sink = createConsumerRunner({
+      kafka,
+      groupId: config.REC_TOPIC_PREFIX + config.REC_SINK_GROUP_ID,
+      topics: [topics.events, topics.items],
+      handler: createSinkHandler({ topics, eventsWriter, itemsWriter }),
+      dlq: { producer, topic: topics.dlq },
+      logger,
+      metrics,
+    });
+    await sink.start();
+    lifecycle.add({ name: 'sink-consumer', stop: () => sink.stop() });
+    checks['sink-consumer'] = () =>
+      sink.joined ? Promise.resolve() : Promise.reject(new Error('consumer has not joined its group yet'));
+  }
+
+  const app = await buildApp({
+    logger,
+    metrics,
+    validators: createValidators(),
+    ...(role === 'sink' ? {} : { publisher: createPublisher(producer, topics) }),
+    checks,
+    maxBodyBytes: config.REC_INGEST_MAX_BODY_BYTES,
+    maxBatchEvents: config.REC_INGEST_MAX_BATCH_EVENTS,
+    maxFutureSkewMs: config.REC_INGEST_MAX_FUTURE_SKEW_MS,
+  });
+  await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });
+  // Intake stops first on shutdown.
+  lifecycle.add({ name: 'http', stop: () => app.close() });
+  logger.info({ role, port: config.REC_HTTP_PORT, topics }, 'ingest started');
+}
+
+main().catch((err: unknown) => {
+  // The logger may not exist yet (bad config): report on stderr and exit non-zero.
+  process.stderr.write(`ingest failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import type { ServiceMetrics } from '@recstream/metrics';
+
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
+
+export function createIngestMetrics(metrics: ServiceMetrics) {
+  return {
+    eventsAccepted: metrics.counter('events_accepted_total', 'Events acknowledged to clients (durable in Kafka)'),
+    eventsRejected: metrics.counter('events_rejected_total', 'Events refused with a reason'),
+    sinkRows: metrics.counter('sink_rows_total', 'Rows the sink wrote to ClickHouse', ['table']),
+  };
+}

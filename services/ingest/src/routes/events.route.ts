@@ -1,0 +1,73 @@
+/**
+ * POST /v1/events — one event, a JSON array, or NDJSON. Each record gets its own verdict: the valid
+ * ones are enriched and made durable in Kafka before we answer 202; the invalid ones are listed with
+ * the field and reason. Nothing is acknowledged that Kafka has not acknowledged.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ERROR_CODES, PermanentError } from '@recstream/errors';
+import { ClickstreamEvent, type ContractValidators, type EnrichedEvent } from '@recstream/schemas';
+import { enrichEvent } from '../handlers/enrich.js';
+import type { Publisher } from '../handlers/event-publisher.js';
+import { bodyRecords } from './batch-body.js';
+import { AcceptedResponse, ErrorResponse, type AcceptedResponse as Accepted } from './ingest-responses.js';
+import type { IngestMetrics } from '../ingest.metrics.js';
+
+export interface EventsRouteDeps {
+  readonly validators: ContractValidators;
+  readonly publisher: Publisher;
+  readonly metrics: IngestMetrics;
+  readonly maxBatchEvents: number;
+  readonly maxFutureSkewMs: number;
+  readonly now?: () => Date;
+}
+
+export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps): void {
+  const now = deps.now ?? (() => new Date());
+  app.post(
+    '/v1/events',
+    {
+      schema: {
+        summary: 'Track clickstream events',
+        description: `A single event, a JSON array of up to ${deps.maxBatchEvents} events, or NDJSON (application/x-ndjson).`,
+        tags: ['events'],
+        body: ClickstreamEvent,
+        response: { 202: AcceptedResponse, 400: ErrorResponse, 413: ErrorResponse, 503: ErrorResponse },
+      },
+      // Per-record verdicts are ours to give; the body schema above documents the contract.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const records = bodyRecords(request.body);
+      if (records.length > deps.maxBatchEvents) {
+        throw new PermanentError(
+          ERROR_CODES.payloadTooLarge,
+          `batch of ${records.length} events exceeds the maximum of ${deps.maxBatchEvents}`,
+          { details: { statusCode: 413 } },
+        );
+      }
+      const receivedAt = now();
+      const accepted: EnrichedEvent[] = [];
+      const result: Accepted = { accepted: 0, rejected: [] };
+      records.forEach((record, index) => {
+        const verdict = record.ok ? deps.validators.validateEvent(record.value) : record;
+        if (verdict.ok) {
+          accepted.push(
+            enrichEvent(verdict.value, { receivedAt, source: 'default', maxFutureSkewMs: deps.maxFutureSkewMs }),
+          );
+        } else {
+          result.rejected.push({ index, problems: verdict.problems });
+        }
+      });
+      deps.metrics.eventsRejected.inc(result.rejected.length);
+      if (accepted.length === 0) {
+        return reply.code(400).send({
+          error: { code: ERROR_CODES.invalidInput, message: 'no valid event in the request', rejected: result.rejected },
+        });
+      }
+      await deps.publisher.publishEvents(accepted);
+      deps.metrics.eventsAccepted.inc(accepted.length);
+      result.accepted = accepted.length;
+      return reply.code(202).send(result);
+    },
+  );
+}
