@@ -5,6 +5,7 @@
  * | key                                   | type   | bound                                      |
  * |---------------------------------------|--------|--------------------------------------------|
  * | `<prefix>:f1:item:pop`                | zset   | one member per catalog item; trimmed to `POPULARITY_MAX_ITEMS` |
+ * | `<prefix>:f1:item:meta`               | hash   | one field per catalog item (JSON ItemMeta) |
  * | `<prefix>:f1:seen:<event_id>`         | string | expires after `SEEN_EVENT_TTL_S`           |
  */
 
@@ -15,6 +16,7 @@ export const POPULARITY_MAX_ITEMS = 1_000_000;
 
 export interface FeatureKeys {
   itemPopularity(): string;
+  itemMeta(): string;
   seenEvent(eventId: string): string;
   /** Pattern matching every key of this prefix and layout (for rebuilds and test cleanup). */
   all(): string;
@@ -24,6 +26,7 @@ export function featureKeys(prefix: string): FeatureKeys {
   const base = `${prefix}:${FEATURE_LAYOUT_VERSION}`;
   return {
     itemPopularity: () => `${base}:item:pop`,
+    itemMeta: () => `${base}:item:meta`,
     seenEvent: (eventId) => `${base}:seen:${eventId}`,
     all: () => `${base}:*`,
   };

@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+import type { CatalogItem } from '@recstream/schemas';
+import { featureKeys } from './keys.js';
+
+/** What serving needs to show an item. */
+export interface ItemMeta {
+  readonly itemId: string;
+  readonly title: string;
+  readonly category: string;
+  readonly brand: string;
+  readonly price: number;
+  readonly currency: string;
+  readonly availability: CatalogItem['availability'];
+}
+
+export function toItemMeta(item: CatalogItem): ItemMeta {
+  return {
+    itemId: item.item_id,
+    title: item.title,
+    category: item.category_path.join(' > '),
+    brand: item.brand ?? '',
+    price: item.price,
+    currency: item.currency,
+    availability: item.availability,
+  };
+}
+
+/** Display fields of the given items, in one round trip; unknown items map to undefined. */
+export async function readItemMeta(redis: Redis, prefix: string, itemIds: readonly string[]): Promise<(ItemMeta | undefined)[]> {
+  if (itemIds.length === 0) return [];
+  const values = await redis.hmget(featureKeys(prefix).itemMeta(), ...itemIds);
+  return values.map((value) => (value === null ? undefined : (JSON.parse(value) as ItemMeta)));
+}

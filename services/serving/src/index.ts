@@ -1,0 +1,36 @@
+/** Composition root of the serving service: config → clients → HTTP → signals. */
+import { createLifecycle } from '@recstream/lifecycle';
+import { createLogger } from '@recstream/logger';
+import { createMetrics } from '@recstream/metrics';
+import { createRedis } from '@recstream/redis';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ service: 'serving', level: config.REC_LOG_LEVEL });
+  const metrics = createMetrics('serving');
+  const lifecycle = createLifecycle({ logger, deadlineMs: config.REC_SHUTDOWN_DEADLINE_MS });
+  lifecycle.handleSignals();
+
+  const redis = createRedis(config.REC_REDIS_URL);
+  await redis.connect();
+  lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
+
+  const app = await buildApp({
+    logger,
+    metrics,
+    redis,
+    redisPrefix: config.REC_REDIS_PREFIX,
+    maxK: config.REC_SERVING_MAX_K,
+    checks: { redis: async () => void (await redis.ping()) },
+  });
+  await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });
+  lifecycle.add({ name: 'http', stop: () => app.close() });
+  logger.info({ port: config.REC_HTTP_PORT }, 'serving started');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`serving failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
