@@ -90,9 +90,15 @@ export async function* readLines(file: string, encoding: BufferEncoding = 'utf8'
   }
 }
 
-/** The file's name without extension, made safe for ids: `yoochoose-clicks-100k_train_full`. */
+/**
+ * The file's name made safe for ids, without a .txt/.csv/.tsv extension:
+ * `yoochoose-clicks-100k_train_full`, `sample_train-item-views`, `u.data`, `Beauty`.
+ */
 export function fileTag(file: string): string {
-  return basename(file, extname(file)).replace(/[^A-Za-z0-9_.-]/g, '_');
+  const name = basename(file);
+  const ext = extname(name).toLowerCase();
+  const stem = ['.txt', '.csv', '.tsv'].includes(ext) ? name.slice(0, -ext.length) : name;
+  return stem.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
 /** Parses a non-negative integer field, or reports the row. */

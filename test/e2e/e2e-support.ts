@@ -1,0 +1,2 @@
+export * from '@recstream/testing';
+export { sql } from '@recstream/clickhouse';

@@ -1,0 +1,115 @@
+/**
+ * The whole path, for real: events POSTed to ingest reach Kafka, the sink writes them to
+ * ClickHouse, the feature service updates popularity in Redis, and serving's ranking changes
+ * because of them. Every service runs as its own process; SIGTERM stops each cleanly.
+ */
+import t from 'tap';
+import {
+  createTestDatabase,
+  createTestTopics,
+  deleteTestKeys,
+  deleteTestTopics,
+  dropTestDatabase,
+  sql,
+  startService,
+  testNamespace,
+  waitFor,
+  type RunningService,
+} from './e2e-support.js';
+
+const ns = testNamespace('e2e');
+const basePort = 20_000 + Math.floor(Math.random() * 20_000);
+
+interface Popular {
+  items: { item_id: string; score: number; title?: string }[];
+}
+
+t.setTimeout(240_000);
+
+t.test('an event sent to ingest changes what serving recommends', async (t) => {
+  const clickhouse = await createTestDatabase(ns);
+  await createTestTopics(ns);
+  const services: RunningService[] = [];
+  t.teardown(async () => {
+    for (const service of services) await service.stop('SIGKILL');
+    await clickhouse.close();
+    await Promise.allSettled([dropTestDatabase(ns), deleteTestTopics(ns), deleteTestKeys(ns)]);
+  });
+
+  const [ingest, feature, serving] = await Promise.all([
+    startService({ service: 'ingest', port: basePort, env: { ...ns.env, REC_INGEST_ROLE: 'both', REC_SINK_BATCH_DELAY_MS: '200' } }),
+    startService({ service: 'feature', port: basePort + 1, env: ns.env }),
+    startService({ service: 'serving', port: basePort + 2, env: ns.env }),
+  ]);
+  services.push(ingest, feature, serving);
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${ingest.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const popular = async (): Promise<Popular> =>
+    (await (await fetch(`${serving.url}/v1/recommendations/popular?k=10`)).json()) as Popular;
+
+  const items = ['sku-a', 'sku-b'].map((item_id) => ({
+    item_id,
+    title: `Title of ${item_id}`,
+    category_path: ['Beauty', 'Lips'],
+    price: 10,
+    currency: 'EUR',
+    availability: 'in_stock',
+    updated_at: new Date().toISOString(),
+  }));
+  t.equal((await post('/v1/items', items)).status, 202, 'catalog accepted');
+
+  // First wave: sku-a is the popular one.
+  const wave1 = Array.from({ length: 5 }, (_, i) => ({ event_id: `${ns.id}-a${i}`, type: 'view', user_id: `u${i}`, item_id: 'sku-a' }));
+  wave1.push({ event_id: `${ns.id}-b0`, type: 'view', user_id: 'u9', item_id: 'sku-b' });
+  const response1 = await post('/v1/events', wave1);
+  t.equal(response1.status, 202);
+  t.same(await response1.json(), { accepted: 6, rejected: [] });
+
+  const before = await waitFor('sku-a on top', async () => {
+    const result = await popular();
+    return result.items[0]?.item_id === 'sku-a' && result.items.length === 2 ? result : undefined;
+  });
+  t.equal(before.items[0]?.title, 'Title of sku-a', 'item metadata comes from the catalog feed');
+
+  // Second wave: purchases of sku-b overtake sku-a.
+  const wave2 = Array.from({ length: 3 }, (_, i) => ({
+    event_id: `${ns.id}-p${i}`,
+    type: 'purchase',
+    user_id: `u${i}`,
+    order_id: `o${i}`,
+    currency: 'EUR',
+    items: [{ item_id: 'sku-b', price: 10, quantity: 1 }],
+  }));
+  t.equal((await post('/v1/events', wave2)).status, 202);
+  const after = await waitFor('sku-b on top', async () => {
+    const result = await popular();
+    return result.items[0]?.item_id === 'sku-b' ? result : undefined;
+  });
+  t.ok((after.items[0]?.score ?? 0) > (after.items[1]?.score ?? 0), 'sku-b now ranks above sku-a');
+
+  // A redelivered event (same id) changes nothing.
+  t.equal((await post('/v1/events', [wave1[0]])).status, 202);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const again = await popular();
+  t.equal(again.items.find((i) => i.item_id === 'sku-a')?.score.toFixed(3), after.items.find((i) => i.item_id === 'sku-a')?.score.toFixed(3), 'duplicate event id is applied once');
+
+  // Every accepted event is queryable in ClickHouse.
+  const rows = await waitFor('events in ClickHouse', async () => {
+    const result = await clickhouse.query<{ type: string; n: string }>(
+      sql`SELECT type, count() AS n FROM (SELECT * FROM events FINAL) GROUP BY type ORDER BY type`,
+    );
+    return result.reduce((sum, r) => sum + Number(r.n), 0) === 9 ? result : undefined;
+  });
+  t.same(rows.map((r) => [r.type, Number(r.n)]), [['purchase', 3], ['view', 6]]);
+
+  // An invalid event is refused with a reason naming the field.
+  const bad = await post('/v1/events', { event_id: 'x', type: 'view', user_id: 'u1' });
+  t.equal(bad.status, 400);
+  const body = (await bad.json()) as { error: { code: string; rejected: { problems: { field: string }[] }[] } };
+  t.equal(body.error.code, 'REC_ERR_INVALID_INPUT');
+  t.equal(body.error.rejected[0]?.problems[0]?.field, '/item_id');
+
+  // Clean exit on SIGTERM.
+  for (const service of [ingest, feature, serving]) t.equal(await service.stop('SIGTERM'), 0, 'exits 0 on SIGTERM');
+});
