@@ -3,6 +3,9 @@
  * ClickHouse, the feature service updates popularity in Redis, and serving's ranking changes
  * because of them. Every service runs as its own process; SIGTERM stops each cleanly.
  */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import {
   createTestDatabase,
@@ -103,6 +106,30 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   });
   t.same(rows.map((r) => [r.type, Number(r.n)]), [['purchase', 3], ['view', 6]]);
 
+  // The trainer learns the popularity baseline from the ClickHouse log and publishes it.
+  const registryDir = await mkdtemp(join(tmpdir(), `${ns.id}-models-`));
+  t.teardown(() => rm(registryDir, { recursive: true, force: true }));
+  const trainer = await startService({
+    service: 'trainer',
+    port: basePort + 3,
+    env: { ...ns.env, REC_MODEL_REGISTRY_DIR: registryDir },
+  });
+  services.push(trainer);
+  const artifact = await waitFor('a published popularity model', async () => {
+    const versions = await readdir(join(registryDir, 'popularity')).catch(() => []);
+    const version = versions[0];
+    if (version === undefined) return undefined;
+    const manifest = await readFile(join(registryDir, 'popularity', version, 'manifest.json'), 'utf8').catch(() => undefined);
+    if (manifest === undefined) return undefined;
+    return JSON.parse(await readFile(join(registryDir, 'popularity', version, 'artifact.json'), 'utf8')) as {
+      items: { itemId: string; score: number }[];
+    };
+  });
+  t.same(artifact.items, [
+    { itemId: 'sku-b', score: 16 },
+    { itemId: 'sku-a', score: 5 },
+  ], 'trained on the deduplicated log: 3 purchases x 5 + 1 view for sku-b, 5 views for sku-a');
+
   // An invalid event is refused with a reason naming the field.
   const bad = await post('/v1/events', { event_id: 'x', type: 'view', user_id: 'u1' });
   t.equal(bad.status, 400);
@@ -111,5 +138,5 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   t.equal(body.error.rejected[0]?.problems[0]?.field, '/item_id');
 
   // Clean exit on SIGTERM.
-  for (const service of [ingest, feature, serving]) t.equal(await service.stop('SIGTERM'), 0, 'exits 0 on SIGTERM');
+  for (const service of [ingest, feature, serving, trainer]) t.equal(await service.stop('SIGTERM'), 0, 'exits 0 on SIGTERM');
 });

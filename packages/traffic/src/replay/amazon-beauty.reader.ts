@@ -25,7 +25,7 @@ import {
   DatasetFormatError,
   type ReaderOptions,
   type ReplayDataset,
-  type ViewEvent,
+  type ReplayView,
 } from './replay.dataset.js';
 
 export const AMAZON_BEAUTY_FILE = 'Beauty.txt';
@@ -96,7 +96,7 @@ export async function readAmazonBeauty(file: string, options: ReaderOptions): Pr
     }),
     *events() {
       for (const i of interactions) {
-        const event: ViewEvent = {
+        const event: ReplayView = {
           event_id: `ab-${tag}-${i.line}-${i.position}`,
           type: 'view',
           user_id: `ab-${i.user}`,

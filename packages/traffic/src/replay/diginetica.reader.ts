@@ -18,7 +18,7 @@ import {
   DatasetFormatError,
   type ReaderOptions,
   type ReplayDataset,
-  type ViewEvent,
+  type ReplayView,
 } from './replay.dataset.js';
 
 export const DIGINETICA_DEFAULT_FILE = 'sample_train-item-views.csv';
@@ -62,7 +62,7 @@ export async function readDiginetica(file: string, options: ReaderOptions): Prom
     items: itemIds.map((id) => minimalItem(`dn-${id}`, String(id), options.now)),
     *events() {
       for (const view of views) {
-        const event: ViewEvent = {
+        const event: ReplayView = {
           event_id: `dn-${tag}-${view.line}`,
           type: 'view',
           ...(view.user === undefined ? { anonymous_id: `dn-${view.session}` } : { user_id: `dn-${view.user}` }),

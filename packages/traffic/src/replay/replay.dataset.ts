@@ -153,4 +153,4 @@ export function replayProperties(dataset: DatasetName, originalTsMs: number, ext
   return { dataset, original_ts: new Date(originalTsMs).toISOString(), ...extra };
 }
 
-export type ViewEvent = Extract<ClickstreamEvent, { type: 'view' }>;
+export type ReplayView = Extract<ClickstreamEvent, { type: 'view' }>;

@@ -18,7 +18,7 @@ import {
   DatasetFormatError,
   type ReaderOptions,
   type ReplayDataset,
-  type ViewEvent,
+  type ReplayView,
 } from './replay.dataset.js';
 
 export const YOOCHOOSE_DEFAULT_FILE = 'yoochoose-clicks-100k_train_full.txt';
@@ -56,7 +56,7 @@ export async function readYoochoose(file: string, options: ReaderOptions): Promi
     items: itemIds.map((id) => minimalItem(`yc-${id}`, String(id), options.now)),
     *events() {
       for (const click of clicks) {
-        const event: ViewEvent = {
+        const event: ReplayView = {
           event_id: `yc-${tag}-${click.line}`,
           type: 'view',
           anonymous_id: `yc-${click.session}`,

@@ -38,7 +38,7 @@ export const FUNNEL = {
   trendBoost: 15,
   continueBrowsing: 0.72,
   maxViews: 25,
-  baseCartRate: 0.08,
+  baseCartRate: 0.06,
   removeRate: 0.12,
   checkoutRate: 0.35,
   searchResultsShown: 20,
@@ -50,6 +50,15 @@ const SHOP_URL = 'https://shop.example.com';
 
 function categoryPage(item: SimItem): string {
   return item.item.category_path.join(' > ');
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+function aisleUrl(catalog: SimCatalog, top: number, sub: number): string {
+  const category = catalog.categories[top];
+  return `${SHOP_URL}/c/${slug(category?.name ?? 'all')}/${slug(category?.subcategories[sub]?.name ?? 'all')}`;
 }
 
 export function simulateSession(shopper: Shopper, setup: SessionSetup): ClickstreamEvent[] {
@@ -173,7 +182,7 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
   } else if (entry < 0.65) {
     showList('home_recs', { type: 'home', url: `${SHOP_URL}/` }, homeRecs(), 0.6);
   } else {
-    lastUrl = `${SHOP_URL}/c/${intent.top}/${intent.sub}`;
+    lastUrl = aisleUrl(catalog, intent.top, intent.sub);
     view(pickIn(intent.top, intent.sub));
   }
 
@@ -190,7 +199,7 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
       showList('similar_items', { type: 'product', url: current.item.url ?? SHOP_URL }, similar, 0.4);
     } else if (step < 0.8) {
       const sub = rng.chance(0.8) ? intent.sub : rng.weightedIndex(shopper.subcategoryTaste[intent.top] ?? []);
-      lastUrl = `${SHOP_URL}/c/${intent.top}/${sub}`;
+      lastUrl = aisleUrl(catalog, intent.top, sub);
       view(pickIn(intent.top, sub, current));
     } else if (step < 0.9) {
       search(pickIn(intent.top, intent.sub));

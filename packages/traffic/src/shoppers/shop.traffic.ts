@@ -3,9 +3,9 @@
  * shop's traffic is, each shopper in at most one session at a time so their events stay ordered.
  * Optionally, every `trendEveryEvents` events a new item gets a burst of interest.
  *
- * Infinite and deterministic for a seed and run id. Ids of sessions, events, requests and orders
- * carry the run id so that a second run is new traffic rather than duplicates; user ids, item ids
- * and tastes depend on the seed only.
+ * Infinite and deterministic for a seed: the same seed gives the same shoppers doing the same
+ * things. Ids of sessions, events, requests and orders also carry the run id, so that a second run
+ * is new traffic to the pipeline rather than duplicates of the first.
  */
 import type { ClickstreamEvent } from '@recstream/schemas';
 import type { SimCatalog, SimItem } from '../catalog/catalog.generator.js';
@@ -59,7 +59,7 @@ export class ShopTraffic implements Iterable<ClickstreamEvent> {
     }
     // At most one session per shopper, so never more sessions than shoppers.
     this.concurrency = Math.min(Math.floor(options.concurrentSessions), shoppers.length);
-    const root = new Rng(options.seed).fork(`traffic:${options.runId}`);
+    const root = new Rng(options.seed).fork('traffic');
     this.mixRng = root.fork('mix');
     this.sessionRng = root.fork('sessions');
     this.trendRng = root.fork('trends');

@@ -1,0 +1,88 @@
+/**
+ * `simulate`: builds the shop from the seed, sends its catalog, then streams shopper sessions at
+ * a fixed rate until the duration is up or the stop signal fires.
+ */
+import { generateCatalog } from '../catalog/catalog.generator.js';
+import type { TrafficLogger } from '../log.js';
+import { startProgressReporter } from '../pump/progress.reporter.js';
+import { pumpEvents, type PacedEvent } from '../pump/traffic.pump.js';
+import { TrafficStats } from '../pump/traffic.stats.js';
+import { FixedRatePacer } from '../rate/rate-limiter.js';
+import { ShopTraffic } from '../shoppers/shop.traffic.js';
+import { generateShoppers } from '../shoppers/shopper.model.js';
+import { errorMessage, sendCatalog, type RunSummary, type TrafficSink } from './run.summary.js';
+
+export interface SimulateOptions {
+  readonly seed: number;
+  readonly runId: string;
+  readonly items: number;
+  readonly users: number;
+  /** Events per second. */
+  readonly rate: number;
+  readonly durationMs?: number | undefined;
+  readonly batchSize: number;
+  readonly flushIntervalMs: number;
+  /** Sessions in progress at once; by default about 3 s of traffic's worth, at least 10. */
+  readonly concurrentSessions?: number | undefined;
+  /** A new trending item about every this many seconds (at the nominal rate); off when absent. */
+  readonly trendEverySeconds?: number | undefined;
+  readonly progressIntervalMs: number;
+}
+
+export interface RunDeps {
+  readonly sink: TrafficSink;
+  readonly logger: TrafficLogger;
+  /** Graceful stop: finish the batch being filled and the one in flight. */
+  readonly stop: AbortSignal;
+  readonly now?: () => Date;
+}
+
+export async function runSimulate(options: SimulateOptions, deps: RunDeps): Promise<RunSummary> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now().getTime();
+  const stats = new TrafficStats();
+  const { logger } = deps;
+  const details = { seed: options.seed, run_id: options.runId, items: options.items, users: options.users, rate: options.rate };
+
+  const catalog = generateCatalog({ items: options.items, seed: options.seed, now: now() });
+  const shoppers = generateShoppers({ count: options.users, seed: options.seed, catalog });
+  logger.info(details, 'simulated shop built');
+  const summary = (end: RunSummary['end'], error?: unknown): RunSummary => ({
+    mode: 'simulate',
+    end,
+    elapsed_s: Math.round((now().getTime() - startedAt) / 100) / 10,
+    counts: stats.snapshot(),
+    ...(error === undefined ? {} : { error: errorMessage(error) ?? 'unknown error' }),
+    details,
+  });
+
+  const catalogSent = await sendCatalog(catalog.items.map((i) => i.item), deps.sink, stats, logger);
+  if (!catalogSent.ok) return summary('ingest-unavailable', catalogSent.error);
+  if (deps.stop.aborted) return summary('stopped');
+
+  const traffic = new ShopTraffic(catalog, shoppers, {
+    seed: options.seed,
+    runId: options.runId,
+    concurrentSessions: options.concurrentSessions ?? Math.max(10, Math.round(options.rate * 3)),
+    trendEveryEvents:
+      options.trendEverySeconds === undefined ? undefined : Math.max(1, Math.round(options.trendEverySeconds * options.rate)),
+    onTrend: (item) => {
+      logger.info({ item_id: item.item.item_id, title: item.item.title, category: item.item.category_path }, 'trend item started');
+    },
+  });
+  function* paced(): Generator<PacedEvent> {
+    for (const event of traffic) yield { event };
+  }
+
+  const progress = startProgressReporter(stats, logger, options.progressIntervalMs);
+  try {
+    const result = await pumpEvents(
+      paced(),
+      { sink: deps.sink, pacer: new FixedRatePacer(options.rate), stats, logger },
+      { batchSize: options.batchSize, flushIntervalMs: options.flushIntervalMs, stop: deps.stop, durationMs: options.durationMs },
+    );
+    return summary(result.end, result.error);
+  } finally {
+    progress.stop();
+  }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The main job, from a fresh clone: installs and starts the infrastructure, starts every service
+# as its own process, streams simulated shop traffic (or a real dataset: DEMO_MODE=replay
+# DEMO_DATASET=yoochoose), and prints what serving recommends as it changes.
+# Stops everything on Ctrl-C, or after DEMO_DURATION_S seconds (default: run until Ctrl-C).
+set -euo pipefail
+# shellcheck source=bootstrap.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/bootstrap.sh"
+bootstrap
+cd "$REPO_ROOT"
+
+LOG_DIR=$REPO_ROOT/.local/logs
+mkdir -p "$LOG_DIR"
+export REC_LOG_LEVEL=${REC_LOG_LEVEL:-info}
+pids=()
+
+start() { # name port entry [VAR=value ...]
+  local name=$1 port=$2 entry=$3
+  shift 3
+  env "$@" REC_HTTP_PORT="$port" node --import tsx "$entry" >"$LOG_DIR/$name.log" 2>&1 &
+  pids+=($!)
+  echo "[demo] $name on http://127.0.0.1:$port (log: .local/logs/$name.log)" >&2
+}
+
+stop_all() {
+  echo "[demo] stopping" >&2
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "[demo] stopped; the infrastructure keeps running (bash infra/infra.sh stop)" >&2
+}
+trap stop_all EXIT
+trap 'exit 0' INT TERM
+
+start ingest 3001 services/ingest/src/index.ts REC_INGEST_ROLE=collector
+start ingest-sink 3005 services/ingest/src/index.ts REC_INGEST_ROLE=sink
+start feature 3003 services/feature/src/index.ts
+start serving 3002 services/serving/src/index.ts
+if [ -f services/trainer/src/index.ts ]; then start trainer 3004 services/trainer/src/index.ts; fi
+
+for port in 3001 3005 3003 3002; do
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "[demo] service on port $port is not ready; see .local/logs" >&2; exit 1; }
+done
+
+traffic_args=(simulate --rate "${DEMO_RATE:-300}" --trend-item-every 30)
+if [ "${DEMO_MODE:-simulate}" = replay ]; then traffic_args=(replay "${DEMO_DATASET:-yoochoose}" --rate "${DEMO_RATE:-300}"); fi
+REC_INGEST_URL=http://127.0.0.1:3001 node --import tsx packages/traffic/src/cli/traffic.ts "${traffic_args[@]}" \
+  >"$LOG_DIR/traffic.log" 2>&1 &
+pids+=($!)
+echo "[demo] traffic: ${traffic_args[*]} (log: .local/logs/traffic.log)" >&2
+echo "[demo] try: curl 'http://127.0.0.1:3002/v1/recommendations/popular?k=5'   API docs: http://127.0.0.1:3001/openapi.json" >&2
+
+node --import tsx scripts/demo-watch.ts --serving http://127.0.0.1:3002 --duration "${DEMO_DURATION_S:-0}"

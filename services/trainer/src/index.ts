@@ -1,0 +1,77 @@
+/** Composition root of the trainer: config → clients → BullMQ worker → HTTP → signals. */
+import { resolve } from 'node:path';
+import { createClickHouse } from '@recstream/clickhouse';
+import { createKafka, createProducer, ensureTopics, parseBrokers } from '@recstream/kafka';
+import { createLifecycle } from '@recstream/lifecycle';
+import { createLogger } from '@recstream/logger';
+import { createMetrics } from '@recstream/metrics';
+import { createQueueRedis } from '@recstream/redis';
+import { topicName } from '@recstream/schemas';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { createFilesystemRegistry } from './registry/filesystem-registry.js';
+import { startTrainerWorker } from './worker.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ service: 'trainer', level: config.REC_LOG_LEVEL });
+  const metrics = createMetrics('trainer');
+  const lifecycle = createLifecycle({ logger, deadlineMs: config.REC_SHUTDOWN_DEADLINE_MS });
+  lifecycle.handleSignals();
+
+  const clickhouse = createClickHouse({
+    url: config.REC_CLICKHOUSE_URL,
+    username: config.REC_CLICKHOUSE_USER,
+    password: config.REC_CLICKHOUSE_PASSWORD,
+    database: config.REC_CLICKHOUSE_DATABASE,
+  });
+  lifecycle.add({ name: 'clickhouse', stop: () => clickhouse.close() });
+
+  const kafka = createKafka({ brokers: parseBrokers(config.REC_KAFKA_BROKERS), clientId: 'trainer', logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  lifecycle.add({ name: 'kafka-admin', stop: () => admin.disconnect() });
+  await ensureTopics(admin, config.REC_TOPIC_PREFIX);
+  const producer = createProducer(kafka, { timeoutMs: 10_000 });
+  await producer.connect();
+  lifecycle.add({ name: 'kafka-producer', stop: () => producer.disconnect() });
+  const modelsTopic = topicName('modelsPublished', config.REC_TOPIC_PREFIX);
+
+  const redis = createQueueRedis(config.REC_REDIS_URL);
+  lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
+
+  const trainer = await startTrainerWorker({
+    connection: redis,
+    queueName: 'trainer',
+    keyPrefix: `${config.REC_REDIS_PREFIX}:bull`,
+    everyMs: config.REC_TRAIN_POPULARITY_EVERY_MS,
+    params: { windowHours: config.REC_TRAIN_POPULARITY_WINDOW_HOURS, topN: config.REC_TRAIN_POPULARITY_TOP_N },
+    job: {
+      clickhouse,
+      registry: createFilesystemRegistry(resolve(config.REC_MODEL_REGISTRY_DIR)),
+      publish: (manifest) => producer.send(modelsTopic, [{ key: manifest.model, value: JSON.stringify(manifest) }]),
+      now: () => new Date(),
+    },
+    logger,
+    metrics,
+  });
+  lifecycle.add({ name: 'worker', stop: () => trainer.stop() });
+
+  const app = await buildApp({
+    logger,
+    metrics,
+    checks: {
+      redis: async () => void (await redis.ping()),
+      clickhouse: () => clickhouse.ping(),
+      kafka: async () => void (await admin.describeCluster()),
+    },
+  });
+  await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });
+  lifecycle.add({ name: 'http', stop: () => app.close() });
+  logger.info({ port: config.REC_HTTP_PORT }, 'trainer started');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`trainer failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
