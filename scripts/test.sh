@@ -9,5 +9,7 @@ bootstrap
 cd "$REPO_ROOT"
 echo "[test] typecheck" >&2
 pnpm -s typecheck
+echo "[test] lint" >&2
+pnpm -s lint
 echo "[test] tap" >&2
 exec pnpm exec tap "$@"

@@ -59,7 +59,7 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
     insert: (table, rows) =>
       guarded('insert', async () => {
         if (rows.length === 0) return;
-        await driver.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+        await driver.insert({ table, values: [...rows], format: 'JSONEachRow' });
       }),
     ping: () =>
       guarded('ping', async () => {

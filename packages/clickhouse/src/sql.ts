@@ -70,7 +70,7 @@ export function literal(value: SqlValue): string {
     return String(value);
   }
   if (value instanceof Date) return quoteString(formatDateTime(value));
-  if (Array.isArray(value)) return `[${value.map((v) => literal(v)).join(', ')}]`;
+  if (Array.isArray(value)) return `[${(value as readonly SqlValue[]).map((v) => literal(v)).join(', ')}]`;
   throw new TypeError(`unsupported SQL value of type ${typeof value}`);
 }
 

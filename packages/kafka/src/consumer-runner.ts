@@ -95,6 +95,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         autoCommit: true,
         autoCommitInterval: 1000,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        // kafkajs hands out bound closures here, not methods: destructuring them is safe.
+        // eslint-disable-next-line @typescript-eslint/unbound-method
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
           const context = { topic: batch.topic, partition: batch.partition };
           let pending = batch.messages;

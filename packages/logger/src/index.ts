@@ -2,7 +2,7 @@
  * One pino logger per process; children carry the component. Messages are constant strings with
  * the facts in the object (`log.warn({ topic, offset, err }, 'event failed schema')`).
  */
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -23,7 +23,8 @@ export const REDACTED_KEYS = [
 
 export interface LoggerOptions {
   readonly service: string;
-  readonly level: LevelWithSilent | string;
+  /** A pino level name: fatal, error, warn, info, debug, trace or silent. */
+  readonly level: string;
   /** Where to write; stdout by default. Tests pass a stream to read the lines back. */
   readonly destination?: pino.DestinationStream;
 }

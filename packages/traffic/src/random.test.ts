@@ -1,14 +1,14 @@
 import t from 'tap';
 import { hashString, Rng, WeightedSampler } from './random.js';
 
-t.test('the same seed gives the same numbers, another seed others', async (t) => {
+t.test('the same seed gives the same numbers, another seed others', (t) => {
   const draw = (seed: number) => Array.from({ length: 20 }, ((rng) => () => rng.next())(new Rng(seed)));
   t.same(draw(7), draw(7));
   t.notSame(draw(7), draw(8));
   t.ok(draw(7).every((x) => x >= 0 && x < 1));
 });
 
-t.test('forks are independent and reproducible', async (t) => {
+t.test('forks are independent and reproducible', (t) => {
   const a1 = new Rng(1).fork('catalog').next();
   const a2 = new Rng(1).fork('catalog').next();
   const b = new Rng(1).fork('shoppers').next();
@@ -17,14 +17,14 @@ t.test('forks are independent and reproducible', async (t) => {
   t.not(hashString('catalog'), hashString('shoppers'));
 });
 
-t.test('int stays within bounds and reaches both ends', async (t) => {
+t.test('int stays within bounds and reaches both ends', (t) => {
   const rng = new Rng(3);
   const seen = new Set<number>();
   for (let i = 0; i < 2000; i += 1) seen.add(rng.int(2, 5));
   t.same([...seen].sort(), [2, 3, 4, 5]);
 });
 
-t.test('dirichlet draws are distributions; small alpha is peaked', async (t) => {
+t.test('dirichlet draws are distributions; small alpha is peaked', (t) => {
   const rng = new Rng(11);
   const peaked = rng.dirichlet(8, 0.2);
   const flat = rng.dirichlet(8, 50);
@@ -33,14 +33,14 @@ t.test('dirichlet draws are distributions; small alpha is peaked', async (t) => 
   t.ok(Math.max(...peaked) > Math.max(...flat), 'alpha 0.2 concentrates more mass than alpha 50');
 });
 
-t.test('log-normal has the requested median', async (t) => {
+t.test('log-normal has the requested median', (t) => {
   const rng = new Rng(5);
   const draws = Array.from({ length: 4001 }, () => rng.logNormal(100, 0.5)).sort((a, b) => a - b);
   const median = draws[2000] ?? 0;
   t.ok(median > 90 && median < 110, `median ${median}`);
 });
 
-t.test('weighted sampling follows the weights', async (t) => {
+t.test('weighted sampling follows the weights', (t) => {
   const rng = new Rng(9);
   const sampler = new WeightedSampler([1, 0, 3]);
   const counts = [0, 0, 0];

@@ -5,7 +5,7 @@ import { generateCatalog, tokenize } from './catalog.generator.js';
 const now = new Date('2025-03-01T12:00:00.000Z');
 const validators = createValidators();
 
-t.test('every generated item satisfies the item contract', async (t) => {
+t.test('every generated item satisfies the item contract', (t) => {
   const catalog = generateCatalog({ items: 2000, seed: 42, now });
   t.equal(catalog.items.length, 2000);
   const invalid = catalog.items
@@ -15,7 +15,7 @@ t.test('every generated item satisfies the item contract', async (t) => {
   t.equal(new Set(catalog.items.map((i) => i.item.item_id)).size, 2000, 'item ids are unique');
 });
 
-t.test('the catalog is a function of the seed', async (t) => {
+t.test('the catalog is a function of the seed', (t) => {
   const a = generateCatalog({ items: 300, seed: 7, now });
   const b = generateCatalog({ items: 300, seed: 7, now });
   const c = generateCatalog({ items: 300, seed: 8, now });
@@ -23,7 +23,7 @@ t.test('the catalog is a function of the seed', async (t) => {
   t.notSame(a.items.map((i) => i.item.title), c.items.map((i) => i.item.title));
 });
 
-t.test('a category tree of 8 top categories with subcategories, brands and plausible prices', async (t) => {
+t.test('a category tree of 8 top categories with subcategories, brands and plausible prices', (t) => {
   const catalog = generateCatalog({ items: 2000, seed: 42, now });
   const tops = new Set(catalog.items.map((i) => i.item.category_path[0]));
   t.equal(tops.size, 8);
@@ -48,7 +48,7 @@ t.test('a category tree of 8 top categories with subcategories, brands and plaus
   t.ok(catalog.items.some((i) => i.item.availability === 'out_of_stock'));
 });
 
-t.test('titles and descriptions read like products', async (t) => {
+t.test('titles and descriptions read like products', (t) => {
   const catalog = generateCatalog({ items: 50, seed: 1, now });
   for (const { item, brand, noun } of catalog.items) {
     t.ok(item.title.startsWith(brand), item.title);
@@ -57,7 +57,7 @@ t.test('titles and descriptions read like products', async (t) => {
   }
 });
 
-t.test('popularity has a long tail', async (t) => {
+t.test('popularity has a long tail', (t) => {
   const catalog = generateCatalog({ items: 2000, seed: 42, now });
   const sorted = catalog.items.map((i) => i.popularity).sort((a, b) => b - a);
   const total = sorted.reduce((s, x) => s + x, 0);
@@ -65,7 +65,7 @@ t.test('popularity has a long tail', async (t) => {
   t.ok(top5pct / total > 0.2, 'the top 5% of items hold over 20% of the interest');
 });
 
-t.test('search matches every query word, most popular first', async (t) => {
+t.test('search matches every query word, most popular first', (t) => {
   const catalog = generateCatalog({ items: 2000, seed: 42, now });
   const results = catalog.search('Running Shoes');
   t.ok(results.length > 0);
