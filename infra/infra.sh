@@ -103,10 +103,11 @@ cmd_setup() {
 }
 
 cmd_start() {
-  local c pid launched=() failed=() started=$SECONDS
+  local c pid port to_launch=() failed=() started=$SECONDS
   ensure_instance_dirs
   lock_instance
-  # Launch everything first, then wait: the JVM and ClickHouse start up in parallel.
+  # Check everything before launching anything, so a taken port or a missing install never
+  # leaves the other components half-started behind an error.
   for c in "$@"; do
     if pid=$(running_pid "$c"); then
       log "$c: already running (pid $pid, $("${c}_address"))"
@@ -114,24 +115,34 @@ cmd_start() {
     fi
     clear_stale_pid "$c"
     "${c}_check_installed"
-    local port
     for port in $("${c}_ports"); do require_free_port "$c" "$port"; done
+    to_launch+=("$c")
+  done
+  # Launch all, then wait for each: the JVM and ClickHouse start up in parallel.
+  for c in "${to_launch[@]}"; do
     log "$c: starting"
     "${c}_launch"
-    launched+=("$c")
   done
-  for c in "${launched[@]}"; do
+  for c in "${to_launch[@]}"; do
     if "${c}_wait_ready"; then
       log "$c: ready on $("${c}_address") (pid $(running_pid "$c" || echo '?'), $((SECONDS - started))s)"
     else
       failed+=("$c")
+      # A half-started server would make the next `start` report "already running" and succeed.
+      if pid=$(running_pid "$c"); then stop_pid "$c" "$pid"; fi
+      rm -f -- "$(pid_file "$c")"
     fi
   done
-  ((${#failed[@]} == 0)) || die "failed to start: ${failed[*]} (the processes are left running for inspection; stop them with: bash infra/infra.sh stop ${failed[*]})"
+  ((${#failed[@]} == 0)) || die "failed to start: ${failed[*]} (see the log lines above)"
 }
 
 cmd_stop() {
   local c pid
+  # Nothing was ever started here: say so without creating the instance dir.
+  if [[ ! -d $REC_INFRA_DIR/run ]]; then
+    for c in "$@"; do log "$c: not running"; done
+    return 0
+  fi
   lock_instance
   for c in "$@"; do
     if pid=$(running_pid "$c"); then

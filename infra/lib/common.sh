@@ -19,7 +19,7 @@ port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
 check_port_number() {
   local name=$1 value=$2
-  [[ $value =~ ^[0-9]+$ ]] && ((value > 0 && value < 65536)) || die "$name=$value is not a TCP port"
+  if [[ ! $value =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then die "$name=$value is not a TCP port"; fi
 }
 
 # Refuse to start a component whose port is taken (by another instance or a system service):
@@ -27,8 +27,19 @@ check_port_number() {
 require_free_port() {
   local component=$1 port=$2
   if port_open "$port"; then
-    die "$component: port 127.0.0.1:$port is already in use (another instance? override the REC_*_PORT variables)"
+    log "$component: port 127.0.0.1:$port is already in use$(port_holder "$port")"
+    die "$component: cannot start; stop the other instance (its REC_INFRA_DIR) or override the REC_*_PORT variables"
   fi
+}
+
+# Best effort " by pid N: <command line>" for the process listening on a port, so that a clash
+# with an instance from another checkout (another REC_INFRA_DIR) is obvious. Empty when unknown.
+port_holder() {
+  local pid
+  command -v ss >/dev/null || return 0
+  pid=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2) || return 0
+  [[ -n $pid && -r /proc/$pid/cmdline ]] || return 0
+  printf ' by pid %s: %s' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c 1-300 | sed 's/ *$//')"
 }
 
 # Pid files --------------------------------------------------------------------------------------
@@ -42,14 +53,16 @@ data_dir() { printf '%s/data/%s' "$REC_INFRA_DIR" "$1"; }
 # have been reused by an unrelated process after a crash or reboot, so the process's command line
 # must also contain the component's marker (a path or port unique to this instance).
 running_pid() {
-  local component=$1 pidf pid marker
+  local component=$1 pidf pid cmdline
   pidf=$(pid_file "$component")
   [[ -s $pidf ]] || return 1
   pid=$(<"$pidf")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  marker=$("${component}_marker")
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker" || return 1
+  # Arguments end in NUL, turned into spaces here; requiring the space after the marker stops
+  # "127.0.0.1:1637" from matching "127.0.0.1:16379".
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *"$("${component}_marker") "* ]] || return 1
   printf '%s\n' "$pid"
 }
 
@@ -69,14 +82,22 @@ launch_detached() {
   logf=$(log_file "$component")
   pidf=$(pid_file "$component")
   printf '\n===== [infra] %s starting at %s =====\n' "$component" "$(date -Is)" >>"$logf"
-  nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" >>"$logf" 2>&1 </dev/null &
-  # Give the child a moment to write its pid file; the readiness wait does the real checking.
-  local i
-  for i in {1..50}; do
-    [[ -s $pidf ]] && return 0
+  # 8>&- 9>&-: the servers must not inherit infra.sh's lock fds, or they would hold the
+  # instance lock for as long as they run.
+  # shellcheck disable=SC2016 # $$ and $@ are for the child shell
+  nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" >>"$logf" 2>&1 </dev/null 8>&- 9>&- &
+  # The readiness wait does the real checking; this only makes sure there is a pid to watch.
+  wait_for_file "$pidf" || die "$component: launcher did not write $pidf; see $logf"
+}
+
+# Waits up to 5s for a file to exist and be non-empty (pid files written by a child).
+wait_for_file() {
+  local _
+  for _ in {1..50}; do
+    if [[ -s $1 ]]; then return 0; fi
     sleep 0.1
   done
-  die "$component: launcher did not write $pidf; see $logf"
+  return 1
 }
 
 # SIGTERM, wait up to REC_INFRA_STOP_TIMEOUT_S for a clean exit (Kafka flushes logs and
@@ -104,7 +125,7 @@ show_log_tail() {
   logf=$(log_file "$1")
   [[ -f $logf ]] || return 0
   log "last lines of $logf:"
-  tail -n "${REC_INFRA_LOG_TAIL_LINES:-40}" -- "$logf" | sed 's/^/    /' >&2
+  tail -n "${REC_INFRA_LOG_TAIL_LINES:-25}" -- "$logf" | sed 's/^/    /' >&2
 }
 
 # Polls "$@" (a probe command) every half second until it succeeds, the component's process
@@ -141,13 +162,22 @@ apt_install_missing() {
   for p in "$@"; do is_pkg_installed "$p" || missing+=("$p"); done
   ((${#missing[@]} > 0)) || return 0
   ((EUID == 0)) || die "need root to apt-get install ${missing[*]} (or install them yourself)"
+  # apt and dpkg chatter goes to a file; it is shown only when something fails.
+  local aptlog="$REC_LOCAL_DIR/opt/apt.log"
+  mkdir -p -- "$(dirname -- "$aptlog")"
   if ((APT_UPDATED == 0)); then
     log "apt-get update"
-    apt-get update -qq
+    apt-get update >>"$aptlog" 2>&1 || {
+      tail -n 20 -- "$aptlog" >&2
+      die "apt-get update failed; see $aptlog"
+    }
     APT_UPDATED=1
   fi
-  log "apt-get install ${missing[*]}"
-  with_services_blocked env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  log "apt-get install ${missing[*]} (output in $aptlog)"
+  with_services_blocked env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >>"$aptlog" 2>&1 || {
+    tail -n 20 -- "$aptlog" >&2
+    die "apt-get install ${missing[*]} failed; see $aptlog"
+  }
 }
 
 # Runs "$@" with a policy-rc.d that forbids starting services, so the packages' postinst scripts

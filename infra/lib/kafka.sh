@@ -28,8 +28,13 @@ kafka_setup() {
   rm -rf -- "$KAFKA_HOME/libs.partial"
   # Own local repository under .local so the project leaves nothing in ~/.m2; REC_MAVEN_REPO can
   # point at a shared cache instead.
+  # Maven's output goes to a file (even -q leaves colour codes on the terminal); shown on failure.
   mvn -B -q -Dstyle.color=never -f "$KAFKA_HOME/pom.xml" -Dmaven.repo.local="$REC_MAVEN_REPO" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs.partial"
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs.partial" \
+    >"$KAFKA_HOME/mvn.log" 2>&1 || {
+    tail -n 30 -- "$KAFKA_HOME/mvn.log" >&2
+    die "kafka: mvn dependency:copy-dependencies failed; see $KAFKA_HOME/mvn.log"
+  }
   rm -rf -- "$KAFKA_LIBS"
   mv -- "$KAFKA_HOME/libs.partial" "$KAFKA_LIBS"
   printf 'kafka_%s %s\n' "$KAFKA_SCALA_VERSION" "$KAFKA_VERSION" >"$KAFKA_HOME/.installed"
@@ -126,6 +131,18 @@ log4j.logger.kafka.log.LogCleaner=WARN
 CONF
 }
 
+# What `kafka-storage.sh random-uuid` prints, without starting a JVM for it: 16 random bytes in
+# unpadded base64url (22 chars). Like Kafka's Uuid.randomUuid(), reject ids starting with '-'
+# (they read as options on a command line).
+kafka_random_cluster_id() {
+  local id
+  while :; do
+    id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c 1-22)
+    [[ $id == -* ]] || break
+  done
+  printf '%s\n' "$id"
+}
+
 # A KRaft log dir must be formatted once with a cluster id. The id is generated once per instance
 # and kept in conf/ (which reset does not wipe), so re-formatting after a reset reuses it.
 kafka_format_if_needed() {
@@ -134,7 +151,7 @@ kafka_format_if_needed() {
   [[ -f $data/meta.properties ]] && return 0
   idf="$(conf_dir kafka)/cluster-id"
   if [[ ! -s $idf ]]; then
-    kafka_java kafka.tools.StorageTool random-uuid | tail -n 1 >"$idf.partial"
+    kafka_random_cluster_id >"$idf.partial"
     mv -- "$idf.partial" "$idf"
   fi
   log "kafka: formatting $data (cluster id $(<"$idf"))"

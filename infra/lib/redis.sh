@@ -6,8 +6,9 @@ redis_setup() {
 }
 
 redis_check_installed() {
-  command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
+  if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
     die "redis: redis-server/redis-cli not found; run: bash infra/infra.sh setup"
+  fi
 }
 
 # Redis rewrites its process title to "redis-server 127.0.0.1:<port>", so the port is what
@@ -44,17 +45,15 @@ redis_launch() {
   conf=$(redis_write_conf)
   printf '\n===== [infra] redis starting at %s =====\n' "$(date -Is)" >>"$(log_file redis)"
   # daemonize yes: redis forks, writes the pid file and the log itself.
-  redis-server "$conf"
+  # 8>&- 9>&-: the daemon must not inherit infra.sh's lock fds (see launch_detached); output to
+  # the log so that it never holds our caller's stdout/stderr pipes open either.
+  redis-server "$conf" >>"$(log_file redis)" 2>&1 </dev/null 8>&- 9>&-
 }
 
 redis_probe() { [[ $(redis-cli -h 127.0.0.1 -p "$REC_REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
 
 redis_wait_ready() {
   # The daemonised parent returns before the child writes its pid file.
-  local i
-  for i in {1..50}; do
-    [[ -s $(pid_file redis) ]] && break
-    sleep 0.1
-  done
+  wait_for_file "$(pid_file redis)" || true
   wait_until_ready redis redis_probe
 }

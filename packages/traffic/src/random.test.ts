@@ -2,10 +2,18 @@ import t from 'tap';
 import { hashString, Rng, WeightedSampler } from './random.js';
 
 t.test('the same seed gives the same numbers, another seed others', (t) => {
-  const draw = (seed: number) => Array.from({ length: 20 }, ((rng) => () => rng.next())(new Rng(seed)));
+  const draw = (seed: number) =>
+    Array.from(
+      { length: 20 },
+      (
+        (rng) => () =>
+          rng.next()
+      )(new Rng(seed)),
+    );
   t.same(draw(7), draw(7));
   t.notSame(draw(7), draw(8));
   t.ok(draw(7).every((x) => x >= 0 && x < 1));
+  t.end();
 });
 
 t.test('forks are independent and reproducible', (t) => {
@@ -15,6 +23,7 @@ t.test('forks are independent and reproducible', (t) => {
   t.equal(a1, a2);
   t.not(a1, b);
   t.not(hashString('catalog'), hashString('shoppers'));
+  t.end();
 });
 
 t.test('int stays within bounds and reaches both ends', (t) => {
@@ -22,6 +31,7 @@ t.test('int stays within bounds and reaches both ends', (t) => {
   const seen = new Set<number>();
   for (let i = 0; i < 2000; i += 1) seen.add(rng.int(2, 5));
   t.same([...seen].sort(), [2, 3, 4, 5]);
+  t.end();
 });
 
 t.test('dirichlet draws are distributions; small alpha is peaked', (t) => {
@@ -31,6 +41,7 @@ t.test('dirichlet draws are distributions; small alpha is peaked', (t) => {
   t.ok(Math.abs(peaked.reduce((s, x) => s + x, 0) - 1) < 1e-9);
   t.ok(Math.abs(flat.reduce((s, x) => s + x, 0) - 1) < 1e-9);
   t.ok(Math.max(...peaked) > Math.max(...flat), 'alpha 0.2 concentrates more mass than alpha 50');
+  t.end();
 });
 
 t.test('log-normal has the requested median', (t) => {
@@ -38,6 +49,7 @@ t.test('log-normal has the requested median', (t) => {
   const draws = Array.from({ length: 4001 }, () => rng.logNormal(100, 0.5)).sort((a, b) => a - b);
   const median = draws[2000] ?? 0;
   t.ok(median > 90 && median < 110, `median ${median}`);
+  t.end();
 });
 
 t.test('weighted sampling follows the weights', (t) => {
@@ -52,4 +64,5 @@ t.test('weighted sampling follows the weights', (t) => {
   const ratio = (counts[2] ?? 0) / (counts[0] ?? 1);
   t.ok(ratio > 2.6 && ratio < 3.4, `ratio ${ratio}`);
   t.throws(() => new WeightedSampler([0, 0]));
+  t.end();
 });

@@ -5,7 +5,13 @@
  */
 import type { Availability, CatalogItem } from '@recstream/schemas';
 import { Rng, WeightedSampler } from '../random.js';
-import { COLORS, SHOP_CATEGORIES, VARIANTS, type CategorySpec, type SubcategorySpec } from './shop.vocabulary.js';
+import {
+  COLORS,
+  SHOP_CATEGORIES,
+  VARIANTS,
+  type CategorySpec,
+  type SubcategorySpec,
+} from './shop.vocabulary.js';
 
 export interface SimItem {
   /** Position in `SimCatalog.items`. */
@@ -87,7 +93,8 @@ function describe(rng: Rng, brand: string, adjective: string, noun: string, sub:
 }
 
 export function generateCatalog(options: CatalogOptions): SimCatalog {
-  if (!Number.isInteger(options.items) || options.items < 1) throw new Error('catalog needs at least one item');
+  if (!Number.isInteger(options.items) || options.items < 1)
+    throw new Error('catalog needs at least one item');
   const rng = new Rng(options.seed).fork('catalog');
   const categories = SHOP_CATEGORIES;
   const nowMs = options.now.getTime();

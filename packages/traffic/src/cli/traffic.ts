@@ -27,7 +27,6 @@ const DEFAULT_INGEST_URL = 'http://127.0.0.1:3001';
 
 interface CommonCli {
   ingestUrl: string;
-  writeKey?: string;
   header: string[];
   batchSize: number;
   flushMs: number;
@@ -81,20 +80,31 @@ function collect(value: string, previous: string[]): string[] {
 
 function addCommonOptions(command: Command): Command {
   return command
-    .option('--ingest-url <url>', 'ingest collector base URL (env REC_INGEST_URL)', process.env['REC_INGEST_URL'] ?? DEFAULT_INGEST_URL)
-    .option('--write-key <key>', 'sent as the x-write-key header (env REC_WRITE_KEY)', process.env['REC_WRITE_KEY'])
+    .option(
+      '--ingest-url <url>',
+      'ingest collector base URL (env REC_INGEST_URL)',
+      process.env['REC_INGEST_URL'] ?? DEFAULT_INGEST_URL,
+    )
     .option('--header <name:value>', 'extra request header, repeatable', collect, [])
     .option('--batch-size <n>', 'events per POST /v1/events', positiveInt, 100)
     .option('--flush-ms <ms>', 'send a batch that has waited this long even if not full', positiveInt, 1000)
-    .option('--duration <s>', 'stop after this many seconds (default: until SIGINT/SIGTERM or the end of the data)', positiveNumber)
+    .option(
+      '--duration <s>',
+      'stop after this many seconds (default: until SIGINT/SIGTERM or the end of the data)',
+      positiveNumber,
+    )
     .option('--progress-every <s>', 'seconds between progress lines', positiveNumber, 5)
-    .option('--max-attempts <n>', 'attempts per batch while ingest answers 503/5xx or is unreachable', positiveInt, 8)
+    .option(
+      '--max-attempts <n>',
+      'attempts per batch while ingest answers 503/5xx or is unreachable',
+      positiveInt,
+      8,
+    )
     .option('--log-level <level>', 'pino level', 'info');
 }
 
 function headersFrom(options: CommonCli): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (options.writeKey !== undefined && options.writeKey !== '') headers['x-write-key'] = options.writeKey;
   for (const raw of options.header) {
     const at = raw.indexOf(':');
     headers[raw.slice(0, at).trim().toLowerCase()] = raw.slice(at + 1).trim();
@@ -103,7 +113,10 @@ function headersFrom(options: CommonCli): Record<string, string> {
 }
 
 /** Builds the logger, client and signal handling, runs, prints the summary, sets the exit code. */
-async function execute(options: CommonCli, run: (deps: Parameters<typeof runSimulate>[1]) => Promise<RunSummary>): Promise<void> {
+async function execute(
+  options: CommonCli,
+  run: (deps: Parameters<typeof runSimulate>[1]) => Promise<RunSummary>,
+): Promise<void> {
   const logger = pino(
     { name: 'traffic', level: options.logLevel, timestamp: pino.stdTimeFunctions.isoTime },
     pino.destination({ fd: 2, sync: true }),
@@ -144,24 +157,37 @@ function userPath(path: string): string {
 
 const program = new Command()
   .name('traffic')
-  .description('Sends e-commerce traffic to the recstream ingest collector: a simulated shop or a replayed dataset.')
+  .description(
+    'Sends e-commerce traffic to the recstream ingest collector: a simulated shop or a replayed dataset.',
+  )
   .showHelpAfterError();
 
 addCommonOptions(
   program
     .command('simulate')
-    .description('a seeded simulated shop: catalog first, then shopper sessions (search, views, carts, purchases)')
+    .description(
+      'a seeded simulated shop: catalog first, then shopper sessions (search, views, carts, purchases)',
+    )
     .option('--rate <events/s>', 'events per second', positiveNumber, 200)
     .option('--users <n>', 'shoppers', positiveInt, 5000)
     .option('--items <n>', 'catalog items', positiveInt, 2000)
     .option('--seed <n>', 'seed of the shop, its shoppers and their behaviour', nonNegativeInt, 42)
     .option('--run-id <id>', 'makes event, session and order ids unique per run (default: from the clock)')
-    .option('--sessions <n>', 'sessions in progress at once (default: 3 s of traffic, at least 10)', positiveInt)
-    .option('--trend-item-every <s>', 'every this many seconds a new item gets a burst of interest', positiveNumber),
+    .option(
+      '--sessions <n>',
+      'sessions in progress at once (default: the rate, at least 10, so a session spans ~10 s)',
+      positiveInt,
+    )
+    .option(
+      '--trend-item-every <s>',
+      'every this many seconds a new item gets a burst of interest',
+      positiveNumber,
+    ),
 ).action(async (_args: unknown, command: Command) => {
   const o = command.opts<SimulateCli>();
   const runId = o.runId ?? Date.now().toString(36);
-  if (!RUN_ID_PATTERN.test(runId)) command.error(`--run-id must match ${RUN_ID_PATTERN.source}`, { exitCode: 2 });
+  if (!RUN_ID_PATTERN.test(runId))
+    command.error(`--run-id must match ${RUN_ID_PATTERN.source}`, { exitCode: 2 });
   await execute(o, (deps) =>
     runSimulate(
       {
@@ -187,7 +213,10 @@ addCommonOptions(
     .command('replay')
     .description('streams a real dataset as time-ordered live events, after minimal catalog items')
     .argument('<dataset>', `one of: ${DATASET_NAMES.join(', ')}`)
-    .option('--path <folder|file>', 'dataset folder or file (default: ../shared/datasets/<folder> from the repo root, env REC_DATASETS_DIR for the root)')
+    .option(
+      '--path <folder|file>',
+      'dataset folder or file (default: ../shared/datasets/<folder> from the repo root, env REC_DATASETS_DIR for the root)',
+    )
     .option('--speed <x>', 'replay at the original pace, this many times faster', positiveNumber)
     .option('--rate <events/s>', 'replay at a fixed rate (default 200 unless --speed)', positiveNumber)
     .option('--max-gap <s>', 'with --speed: longest wait between two events', positiveNumber, 5)
@@ -200,8 +229,10 @@ addCommonOptions(
     ),
 ).action(async (dataset: string, _args: unknown, command: Command) => {
   const o = command.opts<ReplayCli>();
-  if (!isDatasetName(dataset)) command.error(`unknown dataset "${dataset}": use one of ${DATASET_NAMES.join(', ')}`, { exitCode: 2 });
-  if (o.speed !== undefined && o.rate !== undefined) command.error('give --speed or --rate, not both', { exitCode: 2 });
+  if (!isDatasetName(dataset))
+    command.error(`unknown dataset "${dataset}": use one of ${DATASET_NAMES.join(', ')}`, { exitCode: 2 });
+  if (o.speed !== undefined && o.rate !== undefined)
+    command.error('give --speed or --rate, not both', { exitCode: 2 });
   const pace: ReplayPace =
     o.speed !== undefined
       ? { kind: 'speed', factor: o.speed, maxGapMs: o.maxGap * 1000 }

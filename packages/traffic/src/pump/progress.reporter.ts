@@ -22,7 +22,10 @@ export function startProgressReporter(
     const rate = Math.round(((released - lastReleased) / seconds) * 10) / 10;
     lastAt = now;
     lastReleased = released;
-    logger.info({ released, sent, accepted, rejected, retried, refused, unsent, rate_per_s: rate }, 'traffic progress');
+    logger.info(
+      { released, sent, accepted, rejected, retried, refused, unsent, rate_per_s: rate },
+      'traffic progress',
+    );
   };
   const timer = setInterval(report, intervalMs);
   timer.unref();

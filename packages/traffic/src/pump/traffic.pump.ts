@@ -75,10 +75,16 @@ export async function pumpEvents(
       const outcome = await deps.sink.sendEvents(events);
       stats.recordEvents(outcome);
       outcome.rejected.slice(0, REJECTIONS_LOGGED_PER_BATCH).forEach((entry) => {
-        logger.warn({ event_id: events[entry.index]?.event_id, problems: entry.problems }, 'ingest rejected event');
+        logger.warn(
+          { event_id: events[entry.index]?.event_id, problems: entry.problems },
+          'ingest rejected event',
+        );
       });
       if (outcome.rejected.length > REJECTIONS_LOGGED_PER_BATCH) {
-        logger.warn({ more: outcome.rejected.length - REJECTIONS_LOGGED_PER_BATCH }, 'ingest rejected more events in batch');
+        logger.warn(
+          { more: outcome.rejected.length - REJECTIONS_LOGGED_PER_BATCH },
+          'ingest rejected more events in batch',
+        );
       }
     } catch (error) {
       fatal = error;

@@ -18,7 +18,8 @@ export class FixedRatePacer implements Pacer {
   private due: number | undefined = undefined;
 
   constructor(eventsPerSecond: number) {
-    if (!(eventsPerSecond > 0) || !Number.isFinite(eventsPerSecond)) throw new Error('rate must be a positive number');
+    if (!(eventsPerSecond > 0) || !Number.isFinite(eventsPerSecond))
+      throw new Error('rate must be a positive number');
     this.intervalMs = 1000 / eventsPerSecond;
   }
 

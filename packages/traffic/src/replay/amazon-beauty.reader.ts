@@ -52,7 +52,12 @@ export async function readItemAttributes(file: string): Promise<Map<number, numb
   const attributes = new Map<number, number[]>();
   for (const [id, value] of Object.entries(parsed)) {
     if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v))) {
-      throw new DatasetFormatError(file, 1, `attributes of item ${id} are not a list of integer ids`, JSON.stringify(value));
+      throw new DatasetFormatError(
+        file,
+        1,
+        `attributes of item ${id} are not a list of integer ids`,
+        JSON.stringify(value),
+      );
     }
     attributes.set(Number(id), value as number[]);
   }
@@ -66,7 +71,8 @@ export async function readAmazonBeauty(file: string, options: ReaderOptions): Pr
   const rows: Interaction[] = [];
   for await (const { text, line } of readLines(file)) {
     const fields = text.trim().split(/\s+/);
-    if (fields.length < 2) throw new DatasetFormatError(file, line, 'expected a user id and at least one item', text);
+    if (fields.length < 2)
+      throw new DatasetFormatError(file, line, 'expected a user id and at least one item', text);
     const user = intField(fields[0], file, line, text, 'user id');
     const start = SYNTHETIC_START_MS + (line - 1) * USER_OFFSET_MS;
     for (let k = 1; k < fields.length; k += 1) {

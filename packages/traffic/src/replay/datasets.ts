@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { AMAZON_BEAUTY_FILE, readAmazonBeauty } from './amazon-beauty.reader.js';
 import { DIGINETICA_DEFAULT_FILE, readDiginetica } from './diginetica.reader.js';
 import { MOVIELENS_RATINGS_FILE, readMovieLens, type MovieLensOptions } from './movielens.reader.js';
-import { DATASET_NAMES, DatasetMissingError, type DatasetName, type ReplayDataset } from './replay.dataset.js';
+import {
+  DATASET_NAMES,
+  DatasetMissingError,
+  type DatasetName,
+  type ReplayDataset,
+} from './replay.dataset.js';
 import { readYoochoose, YOOCHOOSE_DEFAULT_FILE } from './yoochoose.reader.js';
 
 export interface DatasetSpec {
@@ -45,6 +50,10 @@ export async function resolveDatasetFile(name: DatasetName, path: string): Promi
   }
 }
 
-export async function loadDataset(name: DatasetName, path: string, options: MovieLensOptions): Promise<ReplayDataset> {
+export async function loadDataset(
+  name: DatasetName,
+  path: string,
+  options: MovieLensOptions,
+): Promise<ReplayDataset> {
   return DATASETS[name].read(await resolveDatasetFile(name, path), options);
 }

@@ -42,7 +42,8 @@ export async function readDiginetica(file: string, options: ReaderOptions): Prom
     if (line === 1 && fields[0] === 'session_id') continue;
     if (fields.length !== 5) throw new DatasetFormatError(file, line, 'expected 5 ;-separated fields', text);
     const [session, user, item, timeframe, date] = fields;
-    if (date === undefined || !DATE.test(date)) throw new DatasetFormatError(file, line, 'eventdate is not YYYY-MM-DD', text);
+    if (date === undefined || !DATE.test(date))
+      throw new DatasetFormatError(file, line, 'eventdate is not YYYY-MM-DD', text);
     rows.push({
       seq: rows.length,
       line,
@@ -65,7 +66,9 @@ export async function readDiginetica(file: string, options: ReaderOptions): Prom
         const event: ReplayView = {
           event_id: `dn-${tag}-${view.line}`,
           type: 'view',
-          ...(view.user === undefined ? { anonymous_id: `dn-${view.session}` } : { user_id: `dn-${view.user}` }),
+          ...(view.user === undefined
+            ? { anonymous_id: `dn-${view.session}` }
+            : { user_id: `dn-${view.user}` }),
           session_id: `dn-${view.session}`,
           item_id: `dn-${view.item}`,
           properties: replayProperties('diginetica', view.ts),

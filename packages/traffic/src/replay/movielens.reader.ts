@@ -33,8 +33,25 @@ export const DEFAULT_CART_MIN_RATING = 4;
 
 /** Genre flag order of u.item (as listed in u.genre and the dataset README). */
 export const MOVIELENS_GENRES = [
-  'unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
-  'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western',
+  'unknown',
+  'Action',
+  'Adventure',
+  'Animation',
+  "Children's",
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
 ] as const;
 
 export interface MovieLensOptions extends ReaderOptions {
@@ -58,7 +75,12 @@ export async function readMovieLensItems(file: string): Promise<Map<number, Mini
   for await (const { text, line } of readLines(file, 'latin1')) {
     const fields = text.split('|');
     if (fields.length !== 5 + MOVIELENS_GENRES.length) {
-      throw new DatasetFormatError(file, line, `expected ${5 + MOVIELENS_GENRES.length} |-separated fields`, text);
+      throw new DatasetFormatError(
+        file,
+        line,
+        `expected ${5 + MOVIELENS_GENRES.length} |-separated fields`,
+        text,
+      );
     }
     const id = intField(fields[0], file, line, text, 'movie id');
     const genres = MOVIELENS_GENRES.filter((_g, i) => fields[5 + i] === '1');
@@ -84,7 +106,8 @@ export async function readMovieLens(file: string, options: MovieLensOptions): Pr
   const rows: Rating[] = [];
   for await (const { text, line } of readLines(file)) {
     const fields = text.split('\t');
-    if (fields.length !== 4) throw new DatasetFormatError(file, line, 'expected 4 tab-separated fields', text);
+    if (fields.length !== 4)
+      throw new DatasetFormatError(file, line, 'expected 4 tab-separated fields', text);
     rows.push({
       seq: rows.length,
       line,

@@ -80,7 +80,10 @@ export interface NumberedLine {
 }
 
 /** Streams a file's lines. Blank lines (a trailing newline) are skipped; all others are yielded. */
-export async function* readLines(file: string, encoding: BufferEncoding = 'utf8'): AsyncGenerator<NumberedLine> {
+export async function* readLines(
+  file: string,
+  encoding: BufferEncoding = 'utf8',
+): AsyncGenerator<NumberedLine> {
   const lines = createInterface({ input: createReadStream(file, { encoding }), crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {
@@ -102,7 +105,13 @@ export function fileTag(file: string): string {
 }
 
 /** Parses a non-negative integer field, or reports the row. */
-export function intField(value: string | undefined, file: string, line: number, text: string, name: string): number {
+export function intField(
+  value: string | undefined,
+  file: string,
+  line: number,
+  text: string,
+  name: string,
+): number {
   const n = Number(value);
   if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < 0) {
     throw new DatasetFormatError(file, line, `${name} is not a non-negative integer`, text);
@@ -110,7 +119,13 @@ export function intField(value: string | undefined, file: string, line: number, 
   return n;
 }
 
-export function numberField(value: string | undefined, file: string, line: number, text: string, name: string): number {
+export function numberField(
+  value: string | undefined,
+  file: string,
+  line: number,
+  text: string,
+  name: string,
+): number {
   const n = Number(value);
   if (value === undefined || value.trim() === '' || !Number.isFinite(n)) {
     throw new DatasetFormatError(file, line, `${name} is not a number`, text);
@@ -119,7 +134,10 @@ export function numberField(value: string | undefined, file: string, line: numbe
 }
 
 /** Sorts rows by time, ties in file order, and keeps the first `limit`. */
-export function timeOrdered<T extends { readonly ts: number; readonly seq: number }>(rows: T[], limit: number | undefined): T[] {
+export function timeOrdered<T extends { readonly ts: number; readonly seq: number }>(
+  rows: T[],
+  limit: number | undefined,
+): T[] {
   rows.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
   if (limit !== undefined) rows.length = Math.min(rows.length, Math.max(0, Math.floor(limit)));
   return rows;
@@ -133,7 +151,12 @@ export interface MinimalItemFields {
 }
 
 /** A catalog item with what the dataset knows: price 0 in USD, in stock. */
-export function minimalItem(itemId: string, rawId: string, now: Date, fields: MinimalItemFields = {}): CatalogItem {
+export function minimalItem(
+  itemId: string,
+  rawId: string,
+  now: Date,
+  fields: MinimalItemFields = {},
+): CatalogItem {
   const title = fields.title?.trim();
   return {
     item_id: itemId,
@@ -149,7 +172,11 @@ export function minimalItem(itemId: string, rawId: string, now: Date, fields: Mi
 }
 
 /** The `properties` every replayed event carries. */
-export function replayProperties(dataset: DatasetName, originalTsMs: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function replayProperties(
+  dataset: DatasetName,
+  originalTsMs: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { dataset, original_ts: new Date(originalTsMs).toISOString(), ...extra };
 }
 

@@ -37,7 +37,8 @@ export async function readYoochoose(file: string, options: ReaderOptions): Promi
   for await (const { text, line } of readLines(file)) {
     const fields = text.split('\t');
     if (line === 1 && fields[0] === 'SessionId') continue;
-    if (fields.length !== 3) throw new DatasetFormatError(file, line, 'expected 3 tab-separated fields', text);
+    if (fields.length !== 3)
+      throw new DatasetFormatError(file, line, 'expected 3 tab-separated fields', text);
     rows.push({
       seq: rows.length,
       line,

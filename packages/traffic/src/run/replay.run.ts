@@ -11,7 +11,9 @@ import type { DatasetName } from '../replay/replay.dataset.js';
 import { errorMessage, sendCatalog, type RunSummary } from './run.summary.js';
 import type { RunDeps } from './simulate.run.js';
 
-export type ReplayPace = { readonly kind: 'rate'; readonly eventsPerSecond: number } | { readonly kind: 'speed'; readonly factor: number; readonly maxGapMs: number };
+export type ReplayPace =
+  | { readonly kind: 'rate'; readonly eventsPerSecond: number }
+  | { readonly kind: 'speed'; readonly factor: number; readonly maxGapMs: number };
 
 export interface ReplayOptions {
   readonly dataset: DatasetName;
@@ -47,7 +49,13 @@ export async function runReplay(options: ReplayOptions, deps: RunDeps): Promise<
     now: now(),
     cartMinRating: options.cartMinRating,
   });
-  const details = { dataset: dataset.name, file: dataset.file, rows: dataset.rows, items: dataset.items.length, pace: options.pace };
+  const details = {
+    dataset: dataset.name,
+    file: dataset.file,
+    rows: dataset.rows,
+    items: dataset.items.length,
+    pace: options.pace,
+  };
   logger.info(details, 'dataset loaded');
   const summary = (end: RunSummary['end'], error?: unknown): RunSummary => ({
     mode: 'replay',
@@ -67,7 +75,12 @@ export async function runReplay(options: ReplayOptions, deps: RunDeps): Promise<
     const result = await pumpEvents(
       dataset.events(),
       { sink: deps.sink, pacer: pacerFor(options.pace), stats, logger },
-      { batchSize: options.batchSize, flushIntervalMs: options.flushIntervalMs, stop: deps.stop, durationMs: options.durationMs },
+      {
+        batchSize: options.batchSize,
+        flushIntervalMs: options.flushIntervalMs,
+        stop: deps.stop,
+        durationMs: options.durationMs,
+      },
     );
     return summary(result.end, result.error);
   } finally {

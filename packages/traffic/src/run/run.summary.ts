@@ -22,7 +22,9 @@ export interface RunSummary {
 
 /** A run failed if ingest went away or refused anything we sent (a 4xx is a bug on our side). */
 export function runFailed(summary: RunSummary): boolean {
-  return summary.end === 'ingest-unavailable' || summary.counts.refused > 0 || summary.counts.itemsRejected > 0;
+  return (
+    summary.end === 'ingest-unavailable' || summary.counts.refused > 0 || summary.counts.itemsRejected > 0
+  );
 }
 
 /** Sends the catalog; returns false when ingest is unavailable (the run cannot start). */
@@ -36,7 +38,9 @@ export async function sendCatalog(
     const outcomes = await sink.sendItems(items);
     outcomes.forEach((o) => stats.recordItems(o));
     outcomes.forEach((o) => {
-      o.rejected.slice(0, 5).forEach((r) => logger.warn({ index: r.index, problems: r.problems }, 'ingest rejected item'));
+      o.rejected
+        .slice(0, 5)
+        .forEach((r) => logger.warn({ index: r.index, problems: r.problems }, 'ingest rejected item'));
     });
     const { itemsSent, itemsAccepted, itemsRejected } = stats.counts;
     logger.info({ items: itemsSent, accepted: itemsAccepted, rejected: itemsRejected }, 'catalog sent');

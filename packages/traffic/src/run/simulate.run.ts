@@ -22,7 +22,10 @@ export interface SimulateOptions {
   readonly durationMs?: number | undefined;
   readonly batchSize: number;
   readonly flushIntervalMs: number;
-  /** Sessions in progress at once; by default about 3 s of traffic's worth, at least 10. */
+  /**
+   * Sessions in progress at once. A session of ~10 events then spans about 10 × sessions / rate
+   * seconds; the default (the rate, at least 10) gives ~10 s sessions, so a trend shows within seconds.
+   */
   readonly concurrentSessions?: number | undefined;
   /** A new trending item about every this many seconds (at the nominal rate); off when absent. */
   readonly trendEverySeconds?: number | undefined;
@@ -42,7 +45,13 @@ export async function runSimulate(options: SimulateOptions, deps: RunDeps): Prom
   const startedAt = now().getTime();
   const stats = new TrafficStats();
   const { logger } = deps;
-  const details = { seed: options.seed, run_id: options.runId, items: options.items, users: options.users, rate: options.rate };
+  const details = {
+    seed: options.seed,
+    run_id: options.runId,
+    items: options.items,
+    users: options.users,
+    rate: options.rate,
+  };
 
   const catalog = generateCatalog({ items: options.items, seed: options.seed, now: now() });
   const shoppers = generateShoppers({ count: options.users, seed: options.seed, catalog });
@@ -56,18 +65,28 @@ export async function runSimulate(options: SimulateOptions, deps: RunDeps): Prom
     details,
   });
 
-  const catalogSent = await sendCatalog(catalog.items.map((i) => i.item), deps.sink, stats, logger);
+  const catalogSent = await sendCatalog(
+    catalog.items.map((i) => i.item),
+    deps.sink,
+    stats,
+    logger,
+  );
   if (!catalogSent.ok) return summary('ingest-unavailable', catalogSent.error);
   if (deps.stop.aborted) return summary('stopped');
 
   const traffic = new ShopTraffic(catalog, shoppers, {
     seed: options.seed,
     runId: options.runId,
-    concurrentSessions: options.concurrentSessions ?? Math.max(10, Math.round(options.rate * 3)),
+    concurrentSessions: options.concurrentSessions ?? Math.max(10, Math.round(options.rate)),
     trendEveryEvents:
-      options.trendEverySeconds === undefined ? undefined : Math.max(1, Math.round(options.trendEverySeconds * options.rate)),
+      options.trendEverySeconds === undefined
+        ? undefined
+        : Math.max(1, Math.round(options.trendEverySeconds * options.rate)),
     onTrend: (item) => {
-      logger.info({ item_id: item.item.item_id, title: item.item.title, category: item.item.category_path }, 'trend item started');
+      logger.info(
+        { item_id: item.item.item_id, title: item.item.title, category: item.item.category_path },
+        'trend item started',
+      );
     },
   });
   function* paced(): Generator<PacedEvent> {
@@ -79,7 +98,12 @@ export async function runSimulate(options: SimulateOptions, deps: RunDeps): Prom
     const result = await pumpEvents(
       paced(),
       { sink: deps.sink, pacer: new FixedRatePacer(options.rate), stats, logger },
-      { batchSize: options.batchSize, flushIntervalMs: options.flushIntervalMs, stop: deps.stop, durationMs: options.durationMs },
+      {
+        batchSize: options.batchSize,
+        flushIntervalMs: options.flushIntervalMs,
+        stop: deps.stop,
+        durationMs: options.durationMs,
+      },
     );
     return summary(result.end, result.error);
   } finally {

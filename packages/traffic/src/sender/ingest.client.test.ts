@@ -21,7 +21,11 @@ async function fakeIngest(t: Test, responders: Responder[]): Promise<{ url: stri
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request: Received = { url: req.url ?? '', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+      const request: Received = {
+        url: req.url ?? '',
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      };
       received.push(request);
       const respond = responders[Math.min(received.length - 1, responders.length - 1)];
       respond?.(request, received.length - 1, res);
@@ -34,10 +38,12 @@ async function fakeIngest(t: Test, responders: Responder[]): Promise<{ url: stri
   return { url: `http://127.0.0.1:${port}`, received };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Responder => (_req, _i, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Responder =>
+  (_req, _i, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
 
 const accepted: Responder = (req, _i, res) => {
   const size = Array.isArray(req.body) ? req.body.length : 0;
@@ -55,14 +61,14 @@ t.test('a 503 with Retry-After is retried with the same batch, then succeeds', a
   const ingest = await fakeIngest(t, [json(503, { error: 'overloaded' }, { 'retry-after': '0' }), accepted]);
   const delays: number[] = [];
   const client = new IngestClient(
-    { baseUrl: ingest.url, headers: { 'x-write-key': 'wk_test' } },
+    { baseUrl: ingest.url, headers: { 'x-client': 'traffic-test' } },
     { logger: silentLogger, sleep: (ms) => (delays.push(ms), Promise.resolve()) },
   );
   const outcome = await client.sendEvents(events);
   t.equal(ingest.received.length, 2, 'sent twice');
   t.same(ingest.received[0]?.body, ingest.received[1]?.body, 'the retry carries the same events (same ids)');
   t.equal(ingest.received[1]?.url, '/v1/events');
-  t.equal(ingest.received[1]?.headers['x-write-key'], 'wk_test');
+  t.equal(ingest.received[1]?.headers['x-client'], 'traffic-test', 'extra headers are sent');
   t.equal(ingest.received[1]?.headers['content-type'], 'application/json');
   t.same(delays, [0], 'waited as long as Retry-After said');
   t.match(outcome, { kind: 'accepted', status: 202, sent: 2, accepted: 2, retries: 1 });
@@ -95,27 +101,50 @@ t.test('a network error is retried', async (t) => {
   t.equal(outcome.retries, 1);
 });
 
-t.test('a 4xx is a bug: reported as refused, never retried', async (t) => {
-  const ingest = await fakeIngest(t, [json(400, { error: 'body must be an array' }), accepted]);
+t.test('a 4xx is a bug: reported as refused with its problems, never retried', async (t) => {
+  const problems = [{ field: '/item_id', reason: 'is required' }];
+  const ingest = await fakeIngest(t, [
+    json(400, {
+      error: {
+        code: 'REC_ERR_INVALID_INPUT',
+        message: 'no valid event in the request',
+        rejected: [{ index: 0, problems }],
+      },
+    }),
+    accepted,
+  ]);
   const errors: unknown[] = [];
   const client = new IngestClient(
     { baseUrl: ingest.url },
     { ...noWait, logger: { ...silentLogger, error: (facts) => errors.push(facts) } },
   );
   const outcome = await client.sendEvents(events);
-  t.equal(ingest.received.length, 1);
-  t.match(outcome, { kind: 'refused', status: 400, accepted: 0, sent: 2 });
-  t.match(outcome.detail, /body must be an array/);
+  t.equal(ingest.received.length, 1, 'not retried');
+  t.match(outcome, {
+    kind: 'refused',
+    status: 400,
+    accepted: 0,
+    sent: 2,
+    rejected: [{ index: 0, problems }],
+  });
+  t.match(outcome.detail, /no valid event/);
   t.equal(errors.length, 1, 'logged');
 });
 
 t.test('per-event rejections in a 202 are reported with their problems', async (t) => {
   const ingest = await fakeIngest(t, [
-    json(202, { accepted: 1, rejected: [{ index: 1, problems: [{ field: '/query', reason: 'must NOT have fewer than 1 characters' }] }] }),
+    json(202, {
+      accepted: 1,
+      rejected: [
+        { index: 1, problems: [{ field: '/query', reason: 'must NOT have fewer than 1 characters' }] },
+      ],
+    }),
   ]);
   const outcome = await new IngestClient({ baseUrl: `${ingest.url}/` }, noWait).sendEvents(events);
   t.equal(outcome.accepted, 1);
-  t.same(outcome.rejected, [{ index: 1, problems: [{ field: '/query', reason: 'must NOT have fewer than 1 characters' }] }]);
+  t.same(outcome.rejected, [
+    { index: 1, problems: [{ field: '/query', reason: 'must NOT have fewer than 1 characters' }] },
+  ]);
 });
 
 t.test('items go to /v1/items in batches of at most 500', async (t) => {
@@ -130,9 +159,15 @@ t.test('items go to /v1/items in batches of at most 500', async (t) => {
     updated_at: '2025-01-01T00:00:00.000Z',
   }));
   const outcomes = await new IngestClient({ baseUrl: ingest.url }, noWait).sendItems(items);
-  t.same(ingest.received.map((r) => (Array.isArray(r.body) ? r.body.length : -1)), [500, 500, 201]);
+  t.same(
+    ingest.received.map((r) => (Array.isArray(r.body) ? r.body.length : -1)),
+    [500, 500, 201],
+  );
   t.ok(ingest.received.every((r) => r.url === '/v1/items'));
-  t.equal(outcomes.reduce((s, o) => s + o.accepted, 0), 1201);
+  t.equal(
+    outcomes.reduce((s, o) => s + o.accepted, 0),
+    1201,
+  );
 });
 
 t.test('Retry-After is read as seconds or as an HTTP date', (t) => {
@@ -140,4 +175,5 @@ t.test('Retry-After is read as seconds or as an HTTP date', (t) => {
   t.equal(parseRetryAfter('Thu, 01 Jan 1970 00:00:05 GMT', 1000), 4000);
   t.equal(parseRetryAfter(null, 0), undefined);
   t.equal(parseRetryAfter('soon', 0), undefined);
+  t.end();
 });

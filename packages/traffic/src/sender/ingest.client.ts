@@ -20,7 +20,10 @@ export interface RejectedEntry {
 }
 
 export interface BatchOutcome {
-  /** `accepted`: ingest answered 2xx (some entries may still be rejected); `refused`: a 4xx. */
+  /**
+   * `accepted`: ingest answered 2xx (some entries may still be rejected); `refused`: a 4xx, e.g. a
+   * 400 when no record of the batch was valid (its per-record problems are in `rejected`).
+   */
   readonly kind: 'accepted' | 'refused';
   readonly status: number;
   readonly sent: number;
@@ -34,7 +37,7 @@ export interface BatchOutcome {
 
 export interface IngestClientOptions {
   readonly baseUrl: string;
-  /** Extra request headers, e.g. a write key. */
+  /** Extra request headers (e.g. authentication, if the collector ever asks for it). */
   readonly headers?: Readonly<Record<string, string>>;
   /** Attempts in all per batch, first included. */
   readonly maxAttempts?: number;
@@ -96,6 +99,16 @@ export function parseRetryAfter(header: string | null, nowMs: number): number | 
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
+/** `fetch failed (ECONNREFUSED)`, `TimeoutError: …`: the message plus undici's cause code. */
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause: unknown = error.cause;
+  const code =
+    typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;
+  const text = error.name === 'TypeError' ? error.message : `${error.name}: ${error.message}`;
+  return code === undefined ? text : `${text} (${code})`;
+}
+
 function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -104,19 +117,32 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Per-record rejections: `rejected` of a 202, or `error.rejected` of a 400 where none was valid. */
 function readRejected(body: unknown): RejectedEntry[] {
-  if (!isRecord(body) || !Array.isArray(body['rejected'])) return [];
-  return body['rejected'].filter(isRecord).map((entry) => ({
+  if (!isRecord(body)) return [];
+  const list = Array.isArray(body['rejected'])
+    ? body['rejected']
+    : isRecord(body['error']) && Array.isArray(body['error']['rejected'])
+      ? body['error']['rejected']
+      : [];
+  return list.filter(isRecord).map((entry) => ({
     index: typeof entry['index'] === 'number' ? entry['index'] : -1,
     problems: Array.isArray(entry['problems'])
-      ? entry['problems'].filter(isRecord).map((p) => ({ field: String(p['field']), reason: String(p['reason']) }))
+      ? entry['problems']
+          .filter(isRecord)
+          .map((p) => ({ field: String(p['field']), reason: String(p['reason']) }))
       : [],
   }));
 }
 
 type Attempt =
   | { readonly kind: 'done'; readonly status: number; readonly body: unknown; readonly text: string }
-  | { readonly kind: 'transient'; readonly failure: string; readonly retryAfterMs?: number | undefined; readonly cause?: unknown };
+  | {
+      readonly kind: 'transient';
+      readonly failure: string;
+      readonly retryAfterMs?: number | undefined;
+      readonly cause?: unknown;
+    };
 
 export class IngestClient {
   private readonly baseUrl: string;
@@ -173,7 +199,10 @@ export class IngestClient {
       lastCause = result.cause;
       if (attempt + 1 >= this.maxAttempts) break;
       const delayMs = this.delayBeforeRetry(attempt, result.retryAfterMs);
-      this.deps.logger.warn({ path, attempt: attempt + 1, failure: result.failure, delay_ms: delayMs, size: batch.length }, 'ingest unavailable, retrying batch');
+      this.deps.logger.warn(
+        { path, attempt: attempt + 1, failure: result.failure, delay_ms: delayMs, size: batch.length },
+        'ingest unavailable, retrying batch',
+      );
       await this.sleep(delayMs, this.deps.signal);
     }
     throw new IngestUnavailableError(path, this.maxAttempts, lastFailure, { cause: lastCause });
@@ -192,8 +221,7 @@ export class IngestClient {
       });
     } catch (error) {
       // fetch rejects only for network failures, timeouts and aborts: all transient from here.
-      const failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return { kind: 'transient', failure, cause: error };
+      return { kind: 'transient', failure: describeNetworkError(error), cause: error };
     }
     let text: string;
     try {
@@ -217,7 +245,12 @@ export class IngestClient {
     return { kind: 'done', status: response.status, body: parsed, text };
   }
 
-  private outcome(path: string, size: number, result: Extract<Attempt, { kind: 'done' }>, retries: number): BatchOutcome {
+  private outcome(
+    path: string,
+    size: number,
+    result: Extract<Attempt, { kind: 'done' }>,
+    retries: number,
+  ): BatchOutcome {
     if (result.status >= 200 && result.status < 300) {
       const rejected = readRejected(result.body);
       const reported = isRecord(result.body) ? result.body['accepted'] : undefined;
@@ -225,8 +258,9 @@ export class IngestClient {
       return { kind: 'accepted', status: result.status, sent: size, accepted, rejected, retries };
     }
     const detail = result.text.slice(0, 500);
+    const rejected = readRejected(result.body);
     this.deps.logger.error({ path, status: result.status, size, detail }, 'ingest refused batch');
-    return { kind: 'refused', status: result.status, sent: size, accepted: 0, rejected: [], retries, detail };
+    return { kind: 'refused', status: result.status, sent: size, accepted: 0, rejected, retries, detail };
   }
 
   private delayBeforeRetry(attempt: number, retryAfterMs: number | undefined): number {

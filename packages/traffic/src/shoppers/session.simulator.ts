@@ -53,7 +53,10 @@ function categoryPage(item: SimItem): string {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function aisleUrl(catalog: SimCatalog, top: number, sub: number): string {
@@ -80,7 +83,8 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
     context: { page, locale: shopper.locale, user_agent: shopper.userAgent },
   });
 
-  const boost = (item: SimItem): number => (trend !== undefined && item.index === trend.index ? FUNNEL.trendBoost : 1);
+  const boost = (item: SimItem): number =>
+    trend !== undefined && item.index === trend.index ? FUNNEL.trendBoost : 1;
   const appeal = (item: SimItem): number => item.popularity * tasteFor(shopper, item, catalog) * boost(item);
 
   const drawCategory = (): { top: number; sub: number } => {
@@ -96,7 +100,9 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
 
   /** Position-biased choice in a shown list: people click near the top, and what they like. */
   const pickClick = (shown: readonly SimItem[]): number =>
-    rng.weightedIndex(shown.map((item, position) => tasteFor(shopper, item, catalog) * boost(item) / (position + 1)));
+    rng.weightedIndex(
+      shown.map((item, position) => (tasteFor(shopper, item, catalog) * boost(item)) / (position + 1)),
+    );
 
   const view = (item: SimItem, requestId?: string): void => {
     const url = item.item.url ?? `${SHOP_URL}/p/${item.item.item_id}`;
@@ -115,7 +121,11 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
     lastViewed = item;
     views += 1;
 
-    const cartRate = FUNNEL.baseCartRate * shopper.buyingMood * Math.min(2.5, Math.max(0.3, tasteFor(shopper, item, catalog) ** 0.3)) * (boost(item) > 1 ? 2 : 1);
+    const cartRate =
+      FUNNEL.baseCartRate *
+      shopper.buyingMood *
+      Math.min(2.5, Math.max(0.3, tasteFor(shopper, item, catalog) ** 0.3)) *
+      (boost(item) > 1 ? 2 : 1);
     if (item.buyable && rng.chance(Math.min(0.6, cartRate))) {
       const quantity = Math.min(5, 1 + rng.geometric(0.75));
       const line = cart.get(item.item.item_id);
@@ -132,7 +142,12 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
   };
 
   /** Shows a list, maybe clicks one entry and views it. Returns whether something was viewed. */
-  const showList = (list: string, page: PageContext, shown: readonly SimItem[], clickRate: number): boolean => {
+  const showList = (
+    list: string,
+    page: PageContext,
+    shown: readonly SimItem[],
+    clickRate: number,
+  ): boolean => {
     if (shown.length === 0) return false;
     const requestId = ids.request();
     events.push({
@@ -146,7 +161,13 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
     if (!rng.chance(clickRate)) return false;
     const position = pickClick(shown);
     const clicked = shown[position] as SimItem;
-    events.push({ ...common(page), type: 'click', request_id: requestId, item_id: clicked.item.item_id, position });
+    events.push({
+      ...common(page),
+      type: 'click',
+      request_id: requestId,
+      item_id: clicked.item.item_id,
+      position,
+    });
     view(clicked, requestId);
     return true;
   };
@@ -157,7 +178,12 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
     const url = `${SHOP_URL}/search?q=${encodeURIComponent(query)}`;
     events.push({ ...common({ type: 'search', url }), type: 'search', query, results_count: results.length });
     lastUrl = url;
-    return showList('search_results', { type: 'search', url }, results.slice(0, FUNNEL.searchResultsShown), 0.85);
+    return showList(
+      'search_results',
+      { type: 'search', url },
+      results.slice(0, FUNNEL.searchResultsShown),
+      0.85,
+    );
   };
 
   const homeRecs = (): SimItem[] => {
@@ -198,7 +224,9 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
       }
       showList('similar_items', { type: 'product', url: current.item.url ?? SHOP_URL }, similar, 0.4);
     } else if (step < 0.8) {
-      const sub = rng.chance(0.8) ? intent.sub : rng.weightedIndex(shopper.subcategoryTaste[intent.top] ?? []);
+      const sub = rng.chance(0.8)
+        ? intent.sub
+        : rng.weightedIndex(shopper.subcategoryTaste[intent.top] ?? []);
       lastUrl = aisleUrl(catalog, intent.top, sub);
       view(pickIn(intent.top, sub, current));
     } else if (step < 0.9) {
@@ -214,7 +242,12 @@ export function simulateSession(shopper: Shopper, setup: SessionSetup): Clickstr
   for (const [itemId, line] of cart) {
     if (!rng.chance(FUNNEL.removeRate)) continue;
     cart.delete(itemId);
-    events.push({ ...common({ type: 'cart', url: `${SHOP_URL}/cart` }), type: 'remove_from_cart', item_id: itemId, quantity: line.quantity });
+    events.push({
+      ...common({ type: 'cart', url: `${SHOP_URL}/cart` }),
+      type: 'remove_from_cart',
+      item_id: itemId,
+      quantity: line.quantity,
+    });
   }
   if (cart.size > 0 && rng.chance(Math.min(0.85, FUNNEL.checkoutRate * shopper.buyingMood))) {
     const lines = [...cart.values()];

@@ -65,7 +65,9 @@ export class ShopTraffic implements Iterable<ClickstreamEvent> {
     this.trendRng = root.fork('trends');
     this.shopperSampler = new WeightedSampler(shoppers.map((s) => s.activity));
     // Trends favour items that are not already best-sellers, so the change is visible.
-    const byPopularity = [...catalog.items].filter((i) => i.buyable).sort((a, b) => b.popularity - a.popularity);
+    const byPopularity = [...catalog.items]
+      .filter((i) => i.buyable)
+      .sort((a, b) => b.popularity - a.popularity);
     this.trendCandidates = byPopularity.slice(Math.floor(byPopularity.length / 10));
     if (this.trendCandidates.length === 0) this.trendCandidates = [...catalog.items];
     const counters = { session: 0, event: 0, request: 0, order: 0 };
@@ -122,7 +124,8 @@ export class ShopTraffic implements Iterable<ClickstreamEvent> {
   private startSession(): void {
     let shopper = this.shopperSampler.sample(this.mixRng);
     // A shopper already mid-session sits this one out: draw again, else take the first free one.
-    for (let tries = 0; this.busy.has(shopper) && tries < 20; tries += 1) shopper = this.shopperSampler.sample(this.mixRng);
+    for (let tries = 0; this.busy.has(shopper) && tries < 20; tries += 1)
+      shopper = this.shopperSampler.sample(this.mixRng);
     if (this.busy.has(shopper)) shopper = this.shoppers.findIndex((s) => !this.busy.has(s.index));
     const events = simulateSession(this.shoppers[shopper] as Shopper, {
       catalog: this.catalog,

@@ -79,7 +79,8 @@ export function generateShoppers(options: ShopperOptions): Shopper[] {
 export function tasteFor(shopper: Shopper, item: SimItem, catalog: SimCatalog): number {
   const median = catalog.categories[item.top]?.subcategories[item.sub]?.medianPrice ?? item.price;
   const category = (shopper.categoryTaste[item.top] ?? 0) * catalog.categories.length;
-  const subcategory = (shopper.subcategoryTaste[item.top]?.[item.sub] ?? 0) * (shopper.subcategoryTaste[item.top]?.length ?? 1);
+  const subcategory =
+    (shopper.subcategoryTaste[item.top]?.[item.sub] ?? 0) * (shopper.subcategoryTaste[item.top]?.length ?? 1);
   const brand = shopper.brandTaste.get(item.brand) ?? 1;
   const price = (Math.max(item.price, 0.01) / median) ** -shopper.priceSensitivity;
   return category * subcategory * brand * price;
