@@ -65,6 +65,7 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
   let stopped = false;
   const stopController = new AbortController();
   const roomWaiters: (() => void)[] = [];
+  let waitingForRoom = 0;
 
   function scheduleFlush(): void {
     if (buffered >= options.maxRows) {
@@ -131,7 +132,9 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
       if (stopped) throw new Error(`batch writer for ${table} is stopped`);
       if (rows.length === 0) return;
       while (buffered > 0 && buffered + rows.length > options.maxBufferedRows) {
+        waitingForRoom += 1;
         await new Promise<void>((resolve) => roomWaiters.push(resolve));
+        waitingForRoom -= 1;
       }
       const done = new Promise<void>((resolve, reject) => queue.push({ rows, resolve, reject }));
       buffered += rows.length;
@@ -142,7 +145,10 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
     flush,
     async stop() {
       stopped = true;
-      await flush();
+      // Writes accepted before stop that were waiting for room join the queue as flushes free it.
+      do {
+        await flush();
+      } while (queue.length > 0 || waitingForRoom > 0);
       stopController.abort();
     },
     get bufferedRows() {

@@ -64,10 +64,11 @@ export function literal(value: SqlValue): string {
   if (value === null) return 'NULL';
   if (typeof value === 'string') return quoteString(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
-  if (typeof value === 'bigint') return value.toString();
+  // A leading space keeps a negative number from forming `--` (a comment) after a minus in the template.
+  if (typeof value === 'bigint') return value < 0n ? ` ${value}` : value.toString();
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`cannot render non-finite number ${value} in SQL`);
-    return String(value);
+    return value < 0 ? ` ${value}` : String(value);
   }
   if (value instanceof Date) return quoteString(formatDateTime(value));
   if (Array.isArray(value)) return `[${(value as readonly SqlValue[]).map((v) => literal(v)).join(', ')}]`;

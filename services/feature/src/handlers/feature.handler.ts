@@ -4,7 +4,7 @@
  * parked in the DLQ. Idempotent: the popularity writer ignores event ids it has already applied.
  */
 import { ERROR_CODES, errorMessage } from '@recstream/errors';
-import { EVENT_WEIGHTS, logContribution, toItemMeta } from '@recstream/features';
+import { EVENT_WEIGHTS, logContribution, toItemMeta, type ItemMeta } from '@recstream/features';
 import { dlq, drop, ok, retry, type BatchHandler, type KafkaMessage, type MessageResult } from '@recstream/kafka';
 import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
 import type { ItemMetaWriter } from '../writers/item-meta.writer.js';
@@ -38,23 +38,26 @@ export function createFeatureHandler(deps: {
     const results: MessageResult[] = [];
     try {
       if (context.topic === deps.itemsTopic) {
-        const upserts = [];
-        const removals = [];
+        // The last message per item wins (as in the compacted topic); null marks a deletion.
+        const latest = new Map<string, ItemMeta | null>();
         for (const message of messages) {
           if (message.value === null) {
-            removals.push(message.key?.toString('utf8') ?? '');
+            latest.set(message.key?.toString('utf8') ?? '', null);
             results.push(ok);
             continue;
           }
           try {
-            upserts.push(toItemMeta(parse(message) as CatalogItem));
+            const meta = toItemMeta(parse(message) as CatalogItem);
+            latest.set(meta.itemId, meta);
             results.push(ok);
           } catch (error) {
             results.push(dlq('feature', ERROR_CODES.invalidInput, `undecodable item: ${errorMessage(error)}`));
           }
         }
+        const upserts = [...latest.values()].filter((meta): meta is ItemMeta => meta !== null);
+        const removals = [...latest].filter(([id, meta]) => meta === null && id !== '').map(([id]) => id);
         await deps.itemMeta.upsert(upserts);
-        await deps.itemMeta.remove(removals.filter((id) => id !== ''));
+        await deps.itemMeta.remove(removals);
         return results;
       }
       const updates: PopularityUpdate[] = [];
