@@ -37,9 +37,13 @@ for (;;) {
   const changed = top.join() !== previousTop.join();
   previousTop = top;
   const elapsed = Math.round((Date.now() - started) / 1000);
-  console.log(`\n[${elapsed}s] events in ClickHouse: ${counts[0]?.n ?? 0}   top 5 now${changed ? ' (changed)' : ''}:`);
+  console.log(
+    `\n[${elapsed}s] events in ClickHouse: ${counts[0]?.n ?? 0}   top 5 now${changed ? ' (changed)' : ''}:`,
+  );
   popular.items.forEach((item, rank) => {
-    console.log(`  ${rank + 1}. ${item.title ?? item.item_id}  [${item.category ?? '?'}]  score ${item.score.toFixed(1)}`);
+    console.log(
+      `  ${rank + 1}. ${item.title ?? item.item_id}  [${item.category ?? '?'}]  score ${item.score.toFixed(1)}`,
+    );
   });
   if (durationMs > 0 && Date.now() - started >= durationMs) break;
   await new Promise((resolve) => setTimeout(resolve, Number(values.every) * 1000));

@@ -21,8 +21,12 @@ export const TOPICS = {
   events: {
     name: 'rec.events.v1',
     partitions: 6,
-    key: 'user_id, else anonymous_id: each shopper\'s events stay ordered',
-    config: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS), 'compression.type': 'producer' },
+    key: "user_id, else anonymous_id: each shopper's events stay ordered",
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(7 * DAY_MS),
+      'compression.type': 'producer',
+    },
     description: 'Validated and enriched clickstream events (EnrichedEvent JSON)',
   },
   eventsDlq: {
@@ -56,7 +60,10 @@ export function topicName(role: TopicRole, prefix = ''): string {
 }
 
 /** The key that keeps one shopper's events on one partition, in order. */
-export function eventPartitionKey(event: { user_id?: string | undefined; anonymous_id?: string | undefined }): string {
+export function eventPartitionKey(event: {
+  user_id?: string | undefined;
+  anonymous_id?: string | undefined;
+}): string {
   const key = event.user_id ?? event.anonymous_id;
   if (key === undefined) throw new Error('event has neither user_id nor anonymous_id');
   return key;

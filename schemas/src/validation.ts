@@ -22,7 +22,8 @@ export interface FieldProblem {
   readonly reason: string;
 }
 
-export type Verdict<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: FieldProblem[] };
+export type Verdict<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: FieldProblem[] };
 
 function buildAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -90,7 +91,10 @@ export function createValidators(): ContractValidators {
       }
       const properties = input['properties'];
       if (properties !== undefined && Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES) {
-        problems.push({ field: '/properties', reason: `must be at most ${MAX_PROPERTIES_BYTES} bytes serialized` });
+        problems.push({
+          field: '/properties',
+          reason: `must be at most ${MAX_PROPERTIES_BYTES} bytes serialized`,
+        });
       }
       return problems.length === 0 ? { ok: true, value: input as ClickstreamEvent } : { ok: false, problems };
     },

@@ -40,14 +40,22 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   });
 
   const [ingest, feature, serving] = await Promise.all([
-    startService({ service: 'ingest', port: basePort, env: { ...ns.env, REC_INGEST_ROLE: 'both', REC_SINK_BATCH_DELAY_MS: '200' } }),
+    startService({
+      service: 'ingest',
+      port: basePort,
+      env: { ...ns.env, REC_INGEST_ROLE: 'both', REC_SINK_BATCH_DELAY_MS: '200' },
+    }),
     startService({ service: 'feature', port: basePort + 1, env: ns.env }),
     startService({ service: 'serving', port: basePort + 2, env: ns.env }),
   ]);
   services.push(ingest, feature, serving);
 
   const post = (path: string, body: unknown) =>
-    fetch(`${ingest.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${ingest.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const popular = async (): Promise<Popular> =>
     (await (await fetch(`${serving.url}/v1/recommendations/popular?k=10`)).json()) as Popular;
 
@@ -63,7 +71,12 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   t.equal((await post('/v1/items', items)).status, 202, 'catalog accepted');
 
   // First wave: sku-a is the popular one.
-  const wave1 = Array.from({ length: 5 }, (_, i) => ({ event_id: `${ns.id}-a${i}`, type: 'view', user_id: `u${i}`, item_id: 'sku-a' }));
+  const wave1 = Array.from({ length: 5 }, (_, i) => ({
+    event_id: `${ns.id}-a${i}`,
+    type: 'view',
+    user_id: `u${i}`,
+    item_id: 'sku-a',
+  }));
   wave1.push({ event_id: `${ns.id}-b0`, type: 'view', user_id: 'u9', item_id: 'sku-b' });
   const response1 = await post('/v1/events', wave1);
   t.equal(response1.status, 202);
@@ -95,7 +108,11 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   t.equal((await post('/v1/events', [wave1[0]])).status, 202);
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const again = await popular();
-  t.equal(again.items.find((i) => i.item_id === 'sku-a')?.score.toFixed(3), after.items.find((i) => i.item_id === 'sku-a')?.score.toFixed(3), 'duplicate event id is applied once');
+  t.equal(
+    again.items.find((i) => i.item_id === 'sku-a')?.score.toFixed(3),
+    after.items.find((i) => i.item_id === 'sku-a')?.score.toFixed(3),
+    'duplicate event id is applied once',
+  );
 
   // Every accepted event is queryable in ClickHouse.
   const rows = await waitFor('events in ClickHouse', async () => {
@@ -104,7 +121,13 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
     );
     return result.reduce((sum, r) => sum + Number(r.n), 0) === 9 ? result : undefined;
   });
-  t.same(rows.map((r) => [r.type, Number(r.n)]), [['purchase', 3], ['view', 6]]);
+  t.same(
+    rows.map((r) => [r.type, Number(r.n)]),
+    [
+      ['purchase', 3],
+      ['view', 6],
+    ],
+  );
 
   // The trainer learns the popularity baseline from the ClickHouse log and publishes it.
   const registryDir = await mkdtemp(join(tmpdir(), `${ns.id}-models-`));
@@ -119,24 +142,33 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
     const versions = await readdir(join(registryDir, 'popularity')).catch(() => []);
     const version = versions[0];
     if (version === undefined) return undefined;
-    const manifest = await readFile(join(registryDir, 'popularity', version, 'manifest.json'), 'utf8').catch(() => undefined);
+    const manifest = await readFile(join(registryDir, 'popularity', version, 'manifest.json'), 'utf8').catch(
+      () => undefined,
+    );
     if (manifest === undefined) return undefined;
     return JSON.parse(await readFile(join(registryDir, 'popularity', version, 'artifact.json'), 'utf8')) as {
       items: { itemId: string; score: number }[];
     };
   });
-  t.same(artifact.items, [
-    { itemId: 'sku-b', score: 16 },
-    { itemId: 'sku-a', score: 5 },
-  ], 'trained on the deduplicated log: 3 purchases x 5 + 1 view for sku-b, 5 views for sku-a');
+  t.same(
+    artifact.items,
+    [
+      { itemId: 'sku-b', score: 16 },
+      { itemId: 'sku-a', score: 5 },
+    ],
+    'trained on the deduplicated log: 3 purchases x 5 + 1 view for sku-b, 5 views for sku-a',
+  );
 
   // An invalid event is refused with a reason naming the field.
   const bad = await post('/v1/events', { event_id: 'x', type: 'view', user_id: 'u1' });
   t.equal(bad.status, 400);
-  const body = (await bad.json()) as { error: { code: string; rejected: { problems: { field: string }[] }[] } };
+  const body = (await bad.json()) as {
+    error: { code: string; rejected: { problems: { field: string }[] }[] };
+  };
   t.equal(body.error.code, 'REC_ERR_INVALID_INPUT');
   t.equal(body.error.rejected[0]?.problems[0]?.field, '/item_id');
 
   // Clean exit on SIGTERM.
-  for (const service of [ingest, feature, serving, trainer]) t.equal(await service.stop('SIGTERM'), 0, 'exits 0 on SIGTERM');
+  for (const service of [ingest, feature, serving, trainer])
+    t.equal(await service.stop('SIGTERM'), 0, 'exits 0 on SIGTERM');
 });

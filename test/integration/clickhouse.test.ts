@@ -17,17 +17,35 @@ t.test('migrations and escaping on the real server', async (t) => {
   });
 
   t.test('migrations are idempotent', async (t) => {
-    const server = createClickHouse({ url: infra.clickhouseUrl, username: infra.clickhouseUser, password: infra.clickhousePassword, database: null });
+    const server = createClickHouse({
+      url: infra.clickhouseUrl,
+      username: infra.clickhouseUser,
+      password: infra.clickhousePassword,
+      database: null,
+    });
     t.teardown(() => server.close());
-    const again = await runMigrations({ server, inDatabase: clickhouse, database: ns.database, dir: CLICKHOUSE_MIGRATIONS_DIR, logger: testLogger() });
+    const again = await runMigrations({
+      server,
+      inDatabase: clickhouse,
+      database: ns.database,
+      dir: CLICKHOUSE_MIGRATIONS_DIR,
+      logger: testLogger(),
+    });
     t.same(again.applied, [], 'nothing applied the second time');
     t.ok(again.alreadyApplied.length >= 3, 'every migration recorded');
-    const tables = await clickhouse.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${ns.database} ORDER BY name`);
-    t.same(tables.map((r) => r.name), ['events', 'failed_events', 'items', 'schema_migrations']);
+    const tables = await clickhouse.query<{ name: string }>(
+      sql`SELECT name FROM system.tables WHERE database = ${ns.database} ORDER BY name`,
+    );
+    t.same(
+      tables.map((r) => r.name),
+      ['events', 'failed_events', 'items', 'schema_migrations'],
+    );
   });
 
   t.test('hostile strings round-trip through sql literals', async (t) => {
-    await clickhouse.command('CREATE TABLE injection_probe (id UInt32, s String) ENGINE = MergeTree ORDER BY id');
+    await clickhouse.command(
+      'CREATE TABLE injection_probe (id UInt32, s String) ENGINE = MergeTree ORDER BY id',
+    );
     const hostile = [
       "' OR 1=1 --",
       "x'); DROP TABLE injection_probe; --",
@@ -42,13 +60,27 @@ t.test('migrations and escaping on the real server', async (t) => {
       '${not_a_template}',
     ];
     for (const [index, value] of hostile.entries()) {
-      await clickhouse.command(sql`INSERT INTO ${ident('injection_probe')} (id, s) VALUES (${index}, ${value})`);
+      await clickhouse.command(
+        sql`INSERT INTO ${ident('injection_probe')} (id, s) VALUES (${index}, ${value})`,
+      );
     }
-    const rows = await clickhouse.query<{ id: number; s: string }>('SELECT id, s FROM injection_probe ORDER BY id');
-    t.same(rows.map((r) => r.s), hostile, 'every value stored exactly as given');
+    const rows = await clickhouse.query<{ id: number; s: string }>(
+      'SELECT id, s FROM injection_probe ORDER BY id',
+    );
+    t.same(
+      rows.map((r) => r.s),
+      hostile,
+      'every value stored exactly as given',
+    );
     for (const [index, value] of hostile.entries()) {
-      const found = await clickhouse.query<{ id: number }>(sql`SELECT id FROM injection_probe WHERE s = ${value}`);
-      t.same(found.map((r) => Number(r.id)), [index], `lookup by ${JSON.stringify(value)} matches only its row`);
+      const found = await clickhouse.query<{ id: number }>(
+        sql`SELECT id FROM injection_probe WHERE s = ${value}`,
+      );
+      t.same(
+        found.map((r) => Number(r.id)),
+        [index],
+        `lookup by ${JSON.stringify(value)} matches only its row`,
+      );
     }
     const [count] = await clickhouse.query<{ n: string }>('SELECT count() AS n FROM injection_probe');
     t.equal(Number(count?.n), hostile.length, 'the table is still there with all rows');

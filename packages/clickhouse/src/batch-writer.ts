@@ -4,7 +4,9 @@
  *
  * `write(rows)` resolves only once an insert containing those rows has succeeded, so a Kafka
  * consumer can resolve its offsets after it — never before. Transient insert failures are retried
- * with backoff until they succeed or the writer stops; a permanent failure rejects the writes of that
+ * with backoff until they succeed; `stop()` keeps trying to flush until the process's shutdown
+ * deadline ends it, and rows never written were never acknowledged, so Kafka delivers them again
+ * after a restart. A permanent failure rejects the writes of that
  * batch (the caller decides: DLQ or crash), it never drops them silently.
  * The buffer is bounded: when `maxBufferedRows` are waiting, `write` waits for room (backpressure).
  */
@@ -45,7 +47,9 @@ function buildMetrics(metrics: ServiceMetrics) {
   return {
     rows: metrics.counter('clickhouse_rows_written_total', 'Rows inserted into ClickHouse', ['table']),
     batches: metrics.counter('clickhouse_batches_total', 'Insert batches by outcome', ['table', 'outcome']),
-    duration: metrics.histogram('clickhouse_insert_duration_seconds', 'Insert latency', LATENCY_BUCKETS_S, ['table']),
+    duration: metrics.histogram('clickhouse_insert_duration_seconds', 'Insert latency', LATENCY_BUCKETS_S, [
+      'table',
+    ]),
     buffered: metrics.gauge('clickhouse_buffered_rows', 'Rows waiting to be inserted', ['table']),
   };
 }
@@ -92,7 +96,10 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
         }
         m.batches.inc({ table, outcome: 'retried' });
         const delayMs = backoffDelayMs(attempt, 200, 10_000);
-        logger.warn({ table, rows: rows.length, attempt, delayMs, err: error }, 'clickhouse insert failed, retrying');
+        logger.warn(
+          { table, rows: rows.length, attempt, delayMs, err: error },
+          'clickhouse insert failed, retrying',
+        );
         await sleep(delayMs, stopController.signal);
       }
     }

@@ -2,4 +2,10 @@ export { createClickHouse, type ClickHouse, type ClickHouseOptions } from './cli
 export { classifyClickHouseError } from './errors.js';
 export { sql, ident, literal, quoteString, formatDateTime, fragment, type SqlValue } from './sql.js';
 export { createBatchWriter, type BatchWriter, type BatchWriterOptions } from './batch-writer.js';
-export { runMigrations, readMigrations, splitStatements, type Migration, type MigrationReport } from './migrations.js';
+export {
+  runMigrations,
+  readMigrations,
+  splitStatements,
+  type Migration,
+  type MigrationReport,
+} from './migrations.js';

@@ -36,7 +36,10 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
   for (const file of files) {
     const match = FILE_PATTERN.exec(file);
     if (match === null) {
-      throw new PermanentError(ERROR_CODES.migration, `migration file name must look like 0001_name.sql: ${file}`);
+      throw new PermanentError(
+        ERROR_CODES.migration,
+        `migration file name must look like 0001_name.sql: ${file}`,
+      );
     }
     const text = await readFile(join(dir, file), 'utf8');
     const version = Number(match[1]);

@@ -23,15 +23,7 @@ export function ident(name: string): Identifier {
 }
 
 export type SqlValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | Date
-  | null
-  | Identifier
-  | RawSql
-  | readonly SqlValue[];
+  string | number | bigint | boolean | Date | null | Identifier | RawSql | readonly SqlValue[];
 
 const STRING_ESCAPES: Record<string, string> = {
   '\\': '\\\\',

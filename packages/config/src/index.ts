@@ -45,13 +45,19 @@ export function loadConfig<S extends ObjectSchema>(schema: S, env: NodeJS.Proces
 
 /** Settings every service shares; services spread these into their own schema. */
 export const commonConfig = {
-  REC_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  REC_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+  }),
   REC_SHUTDOWN_DEADLINE_MS: Type.Integer({ minimum: 100, default: 15_000 }),
   REC_TOPIC_PREFIX: Type.String({ default: '', pattern: '^[A-Za-z0-9._-]*$' }),
 };
 
 export const kafkaConfig = {
-  REC_KAFKA_BROKERS: Type.String({ minLength: 1, default: '127.0.0.1:19092', description: 'comma-separated host:port' }),
+  REC_KAFKA_BROKERS: Type.String({
+    minLength: 1,
+    default: '127.0.0.1:19092',
+    description: 'comma-separated host:port',
+  }),
 };
 
 export const clickhouseConfig = {

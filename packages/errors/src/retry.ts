@@ -5,17 +5,26 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted === true) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
 /**
  * Exponential backoff with full jitter, bounded: the delay before retry number `attempt` (0-based).
  */
-export function backoffDelayMs(attempt: number, baseMs = 100, maxMs = 10_000, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  baseMs = 100,
+  maxMs = 10_000,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -34,7 +43,8 @@ export async function retryTransient<T>(operation: () => Promise<T>, options: Re
     try {
       return await operation();
     } catch (error) {
-      if (!isTransient(error) || attempt + 1 >= options.attempts || options.signal?.aborted === true) throw error;
+      if (!isTransient(error) || attempt + 1 >= options.attempts || options.signal?.aborted === true)
+        throw error;
       const delayMs = backoffDelayMs(attempt, options.baseMs, options.maxMs);
       options.onRetry?.(error, attempt, delayMs);
       await sleep(delayMs, options.signal);

@@ -26,7 +26,11 @@ export function toItemMeta(item: CatalogItem): ItemMeta {
 }
 
 /** Display fields of the given items, in one round trip; unknown items map to undefined. */
-export async function readItemMeta(redis: Redis, prefix: string, itemIds: readonly string[]): Promise<(ItemMeta | undefined)[]> {
+export async function readItemMeta(
+  redis: Redis,
+  prefix: string,
+  itemIds: readonly string[],
+): Promise<(ItemMeta | undefined)[]> {
   if (itemIds.length === 0) return [];
   const values = await redis.hmget(featureKeys(prefix).itemMeta(), ...itemIds);
   return values.map((value) => (value === null ? undefined : (JSON.parse(value) as ItemMeta)));

@@ -9,7 +9,12 @@ export interface PopularItem {
 }
 
 /** The `k` most popular items now, best first. One round trip. */
-export async function readTopPopular(redis: Redis, prefix: string, k: number, nowMs = Date.now()): Promise<PopularItem[]> {
+export async function readTopPopular(
+  redis: Redis,
+  prefix: string,
+  k: number,
+  nowMs = Date.now(),
+): Promise<PopularItem[]> {
   if (k <= 0) return [];
   const flat = await redis.zrevrange(featureKeys(prefix).itemPopularity(), 0, k - 1, 'WITHSCORES');
   const items: PopularItem[] = [];

@@ -53,7 +53,9 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthOption
   app.get('/livez', () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const result = await runReadinessChecks(options.checks, timeoutMs);
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
+    return reply
+      .code(result.ready ? 200 : 503)
+      .send({ status: result.ready ? 'ready' : 'not ready', checks: result.checks });
   });
   app.get('/metrics', async (_request, reply) => {
     return reply.type(options.registry.contentType).send(await options.registry.metrics());

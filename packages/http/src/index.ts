@@ -4,7 +4,12 @@
  * Retry-After), an OpenAPI description at `/openapi.json`, and `/livez`, `/readyz`, `/metrics`.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import { ERROR_CODES, RecError } from '@recstream/errors';
 import { registerHealthRoutes, type HealthOptions } from '@recstream/health';
@@ -61,7 +66,10 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Fa
     else request.log.debug({ err: error, url: request.url }, 'request refused');
     if (status === 503) void reply.header('retry-after', String(options.retryAfterS ?? 1));
     return reply.code(status).send({
-      error: { code: codeOf(error, status), message: status >= 500 && status !== 503 ? 'internal error' : error.message },
+      error: {
+        code: codeOf(error, status),
+        message: status >= 500 && status !== 503 ? 'internal error' : error.message,
+      },
     });
   });
 

@@ -43,7 +43,11 @@ export function parseBrokers(list: string): string[] {
 }
 
 /** Creates the product's topics that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(admin: Admin, prefix: string, roles: readonly TopicRole[] = Object.keys(TOPICS) as TopicRole[]): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  prefix: string,
+  roles: readonly TopicRole[] = Object.keys(TOPICS) as TopicRole[],
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing: ITopicConfig[] = roles
     .map((role) => ({ role, name: topicName(role, prefix) }))
@@ -52,7 +56,10 @@ export async function ensureTopics(admin: Admin, prefix: string, roles: readonly
       topic: name,
       numPartitions: TOPICS[role].partitions,
       replicationFactor: -1, // the broker default: 1 here, 3 on a production cluster
-      configEntries: Object.entries(TOPICS[role].config).map(([configName, value]) => ({ name: configName, value })),
+      configEntries: Object.entries(TOPICS[role].config).map(([configName, value]) => ({
+        name: configName,
+        value,
+      })),
     }));
   if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   return missing.map((t) => t.topic);

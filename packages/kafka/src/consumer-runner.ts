@@ -20,7 +20,10 @@ export interface BatchContext {
 }
 
 /** Handles messages in order; must be idempotent, because a message can be delivered again. */
-export type BatchHandler = (messages: readonly KafkaMessage[], context: BatchContext) => Promise<MessageResult[]>;
+export type BatchHandler = (
+  messages: readonly KafkaMessage[],
+  context: BatchContext,
+) => Promise<MessageResult[]>;
 
 export interface ConsumerRunnerOptions {
   readonly kafka: Kafka;
@@ -56,16 +59,23 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     'topic',
     'result',
   ]);
-  const lag = options.metrics.gauge('kafka_consumer_lag_messages', 'High watermark minus next offset, per partition', [
-    'topic',
-    'partition',
-  ]);
+  const lag = options.metrics.gauge(
+    'kafka_consumer_lag_messages',
+    'High watermark minus next offset, per partition',
+    ['topic', 'partition'],
+  );
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
   const stopController = new AbortController();
 
-  async function parkInDlq(message: KafkaMessage, result: Extract<MessageResult, { kind: 'dlq' }>, context: BatchContext, offset: string) {
-    if (options.dlq === undefined) throw new Error(`handler returned dlq for ${context.topic} but no DLQ is configured`);
+  async function parkInDlq(
+    message: KafkaMessage,
+    result: Extract<MessageResult, { kind: 'dlq' }>,
+    context: BatchContext,
+    offset: string,
+  ) {
+    if (options.dlq === undefined)
+      throw new Error(`handler returned dlq for ${context.topic} but no DLQ is configured`);
     await options.dlq.producer.send(options.dlq.topic, [
       {
         key: message.key,
@@ -95,9 +105,13 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         autoCommit: true,
         autoCommitInterval: 1000,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        // kafkajs hands out bound closures here, not methods: destructuring them is safe.
-        // eslint-disable-next-line @typescript-eslint/unbound-method
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          // kafkajs hands out closures here, not methods; wrapping keeps the linter's `this` check honest.
+          const resolveOffset = (offset: string) => payload.resolveOffset(offset);
+          const heartbeat = () => payload.heartbeat();
+          const isRunning = () => payload.isRunning();
+          const isStale = () => payload.isStale();
           const context = { topic: batch.topic, partition: batch.partition };
           let pending = batch.messages;
           let attempt = 0;
@@ -121,9 +135,15 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
                     retryError = error;
                     break;
                   }
-                  logger.warn({ ...context, offset: message.offset, reason: outcome.reason, step: outcome.step }, 'message parked in DLQ');
+                  logger.warn(
+                    { ...context, offset: message.offset, reason: outcome.reason, step: outcome.step },
+                    'message parked in DLQ',
+                  );
                 } else if (outcome.kind === 'drop') {
-                  logger.debug({ ...context, offset: message.offset, reason: outcome.reason }, 'message dropped');
+                  logger.debug(
+                    { ...context, offset: message.offset, reason: outcome.reason },
+                    'message dropped',
+                  );
                 }
                 results.inc({ topic: batch.topic, result: outcome.kind });
                 resolveOffset(message.offset);
@@ -140,14 +160,20 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
               const delayMs = backoffDelayMs(attempt, 200, 10_000);
               attempt = done > 0 ? 0 : attempt + 1;
               logger.warn(
-                { ...context, offset: pending[0]?.offset, remaining: pending.length, delayMs, err: errorMessage(retryError) },
+                {
+                  ...context,
+                  offset: pending[0]?.offset,
+                  remaining: pending.length,
+                  delayMs,
+                  err: errorMessage(retryError),
+                },
                 'batch not finished, retrying',
               );
               await sleep(delayMs, stopController.signal);
               await heartbeat().catch(() => undefined);
             }
           }
-          await commitOffsetsIfNecessary();
+          await payload.commitOffsetsIfNecessary();
           const last = batch.messages.at(-1);
           if (last !== undefined) {
             lag.set(context, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));

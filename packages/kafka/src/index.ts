@@ -1,5 +1,11 @@
 export { createKafka, ensureTopics, parseBrokers, type KafkaOptions } from './client.js';
 export { createProducer, type ProducerHandle } from './producer.js';
-export { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions, type BatchHandler, type BatchContext } from './consumer-runner.js';
+export {
+  createConsumerRunner,
+  type ConsumerRunner,
+  type ConsumerRunnerOptions,
+  type BatchHandler,
+  type BatchContext,
+} from './consumer-runner.js';
 export { ok, drop, dlq, retry, type MessageResult } from './results.js';
 export type { KafkaMessage, Message, Kafka, Admin } from 'kafkajs';

@@ -37,10 +37,14 @@ export function createProducer(kafka: Kafka, options: { timeoutMs: number }): Pr
           }),
         ]);
       } catch (error) {
-        throw new TransientError(ERROR_CODES.unavailable, `kafka produce to ${topic} failed: ${errorMessage(error)}`, {
-          cause: error,
-          details: { topic, messages: messages.length },
-        });
+        throw new TransientError(
+          ERROR_CODES.unavailable,
+          `kafka produce to ${topic} failed: ${errorMessage(error)}`,
+          {
+            cause: error,
+            details: { topic, messages: messages.length },
+          },
+        );
       } finally {
         clearTimeout(timer);
       }

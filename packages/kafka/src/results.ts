@@ -13,5 +13,10 @@ export type MessageResult =
 
 export const ok: MessageResult = { kind: 'ok' };
 export const drop = (reason: string): MessageResult => ({ kind: 'drop', reason });
-export const dlq = (step: string, code: string, reason: string): MessageResult => ({ kind: 'dlq', reason, step, code });
+export const dlq = (step: string, code: string, reason: string): MessageResult => ({
+  kind: 'dlq',
+  reason,
+  step,
+  code,
+});
 export const retry = (error: unknown): MessageResult => ({ kind: 'retry', error });

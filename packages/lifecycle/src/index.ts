@@ -54,7 +54,6 @@ export function createLifecycle(options: { logger: Logger; deadlineMs: number })
             logger.error({ deadlineMs }, 'shutdown deadline passed');
             resolve(false);
           }, deadlineMs);
-          timer.unref();
         });
         const result = await Promise.race([stopAll(reason), deadline]);
         clearTimeout(timer);

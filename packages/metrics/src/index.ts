@@ -12,7 +12,12 @@ export interface ServiceMetrics {
   readonly prefix: string;
   counter<L extends string>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
   gauge<L extends string>(name: string, help: string, labelNames?: readonly L[]): Gauge<L>;
-  histogram<L extends string>(name: string, help: string, buckets: number[], labelNames?: readonly L[]): Histogram<L>;
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames?: readonly L[],
+  ): Histogram<L>;
 }
 
 export function createMetrics(service: string, options: { defaultMetrics?: boolean } = {}): ServiceMetrics {
@@ -24,7 +29,8 @@ export function createMetrics(service: string, options: { defaultMetrics?: boole
     prefix,
     counter: (name, help, labelNames = []) =>
       new Counter({ name: prefix + name, help, labelNames, registers: [registry] }),
-    gauge: (name, help, labelNames = []) => new Gauge({ name: prefix + name, help, labelNames, registers: [registry] }),
+    gauge: (name, help, labelNames = []) =>
+      new Gauge({ name: prefix + name, help, labelNames, registers: [registry] }),
     histogram: (name, help, buckets, labelNames = []) =>
       new Histogram({ name: prefix + name, help, buckets, labelNames, registers: [registry] }),
   };

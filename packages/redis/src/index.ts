@@ -24,5 +24,7 @@ export function createQueueRedis(url: string): Redis {
 }
 
 export function redisUnavailable(error: unknown, operation: string): TransientError {
-  return new TransientError(ERROR_CODES.unavailable, `redis ${operation} failed: ${errorMessage(error)}`, { cause: error });
+  return new TransientError(ERROR_CODES.unavailable, `redis ${operation} failed: ${errorMessage(error)}`, {
+    cause: error,
+  });
 }

@@ -54,7 +54,8 @@ export function testNamespace(label = 'ns'): TestNamespace {
 }
 
 function assertTestName(name: string): void {
-  if (!name.startsWith(TEST_MARKER)) throw new Error(`refusing to touch ${JSON.stringify(name)}: no test marker`);
+  if (!name.startsWith(TEST_MARKER))
+    throw new Error(`refusing to touch ${JSON.stringify(name)}: no test marker`);
 }
 
 export function testLogger(): Logger {
@@ -64,10 +65,20 @@ export function testLogger(): Logger {
 /** Creates the namespace's ClickHouse database with every migration applied. */
 export async function createTestDatabase(ns: TestNamespace): Promise<ClickHouse> {
   assertTestName(ns.database);
-  const options = { url: infra.clickhouseUrl, username: infra.clickhouseUser, password: infra.clickhousePassword };
+  const options = {
+    url: infra.clickhouseUrl,
+    username: infra.clickhouseUser,
+    password: infra.clickhousePassword,
+  };
   const server = createClickHouse({ ...options, database: null });
   const inDatabase = createClickHouse({ ...options, database: ns.database });
-  await runMigrations({ server, inDatabase, database: ns.database, dir: CLICKHOUSE_MIGRATIONS_DIR, logger: testLogger() });
+  await runMigrations({
+    server,
+    inDatabase,
+    database: ns.database,
+    dir: CLICKHOUSE_MIGRATIONS_DIR,
+    logger: testLogger(),
+  });
   await server.close();
   return inDatabase;
 }
@@ -85,7 +96,11 @@ export async function dropTestDatabase(ns: TestNamespace): Promise<void> {
 }
 
 export async function createTestTopics(ns: TestNamespace): Promise<void> {
-  const admin = createKafka({ brokers: parseBrokers(infra.kafkaBrokers), clientId: ns.id, logger: testLogger() }).admin();
+  const admin = createKafka({
+    brokers: parseBrokers(infra.kafkaBrokers),
+    clientId: ns.id,
+    logger: testLogger(),
+  }).admin();
   await admin.connect();
   try {
     await ensureTopics(admin, ns.topicPrefix);
@@ -96,7 +111,11 @@ export async function createTestTopics(ns: TestNamespace): Promise<void> {
 
 export async function deleteTestTopics(ns: TestNamespace): Promise<void> {
   assertTestName(ns.topicPrefix);
-  const admin = createKafka({ brokers: parseBrokers(infra.kafkaBrokers), clientId: ns.id, logger: testLogger() }).admin();
+  const admin = createKafka({
+    brokers: parseBrokers(infra.kafkaBrokers),
+    clientId: ns.id,
+    logger: testLogger(),
+  }).admin();
   await admin.connect();
   try {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(ns.topicPrefix));
@@ -138,7 +157,9 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
   }
-  throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+  );
 }
 
 export { startService, type RunningService } from './service-process.js';

@@ -49,7 +49,8 @@ export async function startService(options: {
   };
 
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${options.service} exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`${options.service} exited with ${child.exitCode}:\n${output}`);
     try {
       const response = await fetch(`${url}/readyz`);
       if (response.ok) return service;

@@ -86,7 +86,13 @@ const LineItem = Type.Object(
 const closed = { additionalProperties: false } as const;
 
 export const ViewEvent = Type.Object(
-  { ...common, type: Type.Literal('view'), item_id: ItemId, price: Type.Optional(Price), currency: Type.Optional(Currency) },
+  {
+    ...common,
+    type: Type.Literal('view'),
+    item_id: ItemId,
+    price: Type.Optional(Price),
+    currency: Type.Optional(Currency),
+  },
   closed,
 );
 export const ClickEvent = Type.Object(
@@ -94,12 +100,21 @@ export const ClickEvent = Type.Object(
     ...common,
     type: Type.Literal('click'),
     item_id: ItemId,
-    position: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000, description: 'Rank in the list clicked' })),
+    position: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 10000, description: 'Rank in the list clicked' }),
+    ),
   },
   closed,
 );
 export const AddToCartEvent = Type.Object(
-  { ...common, type: Type.Literal('add_to_cart'), item_id: ItemId, quantity: Quantity, price: Price, currency: Currency },
+  {
+    ...common,
+    type: Type.Literal('add_to_cart'),
+    item_id: ItemId,
+    quantity: Quantity,
+    price: Price,
+    currency: Currency,
+  },
   closed,
 );
 export const RemoveFromCartEvent = Type.Object(
@@ -129,7 +144,11 @@ export const ImpressionEvent = Type.Object(
   {
     ...common,
     type: Type.Literal('impression'),
-    item_ids: Type.Array(ItemId, { minItems: 1, maxItems: 500, description: 'Items shown, in display order' }),
+    item_ids: Type.Array(ItemId, {
+      minItems: 1,
+      maxItems: 500,
+      description: 'Items shown, in display order',
+    }),
     list: Type.Optional(Type.String({ maxLength: 64, description: 'Which widget showed them' })),
   },
   closed,

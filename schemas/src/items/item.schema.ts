@@ -35,9 +35,15 @@ export const CatalogItem = Type.Object(
     ),
     image_url: Type.Optional(Type.String({ maxLength: 2048 })),
     url: Type.Optional(Type.String({ maxLength: 2048 })),
-    created_at: Type.Optional(Type.String({ format: 'date-time', description: 'When the item entered the catalog' })),
+    created_at: Type.Optional(
+      Type.String({ format: 'date-time', description: 'When the item entered the catalog' }),
+    ),
     updated_at: Type.String({ format: 'date-time', description: 'Version of this record; the latest wins' }),
   },
-  { additionalProperties: false, $id: 'https://recstream.dev/schemas/item.v1.json', title: 'Catalog item v1' },
+  {
+    additionalProperties: false,
+    $id: 'https://recstream.dev/schemas/item.v1.json',
+    title: 'Catalog item v1',
+  },
 );
 export type CatalogItem = Type.Static<typeof CatalogItem>;

@@ -1,4 +1,11 @@
-import { Type, loadConfig as load, commonConfig, kafkaConfig, redisConfig, httpConfig } from '@recstream/config';
+import {
+  Type,
+  loadConfig as load,
+  commonConfig,
+  kafkaConfig,
+  redisConfig,
+  httpConfig,
+} from '@recstream/config';
 
 export const FeatureConfigSchema = Type.Object({
   ...commonConfig,

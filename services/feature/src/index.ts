@@ -1,5 +1,11 @@
 /** Composition root of the feature service: config → clients → consumer → HTTP → signals. */
-import { createConsumerRunner, createKafka, createProducer, ensureTopics, parseBrokers } from '@recstream/kafka';
+import {
+  createConsumerRunner,
+  createKafka,
+  createProducer,
+  ensureTopics,
+  parseBrokers,
+} from '@recstream/kafka';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
@@ -54,7 +60,10 @@ async function main(): Promise<void> {
     checks: {
       redis: async () => void (await redis.ping()),
       kafka: async () => void (await admin.describeCluster()),
-      consumer: () => (consumer.joined ? Promise.resolve() : Promise.reject(new Error('consumer has not joined its group yet'))),
+      consumer: () =>
+        consumer.joined
+          ? Promise.resolve()
+          : Promise.reject(new Error('consumer has not joined its group yet')),
     },
   });
   await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });

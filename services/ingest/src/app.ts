@@ -49,7 +49,11 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
       maxFutureSkewMs: deps.maxFutureSkewMs,
       ...(deps.now === undefined ? {} : { now: deps.now }),
     });
-    registerItemsRoute(app, { validators: deps.validators, publisher: deps.publisher, maxBatchItems: deps.maxBatchEvents });
+    registerItemsRoute(app, {
+      validators: deps.validators,
+      publisher: deps.publisher,
+      maxBatchItems: deps.maxBatchEvents,
+    });
   }
   return app;
 }

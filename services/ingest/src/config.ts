@@ -1,4 +1,11 @@
-import { Type, loadConfig as load, commonConfig, kafkaConfig, clickhouseConfig, httpConfig } from '@recstream/config';
+import {
+  Type,
+  loadConfig as load,
+  commonConfig,
+  kafkaConfig,
+  clickhouseConfig,
+  httpConfig,
+} from '@recstream/config';
 
 export const IngestConfigSchema = Type.Object({
   ...commonConfig,

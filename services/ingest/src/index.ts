@@ -3,7 +3,13 @@
  * Role `collector` serves the HTTP API; `sink` moves Kafka into ClickHouse; `both` does both.
  */
 import { createBatchWriter, createClickHouse } from '@recstream/clickhouse';
-import { createConsumerRunner, createKafka, createProducer, ensureTopics, parseBrokers } from '@recstream/kafka';
+import {
+  createConsumerRunner,
+  createKafka,
+  createProducer,
+  ensureTopics,
+  parseBrokers,
+} from '@recstream/kafka';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
@@ -22,7 +28,11 @@ async function main(): Promise<void> {
   lifecycle.handleSignals();
 
   const role = config.REC_INGEST_ROLE;
-  const kafka = createKafka({ brokers: parseBrokers(config.REC_KAFKA_BROKERS), clientId: `ingest-${role}`, logger });
+  const kafka = createKafka({
+    brokers: parseBrokers(config.REC_KAFKA_BROKERS),
+    clientId: `ingest-${role}`,
+    logger,
+  });
   const admin = kafka.admin();
   await admin.connect();
   lifecycle.add({ name: 'kafka-admin', stop: () => admin.disconnect() });

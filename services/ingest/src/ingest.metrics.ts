@@ -4,7 +4,10 @@ export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 
 export function createIngestMetrics(metrics: ServiceMetrics) {
   return {
-    eventsAccepted: metrics.counter('events_accepted_total', 'Events acknowledged to clients (durable in Kafka)'),
+    eventsAccepted: metrics.counter(
+      'events_accepted_total',
+      'Events acknowledged to clients (durable in Kafka)',
+    ),
     eventsRejected: metrics.counter('events_rejected_total', 'Events refused with a reason'),
     sinkRows: metrics.counter('sink_rows_total', 'Rows the sink wrote to ClickHouse', ['table']),
   };

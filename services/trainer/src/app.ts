@@ -4,7 +4,11 @@ import { createHttpService, type ReadinessCheck } from '@recstream/http';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 
-export function buildApp(deps: { logger: Logger; metrics: ServiceMetrics; checks: Record<string, ReadinessCheck> }): Promise<FastifyInstance> {
+export function buildApp(deps: {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  checks: Record<string, ReadinessCheck>;
+}): Promise<FastifyInstance> {
   return createHttpService({
     logger: deps.logger,
     title: 'recstream trainer',

@@ -1,4 +1,12 @@
-import { Type, loadConfig as load, commonConfig, kafkaConfig, clickhouseConfig, redisConfig, httpConfig } from '@recstream/config';
+import {
+  Type,
+  loadConfig as load,
+  commonConfig,
+  kafkaConfig,
+  clickhouseConfig,
+  redisConfig,
+  httpConfig,
+} from '@recstream/config';
 
 export const TrainerConfigSchema = Type.Object({
   ...commonConfig,

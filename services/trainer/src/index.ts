@@ -45,11 +45,15 @@ async function main(): Promise<void> {
     queueName: 'trainer',
     keyPrefix: `${config.REC_REDIS_PREFIX}:bull`,
     everyMs: config.REC_TRAIN_POPULARITY_EVERY_MS,
-    params: { windowHours: config.REC_TRAIN_POPULARITY_WINDOW_HOURS, topN: config.REC_TRAIN_POPULARITY_TOP_N },
+    params: {
+      windowHours: config.REC_TRAIN_POPULARITY_WINDOW_HOURS,
+      topN: config.REC_TRAIN_POPULARITY_TOP_N,
+    },
     job: {
       clickhouse,
       registry: createFilesystemRegistry(resolve(config.REC_MODEL_REGISTRY_DIR)),
-      publish: (manifest) => producer.send(modelsTopic, [{ key: manifest.model, value: JSON.stringify(manifest) }]),
+      publish: (manifest) =>
+        producer.send(modelsTopic, [{ key: manifest.model, value: JSON.stringify(manifest) }]),
       now: () => new Date(),
     },
     logger,

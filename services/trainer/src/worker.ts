@@ -6,7 +6,12 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
-import { POPULARITY_MODEL, trainPopularity, type TrainPopularityDeps, type TrainPopularityParams } from './jobs/train-popularity.job.js';
+import {
+  POPULARITY_MODEL,
+  trainPopularity,
+  type TrainPopularityDeps,
+  type TrainPopularityParams,
+} from './jobs/train-popularity.job.js';
 
 export const TRAIN_POPULARITY = 'train-popularity';
 
@@ -26,14 +31,22 @@ export async function startTrainerWorker(deps: {
   logger: Logger;
   metrics: ServiceMetrics;
 }): Promise<TrainerWorker> {
-  const completed = deps.metrics.counter('jobs_total', 'Training jobs by name and outcome', ['job', 'outcome']);
+  const completed = deps.metrics.counter('jobs_total', 'Training jobs by name and outcome', [
+    'job',
+    'outcome',
+  ]);
   const queue = new Queue(deps.queueName, { connection: deps.connection, prefix: deps.keyPrefix });
   await queue.upsertJobScheduler(
     `${POPULARITY_MODEL}-schedule`,
     { every: deps.everyMs, immediately: true },
     {
       name: TRAIN_POPULARITY,
-      opts: { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 100, removeOnFail: false },
+      opts: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: 100,
+        removeOnFail: false,
+      },
     },
   );
   const worker = new Worker(
@@ -43,7 +56,10 @@ export async function startTrainerWorker(deps: {
       await job.updateProgress(10);
       const manifest = await trainPopularity(deps.job, deps.params);
       await job.updateProgress(100);
-      deps.logger.info({ model: manifest.model, version: manifest.version, metrics: manifest.metrics }, 'model published');
+      deps.logger.info(
+        { model: manifest.model, version: manifest.version, metrics: manifest.metrics },
+        'model published',
+      );
       return { version: manifest.version };
     },
     { connection: deps.connection, prefix: deps.keyPrefix, concurrency: 1 },

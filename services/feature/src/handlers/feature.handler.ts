@@ -5,7 +5,15 @@
  */
 import { ERROR_CODES, errorMessage } from '@recstream/errors';
 import { EVENT_WEIGHTS, logContribution, toItemMeta, type ItemMeta } from '@recstream/features';
-import { dlq, drop, ok, retry, type BatchHandler, type KafkaMessage, type MessageResult } from '@recstream/kafka';
+import {
+  dlq,
+  drop,
+  ok,
+  retry,
+  type BatchHandler,
+  type KafkaMessage,
+  type MessageResult,
+} from '@recstream/kafka';
 import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
 import type { ItemMetaWriter } from '../writers/item-meta.writer.js';
 import type { PopularityUpdate, PopularityWriter } from '../writers/popularity.writer.js';
@@ -22,7 +30,10 @@ export function popularityUpdate(event: EnrichedEvent): PopularityUpdate | undef
         ? [event.item_id]
         : [];
   const contribution = logContribution(weight, timeMs);
-  return { eventId: event.event_id, contributions: [...new Set(itemIds)].map((itemId) => ({ itemId, logContribution: contribution })) };
+  return {
+    eventId: event.event_id,
+    contributions: [...new Set(itemIds)].map((itemId) => ({ itemId, logContribution: contribution })),
+  };
 }
 
 function parse(message: KafkaMessage): unknown {
@@ -51,7 +62,9 @@ export function createFeatureHandler(deps: {
             latest.set(meta.itemId, meta);
             results.push(ok);
           } catch (error) {
-            results.push(dlq('feature', ERROR_CODES.invalidInput, `undecodable item: ${errorMessage(error)}`));
+            results.push(
+              dlq('feature', ERROR_CODES.invalidInput, `undecodable item: ${errorMessage(error)}`),
+            );
           }
         }
         const upserts = [...latest.values()].filter((meta): meta is ItemMeta => meta !== null);

@@ -11,7 +11,11 @@ export interface EnrichOptions {
 }
 
 /** A client clock ahead of ours cannot be right: such times fall back to the receive time. */
-export function correctedEventTime(clientTimestamp: string | undefined, receivedAt: Date, maxFutureSkewMs: number): Date {
+export function correctedEventTime(
+  clientTimestamp: string | undefined,
+  receivedAt: Date,
+  maxFutureSkewMs: number,
+): Date {
   if (clientTimestamp === undefined) return receivedAt;
   const client = new Date(clientTimestamp);
   if (Number.isNaN(client.getTime())) return receivedAt;
@@ -23,7 +27,11 @@ export function enrichEvent(event: ClickstreamEvent, options: EnrichOptions): En
     ...event,
     schema_version: EVENT_SCHEMA_VERSION,
     received_at: options.receivedAt.toISOString(),
-    event_time: correctedEventTime(event.timestamp, options.receivedAt, options.maxFutureSkewMs).toISOString(),
+    event_time: correctedEventTime(
+      event.timestamp,
+      options.receivedAt,
+      options.maxFutureSkewMs,
+    ).toISOString(),
     source: options.source,
   };
 }

@@ -10,7 +10,10 @@ export interface Publisher {
   publishItems(items: readonly CatalogItem[]): Promise<void>;
 }
 
-export function createPublisher(producer: ProducerHandle, topics: { events: string; items: string }): Publisher {
+export function createPublisher(
+  producer: ProducerHandle,
+  topics: { events: string; items: string },
+): Publisher {
   return {
     async publishEvents(events) {
       if (events.length === 0) return;

@@ -5,7 +5,8 @@
  */
 import type { FieldProblem } from '@recstream/schemas';
 
-export type ParsedRecord = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problems: FieldProblem[] };
+export type ParsedRecord =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problems: FieldProblem[] };
 
 export class NdjsonBody {
   constructor(readonly records: ParsedRecord[]) {}
@@ -18,7 +19,10 @@ export function parseNdjson(text: string): NdjsonBody {
     try {
       records.push({ ok: true, value: JSON.parse(line) as unknown });
     } catch (error) {
-      records.push({ ok: false, problems: [{ field: '/', reason: `not valid JSON: ${(error as Error).message}` }] });
+      records.push({
+        ok: false,
+        problems: [{ field: '/', reason: `not valid JSON: ${(error as Error).message}` }],
+      });
     }
   }
   return new NdjsonBody(records);

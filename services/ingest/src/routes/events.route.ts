@@ -52,7 +52,11 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
         const verdict = record.ok ? deps.validators.validateEvent(record.value) : record;
         if (verdict.ok) {
           accepted.push(
-            enrichEvent(verdict.value, { receivedAt, source: 'default', maxFutureSkewMs: deps.maxFutureSkewMs }),
+            enrichEvent(verdict.value, {
+              receivedAt,
+              source: 'default',
+              maxFutureSkewMs: deps.maxFutureSkewMs,
+            }),
           );
         } else {
           result.rejected.push({ index, problems: verdict.problems });
@@ -61,7 +65,11 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
       deps.metrics.eventsRejected.inc(result.rejected.length);
       if (accepted.length === 0) {
         return reply.code(400).send({
-          error: { code: ERROR_CODES.invalidInput, message: 'no valid event in the request', rejected: result.rejected },
+          error: {
+            code: ERROR_CODES.invalidInput,
+            message: 'no valid event in the request',
+            rejected: result.rejected,
+          },
         });
       }
       await deps.publisher.publishEvents(accepted);

@@ -39,7 +39,11 @@ export function registerItemsRoute(
       });
       if (items.length === 0) {
         return reply.code(400).send({
-          error: { code: ERROR_CODES.invalidInput, message: 'no valid item in the request', rejected: result.rejected },
+          error: {
+            code: ERROR_CODES.invalidInput,
+            message: 'no valid item in the request',
+            rejected: result.rejected,
+          },
         });
       }
       await deps.publisher.publishItems(items);

@@ -65,7 +65,6 @@ function setup(events = fakeWriter(), items = fakeWriter()) {
       topics,
       eventsWriter: events.writer,
       itemsWriter: items.writer,
-      now: () => now,
     }),
   };
 }

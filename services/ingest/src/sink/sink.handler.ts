@@ -24,8 +24,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function decodeEvent(message: KafkaMessage): Decoded {
   try {
     const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
-    if (!isRecord(value) || typeof value['event_id'] !== 'string' || typeof value['event_time'] !== 'string') {
-      return { result: dlq('sink', ERROR_CODES.invalidInput, 'not an enriched event: event_id or event_time missing') };
+    if (
+      !isRecord(value) ||
+      typeof value['event_id'] !== 'string' ||
+      typeof value['event_time'] !== 'string'
+    ) {
+      return {
+        result: dlq(
+          'sink',
+          ERROR_CODES.invalidInput,
+          'not an enriched event: event_id or event_time missing',
+        ),
+      };
     }
     return { row: toEventRow(value as unknown as EnrichedEvent) };
   } catch (error) {
@@ -33,19 +43,33 @@ function decodeEvent(message: KafkaMessage): Decoded {
   }
 }
 
-function decodeItem(message: KafkaMessage, now: () => Date): Decoded {
+function decodeItem(message: KafkaMessage): Decoded {
   const itemId = message.key?.toString('utf8') ?? '';
   if (message.value === null) {
-    // A tombstone deletes the item: a newer version flagged as deleted.
-    const at = now();
+    // A tombstone deletes the item: a version flagged as deleted, versioned by the time Kafka
+    // received the delete, so a lagging or replaying sink cannot outrank a later re-creation.
+    const at = new Date(Number(message.timestamp));
     return {
-      row: { ...toItemRow({ item_id: itemId, title: '', category_path: [], price: 0, currency: 'XXX', availability: 'discontinued', updated_at: at.toISOString() }), is_deleted: 1 },
+      row: {
+        ...toItemRow({
+          item_id: itemId,
+          title: '',
+          category_path: [],
+          price: 0,
+          currency: 'XXX',
+          availability: 'discontinued',
+          updated_at: at.toISOString(),
+        }),
+        is_deleted: 1,
+      },
     };
   }
   try {
     const value: unknown = JSON.parse(message.value.toString('utf8'));
     if (!isRecord(value) || typeof value['item_id'] !== 'string' || typeof value['updated_at'] !== 'string') {
-      return { result: dlq('sink', ERROR_CODES.invalidInput, 'not a catalog item: item_id or updated_at missing') };
+      return {
+        result: dlq('sink', ERROR_CODES.invalidInput, 'not a catalog item: item_id or updated_at missing'),
+      };
     }
     return { row: toItemRow(value as unknown as CatalogItem) };
   } catch (error) {
@@ -57,13 +81,11 @@ export function createSinkHandler(deps: {
   topics: SinkTopics;
   eventsWriter: BatchWriter;
   itemsWriter: BatchWriter;
-  now?: () => Date;
 }): BatchHandler {
-  const now = deps.now ?? (() => new Date());
   return async (messages, context) => {
     const isItems = context.topic === deps.topics.items;
     const writer = isItems ? deps.itemsWriter : deps.eventsWriter;
-    const decoded = messages.map((message) => (isItems ? decodeItem(message, now) : decodeEvent(message)));
+    const decoded = messages.map((message) => (isItems ? decodeItem(message) : decodeEvent(message)));
     const rows = decoded.flatMap((d) => ('row' in d ? [d.row] : []));
     let failure: MessageResult | undefined;
     try {

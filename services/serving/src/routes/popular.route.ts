@@ -30,7 +30,10 @@ export const PopularResponse = Type.Object({
   items: Type.Array(RecommendedItem),
 });
 
-export function registerPopularRoute(app: FastifyInstance, deps: { redis: Redis; redisPrefix: string; maxK: number }): void {
+export function registerPopularRoute(
+  app: FastifyInstance,
+  deps: { redis: Redis; redisPrefix: string; maxK: number },
+): void {
   app.get<{ Querystring: Type.Static<typeof PopularQuery> }>(
     '/v1/recommendations/popular',
     {
@@ -47,9 +50,17 @@ export function registerPopularRoute(app: FastifyInstance, deps: { redis: Redis;
       let meta;
       try {
         top = await readTopPopular(deps.redis, deps.redisPrefix, k);
-        meta = await readItemMeta(deps.redis, deps.redisPrefix, top.map((t) => t.itemId));
+        meta = await readItemMeta(
+          deps.redis,
+          deps.redisPrefix,
+          top.map((t) => t.itemId),
+        );
       } catch (error) {
-        throw new TransientError(ERROR_CODES.unavailable, `feature store unavailable: ${errorMessage(error)}`, { cause: error });
+        throw new TransientError(
+          ERROR_CODES.unavailable,
+          `feature store unavailable: ${errorMessage(error)}`,
+          { cause: error },
+        );
       }
       return {
         request_id: randomUUID(),
@@ -58,13 +69,20 @@ export function registerPopularRoute(app: FastifyInstance, deps: { redis: Redis;
           .map((entry, index) => {
             const item = meta[index];
             // Items out of stock or discontinued are not recommended.
-            if (item !== undefined && item.availability !== 'in_stock' && item.availability !== 'preorder') return undefined;
+            if (item !== undefined && item.availability !== 'in_stock' && item.availability !== 'preorder')
+              return undefined;
             return {
               item_id: entry.itemId,
               score: entry.score,
               ...(item === undefined
                 ? {}
-                : { title: item.title, category: item.category, brand: item.brand, price: item.price, currency: item.currency }),
+                : {
+                    title: item.title,
+                    category: item.category,
+                    brand: item.brand,
+                    price: item.price,
+                    currency: item.currency,
+                  }),
               reason: { code: 'popular_now', text: 'Popular right now' },
             };
           })

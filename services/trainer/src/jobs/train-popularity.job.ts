@@ -33,7 +33,10 @@ function weightExpression(): string {
   return `multiIf(${cases.join(', ')}, 0)`;
 }
 
-export async function trainPopularity(deps: TrainPopularityDeps, params: TrainPopularityParams): Promise<ModelManifest> {
+export async function trainPopularity(
+  deps: TrainPopularityDeps,
+  params: TrainPopularityParams,
+): Promise<ModelManifest> {
   const to = deps.now();
   const from = new Date(to.getTime() - params.windowHours * 3600_000);
   const rows = await deps.clickhouse.query<{ item: string; score: number; events: string }>(sql`
@@ -45,7 +48,9 @@ export async function trainPopularity(deps: TrainPopularityDeps, params: TrainPo
       FROM events FINAL WHERE type = 'purchase' AND event_time >= ${from} AND event_time < ${to}
     ) WHERE w > 0
     GROUP BY item ORDER BY score DESC, item LIMIT ${params.topN}`);
-  const artifact: PopularityArtifact = { items: rows.map((r) => ({ itemId: r.item, score: Number(r.score) })) };
+  const artifact: PopularityArtifact = {
+    items: rows.map((r) => ({ itemId: r.item, score: Number(r.score) })),
+  };
   const version = `${to.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
   const manifest = await deps.registry.save(
     {
