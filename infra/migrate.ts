@@ -3,17 +3,13 @@
  * configured database (REC_CLICKHOUSE_*). Run before services start; safe to run again.
  */
 import { createClickHouse, runMigrations } from '@recstream/clickhouse';
-import { Type, clickhouseConfig, commonConfig, loadConfig } from '@recstream/config';
+import { Type, clickhouseConfig, clickhouseConnection, commonConfig, loadConfig } from '@recstream/config';
 import { createLogger } from '@recstream/logger';
 import { CLICKHOUSE_MIGRATIONS_DIR } from '@recstream/schemas';
 
 const config = loadConfig(Type.Object({ ...commonConfig, ...clickhouseConfig }), process.env);
 const logger = createLogger({ service: 'migrate', level: config.REC_LOG_LEVEL });
-const connection = {
-  url: config.REC_CLICKHOUSE_URL,
-  username: config.REC_CLICKHOUSE_USER,
-  password: config.REC_CLICKHOUSE_PASSWORD,
-};
+const connection = clickhouseConnection(config);
 const server = createClickHouse({ ...connection, database: null });
 const inDatabase = createClickHouse({ ...connection, database: config.REC_CLICKHOUSE_DATABASE });
 try {

@@ -75,3 +75,18 @@ export const redisConfig = {
 export const httpConfig = {
   REC_HTTP_HOST: Type.String({ default: '127.0.0.1' }),
 };
+
+/** Connection settings for @recstream/clickhouse from the shared ClickHouse variables. */
+export function clickhouseConnection(config: {
+  REC_CLICKHOUSE_URL: string;
+  REC_CLICKHOUSE_USER: string;
+  REC_CLICKHOUSE_PASSWORD: string;
+  REC_CLICKHOUSE_DATABASE: string;
+}) {
+  return {
+    url: config.REC_CLICKHOUSE_URL,
+    username: config.REC_CLICKHOUSE_USER,
+    password: config.REC_CLICKHOUSE_PASSWORD,
+    database: config.REC_CLICKHOUSE_DATABASE,
+  };
+}

@@ -9,3 +9,4 @@ export {
 } from './consumer-runner.js';
 export { ok, drop, dlq, retry, type MessageResult } from './results.js';
 export type { KafkaMessage, Message, Kafka, Admin } from 'kafkajs';
+export { connectKafka, type KafkaClients } from './connect.js';

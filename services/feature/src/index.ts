@@ -1,11 +1,5 @@
 /** Composition root of the feature service: config → clients → consumer → HTTP → signals. */
-import {
-  createConsumerRunner,
-  createKafka,
-  createProducer,
-  ensureTopics,
-  parseBrokers,
-} from '@recstream/kafka';
+import { connectKafka, createConsumerRunner } from '@recstream/kafka';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
@@ -28,14 +22,14 @@ async function main(): Promise<void> {
   await redis.connect();
   lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
 
-  const kafka = createKafka({ brokers: parseBrokers(config.REC_KAFKA_BROKERS), clientId: 'feature', logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  lifecycle.add({ name: 'kafka-admin', stop: () => admin.disconnect() });
-  await ensureTopics(admin, config.REC_TOPIC_PREFIX);
-  const producer = createProducer(kafka, { timeoutMs: 10_000 });
-  await producer.connect();
-  lifecycle.add({ name: 'kafka-producer', stop: () => producer.disconnect() });
+  const { kafka, producer, ready, stop } = await connectKafka({
+    brokers: config.REC_KAFKA_BROKERS,
+    clientId: 'feature',
+    logger,
+    topicPrefix: config.REC_TOPIC_PREFIX,
+    produceTimeoutMs: 10_000,
+  });
+  lifecycle.add({ name: 'kafka', stop });
 
   const itemsTopic = topicName('items', config.REC_TOPIC_PREFIX);
   const consumer = createConsumerRunner({
@@ -59,7 +53,7 @@ async function main(): Promise<void> {
     metrics,
     checks: {
       redis: async () => void (await redis.ping()),
-      kafka: async () => void (await admin.describeCluster()),
+      kafka: ready,
       consumer: () =>
         consumer.joined
           ? Promise.resolve()

@@ -3,13 +3,8 @@
  * Role `collector` serves the HTTP API; `sink` moves Kafka into ClickHouse; `both` does both.
  */
 import { createBatchWriter, createClickHouse } from '@recstream/clickhouse';
-import {
-  createConsumerRunner,
-  createKafka,
-  createProducer,
-  ensureTopics,
-  parseBrokers,
-} from '@recstream/kafka';
+import { connectKafka, createConsumerRunner } from '@recstream/kafka';
+import { clickhouseConnection } from '@recstream/config';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
@@ -28,38 +23,24 @@ async function main(): Promise<void> {
   lifecycle.handleSignals();
 
   const role = config.REC_INGEST_ROLE;
-  const kafka = createKafka({
-    brokers: parseBrokers(config.REC_KAFKA_BROKERS),
+  const { kafka, producer, ready, stop } = await connectKafka({
+    brokers: config.REC_KAFKA_BROKERS,
     clientId: `ingest-${role}`,
     logger,
+    topicPrefix: config.REC_TOPIC_PREFIX,
+    produceTimeoutMs: config.REC_INGEST_PRODUCE_TIMEOUT_MS,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  lifecycle.add({ name: 'kafka-admin', stop: () => admin.disconnect() });
-  await ensureTopics(admin, config.REC_TOPIC_PREFIX);
+  lifecycle.add({ name: 'kafka', stop });
   const topics = {
     events: topicName('events', config.REC_TOPIC_PREFIX),
     items: topicName('items', config.REC_TOPIC_PREFIX),
     dlq: topicName('eventsDlq', config.REC_TOPIC_PREFIX),
   };
 
-  const producer = createProducer(kafka, { timeoutMs: config.REC_INGEST_PRODUCE_TIMEOUT_MS });
-  await producer.connect();
-  lifecycle.add({ name: 'kafka-producer', stop: () => producer.disconnect() });
-
-  const checks: Record<string, ReadinessCheck> = {
-    kafka: async () => {
-      await admin.describeCluster();
-    },
-  };
+  const checks: Record<string, ReadinessCheck> = { kafka: ready };
 
   if (role === 'sink' || role === 'both') {
-    const clickhouse = createClickHouse({
-      url: config.REC_CLICKHOUSE_URL,
-      username: config.REC_CLICKHOUSE_USER,
-      password: config.REC_CLICKHOUSE_PASSWORD,
-      database: config.REC_CLICKHOUSE_DATABASE,
-    });
+    const clickhouse = createClickHouse(clickhouseConnection(config));
     lifecycle.add({ name: 'clickhouse', stop: () => clickhouse.close() });
     checks['clickhouse'] = () => clickhouse.ping();
     const writerOptions = {

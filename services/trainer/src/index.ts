@@ -1,7 +1,8 @@
 /** Composition root of the trainer: config → clients → BullMQ worker → HTTP → signals. */
 import { resolve } from 'node:path';
 import { createClickHouse } from '@recstream/clickhouse';
-import { createKafka, createProducer, ensureTopics, parseBrokers } from '@recstream/kafka';
+import { connectKafka } from '@recstream/kafka';
+import { clickhouseConnection } from '@recstream/config';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
@@ -19,22 +20,17 @@ async function main(): Promise<void> {
   const lifecycle = createLifecycle({ logger, deadlineMs: config.REC_SHUTDOWN_DEADLINE_MS });
   lifecycle.handleSignals();
 
-  const clickhouse = createClickHouse({
-    url: config.REC_CLICKHOUSE_URL,
-    username: config.REC_CLICKHOUSE_USER,
-    password: config.REC_CLICKHOUSE_PASSWORD,
-    database: config.REC_CLICKHOUSE_DATABASE,
-  });
+  const clickhouse = createClickHouse(clickhouseConnection(config));
   lifecycle.add({ name: 'clickhouse', stop: () => clickhouse.close() });
 
-  const kafka = createKafka({ brokers: parseBrokers(config.REC_KAFKA_BROKERS), clientId: 'trainer', logger });
-  const admin = kafka.admin();
-  await admin.connect();
-  lifecycle.add({ name: 'kafka-admin', stop: () => admin.disconnect() });
-  await ensureTopics(admin, config.REC_TOPIC_PREFIX);
-  const producer = createProducer(kafka, { timeoutMs: 10_000 });
-  await producer.connect();
-  lifecycle.add({ name: 'kafka-producer', stop: () => producer.disconnect() });
+  const { producer, ready, stop } = await connectKafka({
+    brokers: config.REC_KAFKA_BROKERS,
+    clientId: 'trainer',
+    logger,
+    topicPrefix: config.REC_TOPIC_PREFIX,
+    produceTimeoutMs: 10_000,
+  });
+  lifecycle.add({ name: 'kafka', stop });
   const modelsTopic = topicName('modelsPublished', config.REC_TOPIC_PREFIX);
 
   const redis = createQueueRedis(config.REC_REDIS_URL);
@@ -67,7 +63,7 @@ async function main(): Promise<void> {
     checks: {
       redis: async () => void (await redis.ping()),
       clickhouse: () => clickhouse.ping(),
-      kafka: async () => void (await admin.describeCluster()),
+      kafka: ready,
     },
   });
   await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });

@@ -1,0 +1,51 @@
+/**
+ * What every service that talks to Kafka starts with: a client, an admin connection (readiness and
+ * topic creation), the product's topics ensured, and a connected producer — stopped in reverse.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from '@recstream/logger';
+import { createKafka, ensureTopics, parseBrokers } from './client.js';
+import { createProducer, type ProducerHandle } from './producer.js';
+
+export interface KafkaClients {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly producer: ProducerHandle;
+  /** Readiness: the cluster answers a metadata request. */
+  readonly ready: () => Promise<void>;
+  readonly stop: () => Promise<void>;
+}
+
+export async function connectKafka(options: {
+  brokers: string;
+  clientId: string;
+  logger: Logger;
+  topicPrefix: string;
+  produceTimeoutMs: number;
+}): Promise<KafkaClients> {
+  const kafka = createKafka({
+    brokers: parseBrokers(options.brokers),
+    clientId: options.clientId,
+    logger: options.logger,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, options.topicPrefix);
+    const producer = createProducer(kafka, { timeoutMs: options.produceTimeoutMs });
+    await producer.connect();
+    return {
+      kafka,
+      admin,
+      producer,
+      ready: async () => void (await admin.describeCluster()),
+      stop: async () => {
+        await producer.disconnect();
+        await admin.disconnect();
+      },
+    };
+  } catch (error) {
+    await admin.disconnect();
+    throw error;
+  }
+}
