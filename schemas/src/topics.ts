@@ -17,6 +17,16 @@ export interface TopicSpec {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Headers every message parked in the DLQ carries beside its original key and value. */
+export const DLQ_HEADERS = {
+  reason: 'rec-dlq-reason',
+  step: 'rec-dlq-step',
+  code: 'rec-dlq-code',
+  /** Where it came from: `topic/partition/offset`, or `http:<route>` for records refused at intake. */
+  source: 'rec-dlq-source',
+  at: 'rec-dlq-at',
+} as const;
+
 export const TOPICS = {
   events: {
     name: 'rec.events.v1',

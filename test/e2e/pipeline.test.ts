@@ -167,6 +167,23 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   };
   t.equal(body.error.code, 'REC_ERR_INVALID_INPUT');
   t.equal(body.error.rejected[0]?.problems[0]?.field, '/item_id');
+  const failed = await waitFor('the refused event in failed_events', async () => {
+    const result = await clickhouse.query<{ step: string; reason: string; payload: string }>(
+      sql`SELECT step, reason, payload FROM failed_events WHERE source = ${'http:/v1/events'}`,
+    );
+    return result.length > 0 ? result : undefined;
+  });
+  t.same(
+    failed,
+    [
+      {
+        step: 'validate',
+        reason: '/item_id is required',
+        payload: '{"event_id":"x","type":"view","user_id":"u1"}',
+      },
+    ],
+    'analysts see the refused event, as sent, with its reason',
+  );
 
   // Clean exit on SIGTERM.
   for (const service of [ingest, feature, serving, trainer])

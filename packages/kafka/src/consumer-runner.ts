@@ -11,6 +11,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffDelayMs, errorMessage, sleep } from '@recstream/errors';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
+import { DLQ_HEADERS } from '@recstream/schemas';
 import type { MessageResult } from './results.js';
 import type { ProducerHandle } from './producer.js';
 
@@ -82,11 +83,11 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         value: message.value,
         headers: {
           ...message.headers,
-          'rec-dlq-reason': result.reason,
-          'rec-dlq-step': result.step,
-          'rec-dlq-code': result.code,
-          'rec-dlq-source': `${context.topic}/${context.partition}/${offset}`,
-          'rec-dlq-at': new Date().toISOString(),
+          [DLQ_HEADERS.reason]: result.reason,
+          [DLQ_HEADERS.step]: result.step,
+          [DLQ_HEADERS.code]: result.code,
+          [DLQ_HEADERS.source]: `${context.topic}/${context.partition}/${offset}`,
+          [DLQ_HEADERS.at]: new Date().toISOString(),
         },
       },
     ]);

@@ -14,6 +14,7 @@ const receivedAt = new Date('2026-05-01T12:00:00.000Z');
 function fakePublisher(failure?: Error) {
   const events: EnrichedEvent[] = [];
   const items: CatalogItem[] = [];
+  const parked: { raw: string; route: string; reasons: string[] }[] = [];
   const publisher: Publisher = {
     publishEvents(batch) {
       if (failure !== undefined) return Promise.reject(failure);
@@ -25,8 +26,19 @@ function fakePublisher(failure?: Error) {
       items.push(...batch);
       return Promise.resolve();
     },
+    parkRefused(records, route) {
+      if (failure !== undefined) return Promise.reject(failure);
+      parked.push(
+        ...records.map((r) => ({
+          raw: r.raw,
+          route,
+          reasons: r.problems.map((p) => `${p.field} ${p.reason}`),
+        })),
+      );
+      return Promise.resolve();
+    },
   };
-  return { publisher, events, items };
+  return { publisher, events, items, parked };
 }
 
 async function setup(t: Test, options: { failure?: Error; overrides?: Partial<IngestAppDeps> } = {}) {
@@ -113,7 +125,7 @@ t.test(
 );
 
 t.test('when no event is valid: 400 naming the field, nothing published', async (t) => {
-  const { post, events, metricsText } = await setup(t);
+  const { post, events, metricsText, parked } = await setup(t);
   const response = await post(
     JSON.stringify([view('e0', { price: 'cheap' }), { type: 'view', event_id: 'e1', item_id: 'sku' }]),
   );
@@ -129,10 +141,16 @@ t.test('when no event is valid: 400 naming the field, nothing published', async 
   });
   t.equal(events.length, 0);
   t.match(await metricsText(), /^rec_ingest_events_rejected_total 2$/m);
+  t.equal(parked.length, 2, 'both refused events are parked in the DLQ');
+  t.same(parked[1], {
+    raw: JSON.stringify({ type: 'view', event_id: 'e1', item_id: 'sku' }),
+    route: '/v1/events',
+    reasons: ['/user_id user_id or anonymous_id is required'],
+  });
 });
 
 t.test('NDJSON: a line that is not JSON is rejected at its index, the others accepted', async (t) => {
-  const { post, events } = await setup(t);
+  const { post, events, parked } = await setup(t);
   const body = [JSON.stringify(view('e0')), '{"type": "view", oops', JSON.stringify(view('e2')), ''].join(
     '\n',
   );
@@ -145,6 +163,11 @@ t.test('NDJSON: a line that is not JSON is rejected at its index, the others acc
   t.same(
     events.map((e) => e.event_id),
     ['e0', 'e2'],
+  );
+  t.same(
+    parked.map((p) => p.raw),
+    ['{"type": "view", oops'],
+    'the unparseable line is parked byte for byte',
   );
 });
 

@@ -52,13 +52,15 @@ async function main(): Promise<void> {
     };
     const eventsWriter = createBatchWriter(clickhouse, { ...writerOptions, table: 'events' });
     const itemsWriter = createBatchWriter(clickhouse, { ...writerOptions, table: 'items' });
+    const failedWriter = createBatchWriter(clickhouse, { ...writerOptions, table: 'failed_events' });
     lifecycle.add({ name: 'events-writer', stop: () => eventsWriter.stop() });
     lifecycle.add({ name: 'items-writer', stop: () => itemsWriter.stop() });
+    lifecycle.add({ name: 'failed-writer', stop: () => failedWriter.stop() });
     const sink = createConsumerRunner({
       kafka,
       groupId: config.REC_TOPIC_PREFIX + config.REC_SINK_GROUP_ID,
-      topics: [topics.events, topics.items],
-      handler: createSinkHandler({ topics, eventsWriter, itemsWriter }),
+      topics: [topics.events, topics.items, topics.dlq],
+      handler: createSinkHandler({ topics, eventsWriter, itemsWriter, failedWriter }),
       dlq: { producer, topic: topics.dlq },
       logger,
       metrics,

@@ -9,6 +9,10 @@ export function createIngestMetrics(metrics: ServiceMetrics) {
       'Events acknowledged to clients (durable in Kafka)',
     ),
     eventsRejected: metrics.counter('events_rejected_total', 'Events refused with a reason'),
+    parkFailures: metrics.counter(
+      'dlq_park_failures_total',
+      'Refused events that could not be parked in the DLQ',
+    ),
     sinkRows: metrics.counter('sink_rows_total', 'Rows the sink wrote to ClickHouse', ['table']),
   };
 }

@@ -3,16 +3,31 @@
  * in order on one partition. Resolves only when Kafka acknowledged (acks=all).
  */
 import type { ProducerHandle } from '@recstream/kafka';
-import { eventPartitionKey, type CatalogItem, type EnrichedEvent } from '@recstream/schemas';
+import { ERROR_CODES } from '@recstream/errors';
+import {
+  DLQ_HEADERS,
+  eventPartitionKey,
+  type CatalogItem,
+  type EnrichedEvent,
+  type FieldProblem,
+} from '@recstream/schemas';
+
+export interface RefusedRecord {
+  /** The record as received (re-serialized when it was valid JSON). */
+  readonly raw: string;
+  readonly problems: readonly FieldProblem[];
+}
 
 export interface Publisher {
   publishEvents(events: readonly EnrichedEvent[]): Promise<void>;
   publishItems(items: readonly CatalogItem[]): Promise<void>;
+  /** Parks records refused at intake in the DLQ, with the reasons, for analysts and replay. */
+  parkRefused(records: readonly RefusedRecord[], route: string): Promise<void>;
 }
 
 export function createPublisher(
   producer: ProducerHandle,
-  topics: { events: string; items: string },
+  topics: { events: string; items: string; dlq: string },
 ): Publisher {
   return {
     async publishEvents(events) {
@@ -27,6 +42,24 @@ export function createPublisher(
       await producer.send(
         topics.items,
         items.map((item) => ({ key: item.item_id, value: JSON.stringify(item) })),
+      );
+    },
+    async parkRefused(records, route) {
+      if (records.length === 0) return;
+      const at = new Date().toISOString();
+      await producer.send(
+        topics.dlq,
+        records.map((record) => ({
+          key: null,
+          value: record.raw,
+          headers: {
+            [DLQ_HEADERS.reason]: record.problems.map((p) => `${p.field} ${p.reason}`).join('; '),
+            [DLQ_HEADERS.step]: 'validate',
+            [DLQ_HEADERS.code]: ERROR_CODES.invalidInput,
+            [DLQ_HEADERS.source]: `http:${route}`,
+            [DLQ_HEADERS.at]: at,
+          },
+        })),
       );
     },
   };

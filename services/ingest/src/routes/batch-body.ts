@@ -6,7 +6,8 @@
 import type { FieldProblem } from '@recstream/schemas';
 
 export type ParsedRecord =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problems: FieldProblem[] };
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly problems: FieldProblem[]; readonly raw: string };
 
 export class NdjsonBody {
   constructor(readonly records: ParsedRecord[]) {}
@@ -22,6 +23,7 @@ export function parseNdjson(text: string): NdjsonBody {
       records.push({
         ok: false,
         problems: [{ field: '/', reason: `not valid JSON: ${(error as Error).message}` }],
+        raw: line,
       });
     }
   }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import { ClickstreamEvent, type ContractValidators, type EnrichedEvent } from '@recstream/schemas';
 import { enrichEvent } from '../handlers/enrich.js';
-import type { Publisher } from '../handlers/event-publisher.js';
+import type { Publisher, RefusedRecord } from '../handlers/event-publisher.js';
 import { bodyRecords } from './batch-body.js';
 import { AcceptedResponse, ErrorResponse, type AcceptedResponse as Accepted } from './ingest-responses.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
@@ -48,6 +48,7 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
       const receivedAt = now();
       const accepted: EnrichedEvent[] = [];
       const result: Accepted = { accepted: 0, rejected: [] };
+      const refused: RefusedRecord[] = [];
       records.forEach((record, index) => {
         const verdict = record.ok ? deps.validators.validateEvent(record.value) : record;
         if (verdict.ok) {
@@ -60,9 +61,23 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
           );
         } else {
           result.rejected.push({ index, problems: verdict.problems });
+          refused.push({
+            raw: record.ok ? JSON.stringify(record.value) : record.raw,
+            problems: verdict.problems,
+          });
         }
       });
       deps.metrics.eventsRejected.inc(result.rejected.length);
+      if (accepted.length > 0) {
+        await deps.publisher.publishEvents(accepted);
+        deps.metrics.eventsAccepted.inc(accepted.length);
+      }
+      // The client already has each refusal with its reason; parking is for analysts and replay,
+      // so a failure here is counted and logged, and does not fail the request.
+      await deps.publisher.parkRefused(refused, '/v1/events').catch((err: unknown) => {
+        deps.metrics.parkFailures.inc(refused.length);
+        request.log.warn({ err, records: refused.length }, 'could not park refused events in the DLQ');
+      });
       if (accepted.length === 0) {
         return reply.code(400).send({
           error: {
@@ -72,8 +87,6 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
           },
         });
       }
-      await deps.publisher.publishEvents(accepted);
-      deps.metrics.eventsAccepted.inc(accepted.length);
       result.accepted = accepted.length;
       return reply.code(202).send(result);
     },

@@ -4,7 +4,7 @@ import { ERROR_CODES, PermanentError, TransientError } from '@recstream/errors';
 import type { KafkaMessage } from '@recstream/kafka';
 import { createSinkHandler } from './sink.handler.js';
 
-const topics = { events: 'test_rec.events.v1', items: 'test_rec.items.v1' };
+const topics = { events: 'test_rec.events.v1', items: 'test_rec.items.v1', dlq: 'test_rec.events.dlq.v1' };
 const now = new Date('2026-05-02T08:00:00.000Z');
 
 function message(value: string | null, key: string | null = null, offset = 0): KafkaMessage {
@@ -57,14 +57,16 @@ const item = (id: string) =>
     updated_at: '2026-05-01T10:00:00.000Z',
   });
 
-function setup(events = fakeWriter(), items = fakeWriter()) {
+function setup(events = fakeWriter(), items = fakeWriter(), failed = fakeWriter()) {
   return {
     events,
     items,
+    failed,
     handler: createSinkHandler({
       topics,
       eventsWriter: events.writer,
       itemsWriter: items.writer,
+      failedWriter: failed.writer,
     }),
   };
 }
@@ -186,4 +188,44 @@ t.test('the items topic writes item rows; a tombstone writes a deletion', async 
     (deletion as { version: number }).version > (upsert as { version: number }).version,
     'the deletion is a newer version than the earlier upsert, so it wins the merge',
   );
+});
+
+t.test('parked messages become failed_events rows; a refused row is never parked again', async (t) => {
+  const parked = message('{"event_id":"e9","type":"view"', null, 0);
+  parked.headers = {
+    'rec-dlq-reason': '/ not valid JSON',
+    'rec-dlq-step': 'validate',
+    'rec-dlq-code': ERROR_CODES.invalidInput,
+    'rec-dlq-source': 'http:/v1/events',
+    'rec-dlq-at': '2026-05-02T07:30:00.000Z',
+  };
+  const withId = message(event('e10'), null, 1);
+  withId.headers = parked.headers;
+  const { handler, failed } = setup();
+  t.match(await handler([parked, withId], { topic: topics.dlq, partition: 0 }), [
+    { kind: 'ok' },
+    { kind: 'ok' },
+  ]);
+  t.match(failed.writes[0], [
+    {
+      failed_at: '2026-05-02 07:30:00',
+      failed_date: '2026-05-02',
+      source: 'http:/v1/events',
+      step: 'validate',
+      reason: '/ not valid JSON',
+      error_code: ERROR_CODES.invalidInput,
+      event_id: '',
+      payload: '{"event_id":"e9","type":"view"',
+    },
+    { event_id: 'e10' },
+  ]);
+
+  const refusing = setup(
+    fakeWriter(),
+    fakeWriter(),
+    fakeWriter(() => Promise.reject(new PermanentError(ERROR_CODES.internal, 'bad row'))),
+  );
+  t.match(await refusing.handler([parked], { topic: topics.dlq, partition: 0 }), [
+    { kind: 'drop', reason: /clickhouse refused the batch/ },
+  ]);
 });

@@ -5,14 +5,24 @@
  */
 import type { BatchWriter } from '@recstream/clickhouse';
 import { ERROR_CODES, errorMessage, isTransient } from '@recstream/errors';
-import { dlq, ok, retry, type BatchHandler, type KafkaMessage, type MessageResult } from '@recstream/kafka';
+import {
+  dlq,
+  drop,
+  ok,
+  retry,
+  type BatchHandler,
+  type KafkaMessage,
+  type MessageResult,
+} from '@recstream/kafka';
 import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
 import { toEventRow } from '../writers/event-row.js';
+import { toFailedRow } from '../writers/failed-row.js';
 import { toItemRow } from '../writers/item-row.js';
 
 export interface SinkTopics {
   readonly events: string;
   readonly items: string;
+  readonly dlq: string;
 }
 
 type Decoded = { readonly row: object } | { readonly result: MessageResult };
@@ -81,19 +91,28 @@ export function createSinkHandler(deps: {
   topics: SinkTopics;
   eventsWriter: BatchWriter;
   itemsWriter: BatchWriter;
+  failedWriter: BatchWriter;
 }): BatchHandler {
   return async (messages, context) => {
     const isItems = context.topic === deps.topics.items;
-    const writer = isItems ? deps.itemsWriter : deps.eventsWriter;
-    const decoded = messages.map((message) => (isItems ? decodeItem(message) : decodeEvent(message)));
+    const isDlq = context.topic === deps.topics.dlq;
+    const writer = isItems ? deps.itemsWriter : isDlq ? deps.failedWriter : deps.eventsWriter;
+    const decoded: Decoded[] = messages.map((message) =>
+      isItems ? decodeItem(message) : isDlq ? { row: toFailedRow(message) } : decodeEvent(message),
+    );
     const rows = decoded.flatMap((d) => ('row' in d ? [d.row] : []));
     let failure: MessageResult | undefined;
     try {
       await writer.write(rows);
     } catch (error) {
+      const reason = `clickhouse refused the batch: ${errorMessage(error)}`;
+      // Parking a DLQ message in the DLQ again would loop; it stays in the DLQ topic (30 days),
+      // counted and logged as dropped from the table.
       failure = isTransient(error)
         ? retry(error)
-        : dlq('sink', ERROR_CODES.internal, `clickhouse refused the batch: ${errorMessage(error)}`);
+        : isDlq
+          ? drop(reason)
+          : dlq('sink', ERROR_CODES.internal, reason);
     }
     return decoded.map((d) => ('result' in d ? d.result : (failure ?? ok)));
   };
