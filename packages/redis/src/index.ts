@@ -1,6 +1,7 @@
 /**
- * ioredis clients. Commands fail fast while Redis is away (no unbounded offline queue), so callers
- * see a transient error and can degrade or retry, instead of piling up memory.
+ * ioredis clients. While Redis is away a command waits through at most two reconnection attempts
+ * (`maxRetriesPerRequest`) and then fails, so callers see an error they can degrade on or retry,
+ * instead of commands piling up in memory for as long as the outage lasts.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
