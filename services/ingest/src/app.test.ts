@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
 import { ERROR_CODES, TransientError } from '@recstream/errors';
 import { createLogger } from '@recstream/logger';
@@ -197,6 +198,37 @@ t.test('a body over the size limit is refused with 413', async (t) => {
   t.equal(response.statusCode, 413);
   t.equal(response.json<{ error: { code: string } }>().error.code, ERROR_CODES.payloadTooLarge);
   t.equal(events.length, 0);
+});
+
+t.test('gzip bodies: decompressed, limited on their decompressed size, corrupt ones refused', async (t) => {
+  const { app, events } = await setup(t, { overrides: { maxBodyBytes: 4096 } });
+  const postGzip = (payload: Buffer, encoding = 'gzip') =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      payload,
+    });
+
+  const ok = await postGzip(gzipSync(JSON.stringify([view('g0'), view('g1')])));
+  t.equal(ok.statusCode, 202);
+  t.same(
+    events.map((e) => e.event_id),
+    ['g0', 'g1'],
+  );
+
+  // 100 KiB of spaces compresses to a few hundred bytes: the limit is on what it inflates to.
+  const bomb = gzipSync(`[${' '.repeat(100 * 1024)}]`);
+  t.ok(bomb.length < 4096, 'the compressed bomb itself is under the limit');
+  t.equal((await postGzip(bomb)).statusCode, 413);
+
+  const corrupt = await postGzip(Buffer.from('definitely not gzip'));
+  t.equal(corrupt.statusCode, 400);
+  t.equal(corrupt.json<{ error: { code: string } }>().error.code, ERROR_CODES.invalidInput);
+
+  const unsupported = await postGzip(Buffer.from('[]'), 'br');
+  t.equal(unsupported.statusCode, 415);
+  t.equal(events.length, 2, 'nothing else was published');
 });
 
 t.test('Kafka unavailable: 503 with retry-after, and nothing reported accepted', async (t) => {

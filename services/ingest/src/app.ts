@@ -12,6 +12,7 @@ import type { Publisher } from './handlers/event-publisher.js';
 import { createIngestMetrics } from './ingest.metrics.js';
 import { parseNdjson } from './routes/batch-body.js';
 import { registerEventsRoute } from './routes/events.route.js';
+import { registerGzipBodies } from './routes/gzip-body.js';
 import { registerItemsRoute } from './routes/items.route.js';
 
 export interface IngestAppDeps {
@@ -36,6 +37,7 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
     health: { registry: deps.metrics.registry, checks: deps.checks },
     bodyLimit: deps.maxBodyBytes,
   });
+  registerGzipBodies(app);
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseNdjson(body as string));
   });
