@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   lifecycle.handleSignals();
 
   const redis = createRedis(config.REC_REDIS_URL);
+  redis.on('error', (err: unknown) => logger.warn({ err }, 'redis connection error'));
   await redis.connect();
   lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
 

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const modelsTopic = topicName('modelsPublished', config.REC_TOPIC_PREFIX);
 
   const redis = createQueueRedis(config.REC_REDIS_URL);
+  redis.on('error', (err: unknown) => logger.warn({ err }, 'redis connection error'));
   lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
 
   const trainer = await startTrainerWorker({

@@ -9,6 +9,9 @@ import type { Redis } from 'ioredis';
 import { readItemMeta, readTopPopular } from '@recstream/features';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
 
+/** How many extra candidates to read, at most, to make up for unavailable items. */
+const UNAVAILABLE_SLACK = 50;
+
 export const PopularQuery = Type.Object({
   k: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'How many items to return' }),
 });
@@ -49,7 +52,8 @@ export function registerPopularRoute(
       let top;
       let meta;
       try {
-        top = await readTopPopular(deps.redis, deps.redisPrefix, k);
+        // Read past k so that items filtered out below (not available) do not shorten the answer.
+        top = await readTopPopular(deps.redis, deps.redisPrefix, k + Math.min(k, UNAVAILABLE_SLACK));
         meta = await readItemMeta(
           deps.redis,
           deps.redisPrefix,
@@ -86,7 +90,8 @@ export function registerPopularRoute(
               reason: { code: 'popular_now', text: 'Popular right now' },
             };
           })
-          .filter((item) => item !== undefined),
+          .filter((item) => item !== undefined)
+          .slice(0, k),
       };
     },
   );
