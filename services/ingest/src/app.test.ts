@@ -231,6 +231,46 @@ t.test('gzip bodies: decompressed, limited on their decompressed size, corrupt o
   t.equal(events.length, 2, 'nothing else was published');
 });
 
+t.test('CORS: configured browser origins may send events, others get no CORS headers', async (t) => {
+  const { app } = await setup(t, { overrides: { corsOrigins: ['https://shop.example'] } });
+  const preflight = (origin: string) =>
+    app.inject({
+      method: 'OPTIONS',
+      url: '/v1/events',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+  const allowed = await preflight('https://shop.example');
+  t.equal(allowed.statusCode, 204);
+  t.equal(allowed.headers['access-control-allow-origin'], 'https://shop.example');
+  t.match(String(allowed.headers['access-control-allow-methods']), /POST/);
+  t.equal((await preflight('https://evil.example')).headers['access-control-allow-origin'], undefined);
+
+  const post = await app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    headers: { 'content-type': 'application/json', origin: 'https://shop.example' },
+    payload: JSON.stringify(view('c0')),
+  });
+  t.equal(post.statusCode, 202);
+  t.equal(post.headers['access-control-allow-origin'], 'https://shop.example');
+});
+
+t.test('without configured origins the collector sends no CORS headers', async (t) => {
+  const { app } = await setup(t);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    headers: { 'content-type': 'application/json', origin: 'https://shop.example' },
+    payload: JSON.stringify(view('c1')),
+  });
+  t.equal(response.statusCode, 202);
+  t.equal(response.headers['access-control-allow-origin'], undefined);
+});
+
 t.test('Kafka unavailable: 503 with retry-after, and nothing reported accepted', async (t) => {
   const failure = new TransientError(
     ERROR_CODES.unavailable,

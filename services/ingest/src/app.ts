@@ -2,6 +2,7 @@
  * The collector's HTTP app. Built from explicit dependencies and never listens: `index.ts` does
  * that, and tests use `app.inject()`.
  */
+import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import { createHttpService } from '@recstream/http';
 import type { ReadinessCheck } from '@recstream/http';
@@ -25,6 +26,8 @@ export interface IngestAppDeps {
   readonly maxBodyBytes: number;
   readonly maxBatchEvents: number;
   readonly maxFutureSkewMs: number;
+  /** Browser origins allowed cross-origin; `['*']` for any; empty for none. */
+  readonly corsOrigins?: readonly string[];
   readonly now?: () => Date;
 }
 
@@ -37,6 +40,16 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
     health: { registry: deps.metrics.registry, checks: deps.checks },
     bodyLimit: deps.maxBodyBytes,
   });
+  if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0) {
+    const origins = deps.corsOrigins;
+    await app.register(cors, {
+      origin: origins.includes('*') ? true : [...origins],
+      methods: ['POST'],
+      // Browsers send sendBeacon/fetch bodies as JSON, NDJSON or gzip.
+      allowedHeaders: ['content-type', 'content-encoding', 'x-write-key'],
+      maxAge: 86_400,
+    });
+  }
   registerGzipBodies(app);
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseNdjson(body as string));

@@ -23,6 +23,11 @@ export const IngestConfigSchema = Type.Object({
   REC_INGEST_PRODUCE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
   /** Client timestamps further in the future than this are replaced by the receive time. */
   REC_INGEST_MAX_FUTURE_SKEW_MS: Type.Integer({ minimum: 0, default: 5 * 60 * 1000 }),
+  /**
+   * Browser origins allowed to send events, comma-separated (`https://shop.example,https://m.shop.example`),
+   * or `*` for any. Empty: no CORS headers, so browsers cannot call the collector cross-origin.
+   */
+  REC_INGEST_CORS_ORIGINS: Type.String({ default: '' }),
   REC_SINK_GROUP_ID: Type.String({ default: 'rec-ingest-sink' }),
   REC_SINK_BATCH_ROWS: Type.Integer({ minimum: 1, default: 20_000 }),
   REC_SINK_BATCH_DELAY_MS: Type.Integer({ minimum: 1, default: 1000 }),

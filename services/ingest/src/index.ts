@@ -80,6 +80,9 @@ async function main(): Promise<void> {
     maxBodyBytes: config.REC_INGEST_MAX_BODY_BYTES,
     maxBatchEvents: config.REC_INGEST_MAX_BATCH_EVENTS,
     maxFutureSkewMs: config.REC_INGEST_MAX_FUTURE_SKEW_MS,
+    corsOrigins: config.REC_INGEST_CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
   });
   await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });
   // Intake stops first on shutdown.
