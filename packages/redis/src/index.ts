@@ -4,7 +4,6 @@
  * instead of commands piling up in memory for as long as the outage lasts.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
 
 export { Redis };
 
@@ -22,10 +21,4 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
 /** BullMQ requires `maxRetriesPerRequest: null` on its connections. */
 export function createQueueRedis(url: string): Redis {
   return createRedis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-}
-
-export function redisUnavailable(error: unknown, operation: string): TransientError {
-  return new TransientError(ERROR_CODES.unavailable, `redis ${operation} failed: ${errorMessage(error)}`, {
-    cause: error,
-  });
 }

@@ -6,13 +6,13 @@
  * Scores are log-sums (see @recstream/features popularity.ts), added with log-sum-exp.
  */
 import type { Redis, Result } from 'ioredis';
-import { SEEN_EVENT_TTL_S, featureKeys } from '@recstream/features';
+import { POPULARITY_MAX_ITEMS, SEEN_EVENT_TTL_S, featureKeys } from '@recstream/features';
 
 const APPLY_ONCE = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   return 0
 end
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   local member = ARGV[i]
   local add = tonumber(ARGV[i + 1])
   local current = redis.call('ZSCORE', KEYS[2], member)
@@ -24,6 +24,11 @@ for i = 2, #ARGV, 2 do
   end
   redis.call('ZADD', KEYS[2], score, member)
 end
+-- The memory bound: past ARGV[2] members, the least popular are dropped (ZCARD is O(1)).
+local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[2])
+if excess > 0 then
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, excess - 1)
+end
 return 1
 `;
 
@@ -33,6 +38,7 @@ declare module 'ioredis' {
       seenKey: string,
       popularityKey: string,
       ttlS: number,
+      maxItems: number,
       ...memberScorePairs: (string | number)[]
     ): Result<number, Context>;
   }
@@ -49,7 +55,11 @@ export interface PopularityWriter {
   apply(updates: readonly PopularityUpdate[]): Promise<number>;
 }
 
-export function createPopularityWriter(redis: Redis, prefix: string): PopularityWriter {
+export function createPopularityWriter(
+  redis: Redis,
+  prefix: string,
+  maxItems: number = POPULARITY_MAX_ITEMS,
+): PopularityWriter {
   redis.defineCommand('recApplyPopularityOnce', { numberOfKeys: 2, lua: APPLY_ONCE });
   const keys = featureKeys(prefix);
   return {
@@ -61,6 +71,7 @@ export function createPopularityWriter(redis: Redis, prefix: string): Popularity
           keys.seenEvent(update.eventId),
           keys.itemPopularity(),
           SEEN_EVENT_TTL_S,
+          maxItems,
           ...update.contributions.flatMap((c) => [c.itemId, c.logContribution]),
         );
       }
