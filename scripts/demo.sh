@@ -22,10 +22,14 @@ start() { # name port entry [VAR=value ...]
   echo "[demo] $name on http://127.0.0.1:$port (log: .local/logs/$name.log)" >&2
 }
 
+write_keys() { node --import tsx services/ingest/src/cli/write-keys.ts "$@"; }
+demo_key=
+
 stop_all() {
   echo "[demo] stopping" >&2
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ -n "$demo_key" ]; then write_keys revoke "$demo_key" >/dev/null 2>&1 || true; fi
   echo "[demo] stopped; the infrastructure keeps running (bash infra/infra.sh stop)" >&2
 }
 trap stop_all EXIT
@@ -45,9 +49,14 @@ for port in 3001 3005 3003 3002; do
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "[demo] service on port $port is not ready; see .local/logs" >&2; exit 1; }
 done
 
+# The collector requires a write key: this run's traffic gets its own, revoked when the demo stops.
+demo_key=$(write_keys create --source demo --rate "${DEMO_KEY_RATE:-20000}" 2>"$LOG_DIR/write-keys.log") ||
+  { cat "$LOG_DIR/write-keys.log" >&2; echo "[demo] could not create a write key" >&2; exit 1; }
+echo "[demo] write key for source demo created (pnpm write-keys list)" >&2
+
 traffic_args=(simulate --rate "${DEMO_RATE:-300}" --trend-item-every 30)
 if [ "${DEMO_MODE:-simulate}" = replay ]; then traffic_args=(replay "${DEMO_DATASET:-yoochoose}" --rate "${DEMO_RATE:-300}"); fi
-REC_INGEST_URL=http://127.0.0.1:3001 node --import tsx packages/traffic/src/cli/traffic.ts "${traffic_args[@]}" \
+REC_INGEST_URL=http://127.0.0.1:3001 REC_WRITE_KEY=$demo_key node --import tsx packages/traffic/src/cli/traffic.ts "${traffic_args[@]}" \
   >"$LOG_DIR/traffic.log" 2>&1 &
 pids+=($!)
 echo "[demo] traffic: ${traffic_args[*]} (log: .local/logs/traffic.log)" >&2

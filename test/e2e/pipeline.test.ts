@@ -7,6 +7,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { createWriteKeyStore } from '@recstream/ingest/auth';
+import { createRedis } from '@recstream/redis';
 import {
   createTestDatabase,
   createTestTopics,
@@ -50,12 +52,27 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   ]);
   services.push(ingest, feature, serving);
 
-  const post = (path: string, body: unknown) =>
+  // The collector requires a write key: issue one in the namespace's Redis, as `pnpm write-keys` does.
+  const redis = createRedis(ns.env['REC_REDIS_URL'] ?? '');
+  await redis.connect();
+  const { key: writeKey } = await createWriteKeyStore(redis, ns.redisPrefix).create({
+    source: 'e2e-shop',
+    limit: { ratePerSecond: 1000, burst: 1000 },
+  });
+  redis.disconnect();
+
+  const post = (path: string, body: unknown, key: string | null = writeKey) =>
     fetch(`${ingest.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(key === null ? {} : { 'x-write-key': key }) },
       body: JSON.stringify(body),
     });
+  const unauthenticated = await post('/v1/events', [], null);
+  t.equal(unauthenticated.status, 401, 'intake without a write key is refused');
+  t.equal(
+    ((await unauthenticated.json()) as { error: { code: string } }).error.code,
+    'REC_ERR_WRITE_KEY_MISSING',
+  );
   const popular = async (): Promise<Popular> =>
     (await (await fetch(`${serving.url}/v1/recommendations/popular?k=10`)).json()) as Popular;
 
@@ -127,6 +144,11 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
       ['purchase', 3],
       ['view', 6],
     ],
+  );
+  t.same(
+    await clickhouse.query<{ source: string }>(sql`SELECT DISTINCT source FROM events`),
+    [{ source: 'e2e-shop' }],
+    "every event carries its write key's source",
   );
 
   // The trainer learns the popularity baseline from the ClickHouse log and publishes it.

@@ -9,12 +9,15 @@
  * after a restart. A permanent failure rejects the writes of that
  * batch (the caller decides: DLQ or crash), it never drops them silently.
  * The buffer is bounded: when `maxBufferedRows` are waiting, `write` waits for room (backpressure).
+ * With `deduplicate`, each insert attempt first drops rows already stored (see dedup.ts): a retry
+ * after an insert that failed half-way, or a redelivery after a crash, never writes a row twice.
  */
 import { isTransient, backoffDelayMs, sleep } from '@recstream/errors';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 import { LATENCY_BUCKETS_S } from '@recstream/metrics';
 import type { ClickHouse } from './client.js';
+import type { RowDeduplicator } from './dedup.js';
 
 export interface BatchWriterOptions {
   readonly table: string;
@@ -23,6 +26,7 @@ export interface BatchWriterOptions {
   readonly maxBufferedRows: number;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  readonly deduplicate?: RowDeduplicator;
 }
 
 interface PendingWrite {
@@ -51,6 +55,11 @@ function buildMetrics(metrics: ServiceMetrics) {
       'table',
     ]),
     buffered: metrics.gauge('clickhouse_buffered_rows', 'Rows waiting to be inserted', ['table']),
+    duplicates: metrics.counter(
+      'clickhouse_duplicate_rows_skipped_total',
+      'Rows not inserted because their id was already stored (redelivery, client retry)',
+      ['table'],
+    ),
   };
 }
 
@@ -83,10 +92,12 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
     for (let attempt = 0; ; attempt += 1) {
       const endTimer = m.duration.startTimer({ table });
       try {
-        await clickhouse.insert(table, rows);
+        const fresh = options.deduplicate === undefined ? rows : await options.deduplicate(rows);
+        await clickhouse.insert(table, fresh);
         endTimer();
         m.batches.inc({ table, outcome: 'ok' });
-        m.rows.inc({ table }, rows.length);
+        m.rows.inc({ table }, fresh.length);
+        m.duplicates.inc({ table }, rows.length - fresh.length);
         return;
       } catch (error) {
         endTimer();

@@ -14,12 +14,17 @@ export interface ClickHouseOptions {
   readonly requestTimeoutMs?: number;
 }
 
+export type QuerySettings = Readonly<Record<string, string | number>>;
+
 export interface ClickHouse {
   readonly database: string | null;
   /** Runs a statement that returns no rows (DDL, INSERT … SELECT, ALTER). */
   command(statement: string): Promise<void>;
-  /** Runs a SELECT and returns its rows. Build `query` with `sql` so values are escaped. */
-  query<Row>(query: string): Promise<Row[]>;
+  /**
+   * Runs a SELECT and returns its rows. Build `query` with `sql` so values are escaped. `settings`
+   * are per-query server settings; 18.16 rejects names it does not know, so pass only what it has.
+   */
+  query<Row>(query: string, settings?: QuerySettings): Promise<Row[]>;
   /** Inserts rows as JSONEachRow. */
   insert(table: string, rows: readonly object[]): Promise<void>;
   ping(): Promise<void>;
@@ -51,9 +56,13 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
     database: options.database,
     driver,
     command: (statement) => guarded('command', async () => void (await driver.command({ query: statement }))),
-    query: <Row>(query: string) =>
+    query: <Row>(query: string, settings?: QuerySettings) =>
       guarded('query', async () => {
-        const result = await driver.query({ query, format: 'JSONEachRow' });
+        const result = await driver.query({
+          query,
+          format: 'JSONEachRow',
+          ...(settings === undefined ? {} : { clickhouse_settings: settings }),
+        });
         return result.json<Row>();
       }),
     insert: (table, rows) =>

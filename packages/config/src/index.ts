@@ -58,6 +58,8 @@ export const kafkaConfig = {
     default: '127.0.0.1:19092',
     description: 'comma-separated host:port',
   }),
+  /** Compression of produced batches: gzip (default) or none. */
+  REC_KAFKA_COMPRESSION: Type.Enum(['gzip', 'none'], { default: 'gzip' }),
 };
 
 export const clickhouseConfig = {
@@ -74,6 +76,8 @@ export const redisConfig = {
 
 export const httpConfig = {
   REC_HTTP_HOST: Type.String({ default: '127.0.0.1' }),
+  /** Proxies whose X-Forwarded-For is believed: false, true, or addresses/CIDRs. */
+  REC_HTTP_TRUST_PROXY: Type.String({ default: 'false' }),
 };
 
 /** Connection settings for @recstream/clickhouse from the shared ClickHouse variables. */

@@ -12,6 +12,14 @@ export const ERROR_CODES = {
   unavailable: 'REC_ERR_DEPENDENCY_UNAVAILABLE',
   timeout: 'REC_ERR_TIMEOUT',
   overloaded: 'REC_ERR_OVERLOADED',
+  /** Intake without an `x-write-key` header. */
+  writeKeyMissing: 'REC_ERR_WRITE_KEY_MISSING',
+  /** A write key that is malformed or was never issued (or whose revoked record has expired). */
+  writeKeyUnknown: 'REC_ERR_WRITE_KEY_UNKNOWN',
+  /** A write key that was issued and then revoked. */
+  writeKeyRevoked: 'REC_ERR_WRITE_KEY_REVOKED',
+  /** A write key sent more records than its rate limit allows; retry after the given delay. */
+  rateLimited: 'REC_ERR_RATE_LIMITED',
   migration: 'REC_ERR_MIGRATION',
   internal: 'REC_ERR_INTERNAL',
 } as const;

@@ -26,6 +26,25 @@ export interface HttpServiceOptions {
   readonly bodyLimit?: number;
   /** Seconds a client should wait before retrying after a 503. */
   readonly retryAfterS?: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe for `request.ip` (see `parseTrustProxy`). Default: none,
+   * so a client cannot forge its address by sending the header itself.
+   */
+  readonly trustProxy?: boolean | string[];
+}
+
+/**
+ * `REC_HTTP_TRUST_PROXY`: `false` (default), `true` (any proxy: only behind a load balancer that
+ * strips the header), or a comma-separated list of proxy addresses or CIDRs.
+ */
+export function parseTrustProxy(value: string): boolean | string[] {
+  const text = value.trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 function statusOf(error: FastifyError | RecError): number {
@@ -51,6 +70,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Fa
     // Per-request logs would dominate at tens of thousands of events/s; metrics cover requests.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
   });
 
   await app.register(swagger, {

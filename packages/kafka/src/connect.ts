@@ -5,7 +5,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '@recstream/logger';
 import { createKafka, ensureTopics, parseBrokers } from './client.js';
-import { createProducer, type ProducerHandle } from './producer.js';
+import { createProducer, type ProducerCompression, type ProducerHandle } from './producer.js';
 
 export interface KafkaClients {
   readonly kafka: Kafka;
@@ -22,6 +22,7 @@ export async function connectKafka(options: {
   logger: Logger;
   topicPrefix: string;
   produceTimeoutMs: number;
+  compression?: ProducerCompression;
 }): Promise<KafkaClients> {
   const kafka = createKafka({
     brokers: parseBrokers(options.brokers),
@@ -32,7 +33,10 @@ export async function connectKafka(options: {
   await admin.connect();
   try {
     await ensureTopics(admin, options.topicPrefix);
-    const producer = createProducer(kafka, { timeoutMs: options.produceTimeoutMs });
+    const producer = createProducer(kafka, {
+      timeoutMs: options.produceTimeoutMs,
+      ...(options.compression === undefined ? {} : { compression: options.compression }),
+    });
     await producer.connect();
     return {
       kafka,

@@ -1,5 +1,10 @@
 export { createKafka, ensureTopics, parseBrokers, type KafkaOptions } from './client.js';
-export { createProducer, type ProducerHandle } from './producer.js';
+export {
+  createProducer,
+  PRODUCER_COMPRESSIONS,
+  type ProducerCompression,
+  type ProducerHandle,
+} from './producer.js';
 export {
   createConsumerRunner,
   type ConsumerRunner,

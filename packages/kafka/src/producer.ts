@@ -2,8 +2,12 @@
  * The product's producer: idempotent, acknowledged by all in-sync replicas. A send that Kafka has
  * not acknowledged within `timeoutMs` fails with a transient error, so an HTTP caller can answer
  * 503 instead of hanging while the broker is away.
+ *
+ * Batches are gzip-compressed by default: clickstream JSON shrinks 5–10×, which is what keeps the
+ * brokers' disks and the network from being the bottleneck. gzip is the one codec kafkajs carries
+ * without native add-ons.
  */
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
 
 export interface ProducerHandle {
@@ -13,7 +17,14 @@ export interface ProducerHandle {
   readonly connected: boolean;
 }
 
-export function createProducer(kafka: Kafka, options: { timeoutMs: number }): ProducerHandle {
+export const PRODUCER_COMPRESSIONS = ['gzip', 'none'] as const;
+export type ProducerCompression = (typeof PRODUCER_COMPRESSIONS)[number];
+
+export function createProducer(
+  kafka: Kafka,
+  options: { timeoutMs: number; compression?: ProducerCompression },
+): ProducerHandle {
+  const compression = options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
   const producer: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 5,
@@ -28,7 +39,7 @@ export function createProducer(kafka: Kafka, options: { timeoutMs: number }): Pr
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          producer.send({ topic, messages, acks: -1 }),
+          producer.send({ topic, messages, acks: -1, compression }),
           new Promise<never>((_, reject) => {
             timer = setTimeout(
               () => reject(new Error(`kafka did not acknowledge within ${options.timeoutMs} ms`)),

@@ -175,11 +175,38 @@ export type ClickstreamEvent = Type.Static<typeof ClickstreamEvent>;
  * What ingest adds before producing to Kafka. `event_time` is the client time corrected for clock
  * skew (or the receive time when the client sent none); analysts should use it.
  */
+export const TIME_CORRECTIONS = ['future_skew', 'too_old'] as const;
+export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'tv', 'bot'] as const;
+
+/** What the collector learned from the user agent; absent when there was none or it said nothing. */
+export const DeviceInfo = Type.Object(
+  {
+    browser: Type.String(),
+    browser_version: Type.String(),
+    os: Type.String(),
+    device_type: Type.Union([Type.Enum(DEVICE_TYPES), Type.Literal('')]),
+  },
+  { additionalProperties: false },
+);
+export type DeviceInfo = Type.Static<typeof DeviceInfo>;
+
 export const ServerFields = Type.Object({
   schema_version: Type.Literal(EVENT_SCHEMA_VERSION),
   received_at: Type.String({ format: 'date-time' }),
-  event_time: Type.String({ format: 'date-time' }),
+  event_time: Type.String({
+    format: 'date-time',
+    description: 'The client timestamp, or received_at when there was none or it was not plausible',
+  }),
+  time_correction: Type.Optional(
+    Type.Enum(TIME_CORRECTIONS, {
+      description: 'Why event_time is not the client timestamp: it was too far ahead, or too old',
+    }),
+  ),
   source: Type.String({ description: 'Write-key source that sent the event' }),
+  device: Type.Optional(DeviceInfo),
+  ip_prefix: Type.Optional(
+    Type.String({ description: 'Client network anonymised to its IPv4 /24 or IPv6 /48 prefix' }),
+  ),
 });
 export type ServerFields = Type.Static<typeof ServerFields>;
 

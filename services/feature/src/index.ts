@@ -25,6 +25,7 @@ async function main(): Promise<void> {
 
   const { kafka, producer, ready, stop } = await connectKafka({
     brokers: config.REC_KAFKA_BROKERS,
+    compression: config.REC_KAFKA_COMPRESSION,
     clientId: 'feature',
     logger,
     topicPrefix: config.REC_TOPIC_PREFIX,

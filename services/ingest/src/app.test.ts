@@ -6,6 +6,8 @@ import { createMetrics } from '@recstream/metrics';
 import { createValidators, type CatalogItem, type EnrichedEvent } from '@recstream/schemas';
 import { buildApp, type IngestAppDeps } from './app.js';
 import type { Publisher } from './handlers/event-publisher.js';
+import { generateWriteKey, hashWriteKey, type RateLimit, type WriteKeyRecord } from './auth/index.js';
+import type { RateLimiter, RateVerdict } from './auth/rate-limiter.js';
 
 const validators = createValidators();
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -42,14 +44,60 @@ function fakePublisher(failure?: Error) {
   return { publisher, events, items, parked };
 }
 
+/** Write keys held in memory, and a rate limiter that answers as told and records what it was charged. */
+function fakeAuth() {
+  const records = new Map<string, WriteKeyRecord>();
+  const charged: { hash: string; cost: number }[] = [];
+  let verdict: RateVerdict | Error = { allowed: true };
+  let lookupFailure: Error | undefined;
+  const limiter: RateLimiter = {
+    take(hash, _limit, cost) {
+      if (verdict instanceof Error) return Promise.reject(verdict);
+      charged.push({ hash, cost });
+      return Promise.resolve(verdict);
+    },
+  };
+  const issue = (source: string, options: { revoked?: boolean; limit?: RateLimit } = {}) => {
+    const key = generateWriteKey();
+    const hash = hashWriteKey(key);
+    records.set(hash, {
+      hash,
+      source,
+      createdAt: new Date('2026-04-01T00:00:00Z'),
+      ...(options.revoked === true ? { revokedAt: new Date('2026-04-02T00:00:00Z') } : {}),
+      limit: options.limit ?? { ratePerSecond: 1000, burst: 1000 },
+    });
+    return key;
+  };
+  return {
+    auth: {
+      mode: 'required' as const,
+      keys: (hash: string) =>
+        lookupFailure === undefined ? Promise.resolve(records.get(hash)) : Promise.reject(lookupFailure),
+      limiter,
+    },
+    issue,
+    charged,
+    limitAnswers(next: RateVerdict | Error) {
+      verdict = next;
+    },
+    lookupFails(error: Error) {
+      lookupFailure = error;
+    },
+  };
+}
+
 async function setup(t: Test, options: { failure?: Error; overrides?: Partial<IngestAppDeps> } = {}) {
   const published = fakePublisher(options.failure);
+  const keys = fakeAuth();
+  const writeKey = keys.issue('shop-web');
   const metrics = createMetrics('ingest', { defaultMetrics: false });
   const app = await buildApp({
     logger,
     metrics,
     validators,
     publisher: published.publisher,
+    auth: keys.auth,
     checks: {},
     maxBodyBytes: 64 * 1024,
     maxBatchEvents: 5,
@@ -58,15 +106,16 @@ async function setup(t: Test, options: { failure?: Error; overrides?: Partial<In
     ...options.overrides,
   });
   t.teardown(() => app.close());
-  const post = (body: string, contentType = 'application/json') =>
+  /** Sends with the setup's write key, another one, or (null) none. */
+  const post = (body: string, contentType = 'application/json', key: string | null = writeKey) =>
     app.inject({
       method: 'POST',
       url: '/v1/events',
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, ...(key === null ? {} : { 'x-write-key': key }) },
       payload: body,
     });
   const metricsText = async () => (await app.inject({ method: 'GET', url: '/metrics' })).body;
-  return { app, post, metricsText, ...published };
+  return { app, post, metricsText, writeKey, keys, ...published };
 }
 
 const view = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -88,7 +137,7 @@ t.test('a single valid event is accepted with 202 and published enriched', async
     schema_version: 1,
     received_at: '2026-05-01T12:00:00.000Z',
     event_time: '2026-05-01T11:59:00.000Z',
-    source: 'default',
+    source: 'shop-web',
   });
   t.match(await metricsText(), /^rec_ingest_events_accepted_total 1$/m, 'counted as accepted');
 });
@@ -201,12 +250,16 @@ t.test('a body over the size limit is refused with 413', async (t) => {
 });
 
 t.test('gzip bodies: decompressed, limited on their decompressed size, corrupt ones refused', async (t) => {
-  const { app, events } = await setup(t, { overrides: { maxBodyBytes: 4096 } });
+  const { app, events, writeKey } = await setup(t, { overrides: { maxBodyBytes: 4096 } });
   const postGzip = (payload: Buffer, encoding = 'gzip') =>
     app.inject({
       method: 'POST',
       url: '/v1/events',
-      headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+        'x-write-key': writeKey,
+      },
       payload,
     });
 
@@ -232,7 +285,7 @@ t.test('gzip bodies: decompressed, limited on their decompressed size, corrupt o
 });
 
 t.test('CORS: configured browser origins may send events, others get no CORS headers', async (t) => {
-  const { app } = await setup(t, { overrides: { corsOrigins: ['https://shop.example'] } });
+  const { app, writeKey } = await setup(t, { overrides: { corsOrigins: ['https://shop.example'] } });
   const preflight = (origin: string) =>
     app.inject({
       method: 'OPTIONS',
@@ -240,31 +293,49 @@ t.test('CORS: configured browser origins may send events, others get no CORS hea
       headers: {
         origin,
         'access-control-request-method': 'POST',
-        'access-control-request-headers': 'content-type',
+        'access-control-request-headers': 'content-type,x-write-key',
       },
     });
   const allowed = await preflight('https://shop.example');
   t.equal(allowed.statusCode, 204);
   t.equal(allowed.headers['access-control-allow-origin'], 'https://shop.example');
   t.match(String(allowed.headers['access-control-allow-methods']), /POST/);
+  t.match(
+    String(allowed.headers['access-control-allow-headers']),
+    /x-write-key/,
+    'the key header may be sent',
+  );
   t.equal((await preflight('https://evil.example')).headers['access-control-allow-origin'], undefined);
 
   const post = await app.inject({
     method: 'POST',
     url: '/v1/events',
-    headers: { 'content-type': 'application/json', origin: 'https://shop.example' },
+    headers: { 'content-type': 'application/json', origin: 'https://shop.example', 'x-write-key': writeKey },
     payload: JSON.stringify(view('c0')),
   });
   t.equal(post.statusCode, 202);
   t.equal(post.headers['access-control-allow-origin'], 'https://shop.example');
-});
 
-t.test('without configured origins the collector sends no CORS headers', async (t) => {
-  const { app } = await setup(t);
-  const response = await app.inject({
+  const unauthenticated = await app.inject({
     method: 'POST',
     url: '/v1/events',
     headers: { 'content-type': 'application/json', origin: 'https://shop.example' },
+    payload: JSON.stringify(view('c1')),
+  });
+  t.equal(unauthenticated.statusCode, 401);
+  t.equal(
+    unauthenticated.headers['access-control-allow-origin'],
+    'https://shop.example',
+    'a browser can read why it was refused',
+  );
+});
+
+t.test('without configured origins the collector sends no CORS headers', async (t) => {
+  const { app, writeKey } = await setup(t);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    headers: { 'content-type': 'application/json', origin: 'https://shop.example', 'x-write-key': writeKey },
     payload: JSON.stringify(view('c1')),
   });
   t.equal(response.statusCode, 202);
@@ -315,4 +386,199 @@ t.test('a sink-only process serves the operational routes but no intake', async 
   const response = await app.inject({ method: 'POST', url: '/v1/events', payload: view('e1') });
   t.equal(response.statusCode, 404);
   t.equal((await app.inject({ method: 'GET', url: '/livez' })).statusCode, 200);
+});
+
+t.test('write keys: missing, malformed, unknown and revoked keys are refused with 401', async (t) => {
+  const { post, events, keys, metricsText } = await setup(t);
+  const revoked = keys.issue('shop-ios', { revoked: true });
+  const body = JSON.stringify(view('k1'));
+  const refusal = async (key: string | null) => {
+    const response = await post(body, 'application/json', key);
+    t.equal(response.statusCode, 401, `${String(key)} is refused`);
+    return response.json<{ error: { code: string; message: string } }>().error;
+  };
+
+  t.match(await refusal(null), {
+    code: ERROR_CODES.writeKeyMissing,
+    message: /missing x-write-key header.*write-keys create/,
+  });
+  t.match(await refusal('not-a-key'), { code: ERROR_CODES.writeKeyUnknown, message: /not a write key/ });
+  t.match(await refusal(generateWriteKey()), {
+    code: ERROR_CODES.writeKeyUnknown,
+    message: /^write key [0-9a-f]{8} is not known$/,
+  });
+  t.match(await refusal(revoked), {
+    code: ERROR_CODES.writeKeyRevoked,
+    message: /^write key [0-9a-f]{8} was revoked at 2026-04-02T00:00:00.000Z$/,
+  });
+  t.equal(events.length, 0, 'nothing published');
+  t.equal(keys.charged.length, 0, 'refused requests are not charged');
+  const text = await metricsText();
+  t.match(text, /^rec_ingest_requests_refused_total\{reason="missing_key"\} 1$/m);
+  t.match(text, /^rec_ingest_requests_refused_total\{reason="unknown_key"\} 2$/m);
+  t.match(text, /^rec_ingest_requests_refused_total\{reason="revoked_key"\} 1$/m);
+});
+
+t.test('write keys: the key is checked before the body is read', async (t) => {
+  const { app, events } = await setup(t);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/items',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    payload: Buffer.from('not gzip at all'),
+  });
+  t.equal(response.statusCode, 401, 'not 400: the corrupt body was never inflated');
+  t.equal(response.json<{ error: { code: string } }>().error.code, ERROR_CODES.writeKeyMissing);
+  t.equal(events.length, 0);
+});
+
+t.test("write keys: each event gets the key's source", async (t) => {
+  const { post, events, keys } = await setup(t);
+  const ios = keys.issue('shop-ios');
+  t.equal((await post(JSON.stringify([view('s1'), view('s2')]), 'application/json', ios)).statusCode, 202);
+  t.equal((await post(JSON.stringify(view('s3', { source: 'forged' })))).statusCode, 400, 'source is ours');
+  t.same(
+    events.map((e) => [e.event_id, e.source]),
+    [
+      ['s1', 'shop-ios'],
+      ['s2', 'shop-ios'],
+    ],
+  );
+});
+
+t.test('rate limit: a request is charged one token per record, valid or not', async (t) => {
+  const { post, keys, writeKey } = await setup(t);
+  const hash = hashWriteKey(writeKey);
+  t.equal((await post(JSON.stringify([view('r0'), { type: 'view' }, view('r2')]))).statusCode, 202);
+  const ndjson = [view('r3'), view('r4')].map((e) => JSON.stringify(e)).join('\n');
+  t.equal((await post(ndjson, 'application/x-ndjson')).statusCode, 202);
+  t.same(keys.charged, [
+    { hash, cost: 3 },
+    { hash, cost: 2 },
+  ]);
+  t.equal(
+    (await post(JSON.stringify(Array.from({ length: 6 }, (_, i) => view(`big${i}`))))).statusCode,
+    413,
+    'a batch over the maximum is refused by the route',
+  );
+  t.equal(keys.charged.length, 2, '...and not charged');
+});
+
+t.test('rate limit: over the limit is 429 with Retry-After, nothing published', async (t) => {
+  const { post, events, keys, metricsText } = await setup(t);
+  keys.limitAnswers({ allowed: false, retryAfterMs: 2300 });
+  const response = await post(JSON.stringify([view('l0'), view('l1')]));
+  t.equal(response.statusCode, 429);
+  t.equal(response.headers['retry-after'], '3', 'whole seconds, rounded up');
+  t.match(response.json(), {
+    error: {
+      code: ERROR_CODES.rateLimited,
+      message: /^write key [0-9a-f]{8} is over its limit of 1000 events\/s \(burst 1000\): retry after 3 s$/,
+    },
+  });
+  t.equal(events.length, 0);
+  t.match(await metricsText(), /^rec_ingest_requests_refused_total\{reason="rate_limited"\} 1$/m);
+  keys.limitAnswers({ allowed: false, retryAfterMs: 5 });
+  t.equal((await post(JSON.stringify(view('l2')))).headers['retry-after'], '1', 'never less than 1 s');
+});
+
+t.test('rate limit: a batch larger than the burst is refused with 413 (no wait would help)', async (t) => {
+  const { post, keys, events } = await setup(t);
+  const small = keys.issue('tiny', { limit: { ratePerSecond: 1, burst: 2 } });
+  const response = await post(
+    JSON.stringify([view('b0'), view('b1'), view('b2')]),
+    'application/json',
+    small,
+  );
+  t.equal(response.statusCode, 413);
+  t.match(response.json(), {
+    error: { code: ERROR_CODES.payloadTooLarge, message: /batch of 3 records exceeds the burst of 2/ },
+  });
+  t.equal(keys.charged.length, 0);
+  t.equal((await post(JSON.stringify([view('b0'), view('b1')]), 'application/json', small)).statusCode, 202);
+  t.equal(events.length, 2);
+});
+
+t.test('Redis unavailable: 503 with Retry-After, whether looking up the key or charging it', async (t) => {
+  const unavailable = new TransientError(
+    ERROR_CODES.unavailable,
+    'rate limiter unavailable: connection closed',
+  );
+  const { post, keys, events, metricsText } = await setup(t);
+  keys.limitAnswers(unavailable);
+  const limited = await post(JSON.stringify(view('u0')));
+  t.equal(limited.statusCode, 503);
+  t.ok(limited.headers['retry-after']);
+  t.equal(limited.json<{ error: { code: string } }>().error.code, ERROR_CODES.unavailable);
+
+  keys.lookupFails(new Error('connect ECONNREFUSED'));
+  const lookup = await post(JSON.stringify(view('u1')));
+  t.equal(lookup.statusCode, 503, 'a key that cannot be verified is not accepted');
+  t.ok(lookup.headers['retry-after']);
+  t.equal(events.length, 0);
+  t.match(await metricsText(), /^rec_ingest_requests_refused_total\{reason="unavailable"\} 2$/m);
+});
+
+t.test('catalog items need a key too, and count against its limit', async (t) => {
+  const { app, keys, items, writeKey } = await setup(t);
+  const item = {
+    item_id: 'sku-1',
+    title: 'Lipstick',
+    category_path: ['Beauty', 'Lips'],
+    price: 10,
+    currency: 'EUR',
+    availability: 'in_stock',
+    updated_at: '2026-05-01T00:00:00Z',
+  };
+  const postItems = (key?: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/items',
+      headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'x-write-key': key }) },
+      payload: JSON.stringify([item, { ...item, item_id: 'sku-2' }]),
+    });
+  t.equal((await postItems()).statusCode, 401);
+  t.equal((await postItems(writeKey)).statusCode, 202);
+  t.equal(items.length, 2);
+  t.same(keys.charged, [{ hash: hashWriteKey(writeKey), cost: 2 }]);
+});
+
+t.test('auth disabled (local development): no key needed, events get the default source', async (t) => {
+  const { post, events } = await setup(t, { overrides: { auth: { mode: 'disabled' } } });
+  t.equal((await post(JSON.stringify(view('d0')), 'application/json', null)).statusCode, 202);
+  t.equal(events[0]?.source, 'default');
+});
+
+t.test('an intake app cannot be built without deciding on authentication', async (t) => {
+  await t.rejects(
+    buildApp({
+      logger,
+      metrics: createMetrics('ingest', { defaultMetrics: false }),
+      validators,
+      publisher: fakePublisher().publisher,
+      checks: {},
+      maxBodyBytes: 1024,
+      maxBatchEvents: 1,
+      maxFutureSkewMs: 0,
+    }),
+    /intake needs `auth`/,
+  );
+});
+
+t.test('OpenAPI: the intake routes require the x-write-key header; operational routes do not', async (t) => {
+  const { app } = await setup(t);
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+    components: { securitySchemes?: Record<string, unknown> };
+    paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>;
+  }>();
+  t.match(doc.components.securitySchemes, {
+    writeKey: { type: 'apiKey', in: 'header', name: 'x-write-key' },
+  });
+  for (const path of ['/v1/events', '/v1/items']) {
+    const post = doc.paths[path]?.['post'];
+    t.same(post?.security, [{ writeKey: [] }], `${path} requires a write key`);
+    t.ok(post?.responses['401'] && post.responses['429'], `${path} documents 401 and 429`);
+  }
+  t.equal(doc.paths['/livez']?.['get']?.security, undefined);
+  t.equal((await app.inject({ method: 'GET', url: '/livez' })).statusCode, 200, 'no key for health');
 });

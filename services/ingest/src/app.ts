@@ -3,15 +3,17 @@
  * that, and tests use `app.inject()`.
  */
 import cors from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHttpService } from '@recstream/http';
 import type { ReadinessCheck } from '@recstream/http';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 import type { ContractValidators } from '@recstream/schemas';
+import { UNAUTHENTICATED_SOURCE, createIntakeGuard, type IntakeAuth } from './auth/intake-guard.js';
 import type { Publisher } from './handlers/event-publisher.js';
+import { DEFAULT_MAX_PAST_AGE_MS } from './handlers/enrich.js';
 import { createIngestMetrics } from './ingest.metrics.js';
-import { parseNdjson } from './routes/batch-body.js';
+import { bodyRecords, parseNdjson } from './routes/batch-body.js';
 import { registerEventsRoute } from './routes/events.route.js';
 import { registerGzipBodies } from './routes/gzip-body.js';
 import { registerItemsRoute } from './routes/items.route.js';
@@ -22,13 +24,19 @@ export interface IngestAppDeps {
   readonly validators: ContractValidators;
   /** Absent in a sink-only process: it serves the operational routes only. */
   readonly publisher?: Publisher;
+  /** How intake is authenticated; needed with `publisher`. */
+  readonly auth?: IntakeAuth;
   readonly checks: Record<string, ReadinessCheck>;
   readonly maxBodyBytes: number;
   readonly maxBatchEvents: number;
   readonly maxFutureSkewMs: number;
+  /** Client times older than this are replaced by the receive time (flagged `too_old`). */
+  readonly maxPastAgeMs?: number;
   /** Browser origins allowed cross-origin; `['*']` for any; empty for none. */
   readonly corsOrigins?: readonly string[];
   readonly now?: () => Date;
+  /** Proxies whose X-Forwarded-For gives the client address that enrichment anonymises. */
+  readonly trustProxy?: boolean | string[];
 }
 
 export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
@@ -39,6 +47,7 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
     description: 'Collector for clickstream events and catalog items. Accepted records are durable in Kafka.',
     health: { registry: deps.metrics.registry, checks: deps.checks },
     bodyLimit: deps.maxBodyBytes,
+    ...(deps.trustProxy === undefined ? {} : { trustProxy: deps.trustProxy }),
   });
   if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0) {
     const origins = deps.corsOrigins;
@@ -55,19 +64,40 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
     done(null, parseNdjson(body as string));
   });
   if (deps.publisher !== undefined) {
+    const { publisher, auth } = deps;
+    if (auth === undefined)
+      throw new Error('buildApp: intake needs `auth` (required write keys, or explicitly disabled)');
     const metrics = createIngestMetrics(deps.metrics);
-    registerEventsRoute(app, {
-      validators: deps.validators,
-      publisher: deps.publisher,
-      metrics,
-      maxBatchEvents: deps.maxBatchEvents,
-      maxFutureSkewMs: deps.maxFutureSkewMs,
-      ...(deps.now === undefined ? {} : { now: deps.now }),
-    });
-    registerItemsRoute(app, {
-      validators: deps.validators,
-      publisher: deps.publisher,
-      maxBatchItems: deps.maxBatchEvents,
+    // The intake routes get their own scope, so that the write-key hooks guard them and nothing else.
+    await app.register((intake) => {
+      let sourceOf = (_request: FastifyRequest) => UNAUTHENTICATED_SOURCE;
+      if (auth.mode === 'required') {
+        const guard = createIntakeGuard({
+          keys: auth.keys,
+          limiter: auth.limiter,
+          metrics: deps.metrics,
+          countRecords: (body) => bodyRecords(body).length,
+          maxRecords: deps.maxBatchEvents,
+        });
+        guard.protect(intake);
+        sourceOf = guard.sourceOf;
+      }
+      registerEventsRoute(intake, {
+        validators: deps.validators,
+        publisher,
+        metrics,
+        maxBatchEvents: deps.maxBatchEvents,
+        maxFutureSkewMs: deps.maxFutureSkewMs,
+        maxPastAgeMs: deps.maxPastAgeMs ?? DEFAULT_MAX_PAST_AGE_MS,
+        sourceOf,
+        ...(deps.now === undefined ? {} : { now: deps.now }),
+      });
+      registerItemsRoute(intake, {
+        validators: deps.validators,
+        publisher,
+        maxBatchItems: deps.maxBatchEvents,
+      });
+      return Promise.resolve();
     });
   }
   return app;

@@ -5,13 +5,16 @@ import {
   kafkaConfig,
   clickhouseConfig,
   httpConfig,
+  redisConfig,
 } from '@recstream/config';
+import { DEFAULT_MAX_PAST_AGE_MS } from './handlers/enrich.js';
 
 export const IngestConfigSchema = Type.Object({
   ...commonConfig,
   ...kafkaConfig,
   ...clickhouseConfig,
   ...httpConfig,
+  ...redisConfig,
   /** collector: the HTTP API; sink: Kafka → ClickHouse; both: one process doing both (development). */
   REC_INGEST_ROLE: Type.Union([Type.Literal('collector'), Type.Literal('sink'), Type.Literal('both')], {
     default: 'collector',
@@ -19,15 +22,29 @@ export const IngestConfigSchema = Type.Object({
   REC_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
   REC_INGEST_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 5 * 1024 * 1024 }),
   REC_INGEST_MAX_BATCH_EVENTS: Type.Integer({ minimum: 1, default: 1000 }),
+  /**
+   * Bound on records accepted but not yet acknowledged by Kafka (held in memory). Beyond it the
+   * collector answers 503 + Retry-After at once instead of queueing more.
+   */
+  REC_INGEST_MAX_INFLIGHT_RECORDS: Type.Integer({ minimum: 1000, default: 100_000 }),
   /** How long a request waits for Kafka's acknowledgement before answering 503. */
   REC_INGEST_PRODUCE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
   /** Client timestamps further in the future than this are replaced by the receive time. */
   REC_INGEST_MAX_FUTURE_SKEW_MS: Type.Integer({ minimum: 0, default: 5 * 60 * 1000 }),
+  /** Client timestamps older than this are replaced by the receive time (and flagged `too_old`). */
+  REC_INGEST_MAX_PAST_AGE_MS: Type.Integer({ minimum: 0, default: DEFAULT_MAX_PAST_AGE_MS }),
   /**
    * Browser origins allowed to send events, comma-separated (`https://shop.example,https://m.shop.example`),
    * or `*` for any. Empty: no CORS headers, so browsers cannot call the collector cross-origin.
    */
   REC_INGEST_CORS_ORIGINS: Type.String({ default: '' }),
+  /**
+   * `required`: every intake request needs a write key (`pnpm write-keys create …`), rate-limited per
+   * key through Redis. `disabled`: anyone may send, nothing is limited — local development only.
+   */
+  REC_INGEST_AUTH: Type.Enum(['required', 'disabled'], { default: 'required' }),
+  /** How long a collector reuses a write-key lookup: the most a revocation takes to apply. */
+  REC_INGEST_WRITE_KEY_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
   REC_SINK_GROUP_ID: Type.String({ default: 'rec-ingest-sink' }),
   REC_SINK_BATCH_ROWS: Type.Integer({ minimum: 1, default: 20_000 }),
   REC_SINK_BATCH_DELAY_MS: Type.Integer({ minimum: 1, default: 1000 }),

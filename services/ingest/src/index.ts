@@ -2,18 +2,27 @@
  * Composition root of the ingest service: config → clients → start → signals.
  * Role `collector` serves the HTTP API; `sink` moves Kafka into ClickHouse; `both` does both.
  */
-import { createBatchWriter, createClickHouse } from '@recstream/clickhouse';
+import { createClickHouse } from '@recstream/clickhouse';
 import { connectKafka, createConsumerRunner } from '@recstream/kafka';
 import { clickhouseConnection } from '@recstream/config';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createValidators, topicName } from '@recstream/schemas';
-import type { ReadinessCheck } from '@recstream/http';
+import { parseTrustProxy, type ReadinessCheck } from '@recstream/http';
+import { createRedis } from '@recstream/redis';
 import { buildApp } from './app.js';
+import {
+  cacheWriteKeyLookup,
+  createRateLimiter,
+  createWriteKeyStore,
+  type IntakeAuth,
+} from './auth/index.js';
 import { loadConfig } from './config.js';
+import { createAdmission, withAdmission } from './handlers/admission.js';
 import { createPublisher } from './handlers/event-publisher.js';
 import { createSinkHandler } from './sink/sink.handler.js';
+import { createSinkWriters } from './sink/sink.writers.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -25,6 +34,7 @@ async function main(): Promise<void> {
   const role = config.REC_INGEST_ROLE;
   const { kafka, producer, ready, stop } = await connectKafka({
     brokers: config.REC_KAFKA_BROKERS,
+    compression: config.REC_KAFKA_COMPRESSION,
     clientId: `ingest-${role}`,
     logger,
     topicPrefix: config.REC_TOPIC_PREFIX,
@@ -50,9 +60,7 @@ async function main(): Promise<void> {
       logger,
       metrics,
     };
-    const eventsWriter = createBatchWriter(clickhouse, { ...writerOptions, table: 'events' });
-    const itemsWriter = createBatchWriter(clickhouse, { ...writerOptions, table: 'items' });
-    const failedWriter = createBatchWriter(clickhouse, { ...writerOptions, table: 'failed_events' });
+    const { eventsWriter, itemsWriter, failedWriter } = createSinkWriters(clickhouse, writerOptions);
     lifecycle.add({ name: 'events-writer', stop: () => eventsWriter.stop() });
     lifecycle.add({ name: 'items-writer', stop: () => itemsWriter.stop() });
     lifecycle.add({ name: 'failed-writer', stop: () => failedWriter.stop() });
@@ -71,15 +79,46 @@ async function main(): Promise<void> {
       sink.joined ? Promise.resolve() : Promise.reject(new Error('consumer has not joined its group yet'));
   }
 
+  // The collector checks write keys and charges their rate limits in Redis.
+  let auth: IntakeAuth = { mode: 'disabled' };
+  if (role !== 'sink' && config.REC_INGEST_AUTH === 'required') {
+    const redis = createRedis(config.REC_REDIS_URL);
+    redis.on('error', (err: unknown) => logger.warn({ err }, 'redis connection error'));
+    await redis.connect();
+    lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
+    checks['redis'] = async () => void (await redis.ping());
+    const store = createWriteKeyStore(redis, config.REC_REDIS_PREFIX);
+    auth = {
+      mode: 'required',
+      keys: cacheWriteKeyLookup(store.lookup, { ttlMs: config.REC_INGEST_WRITE_KEY_CACHE_MS }),
+      limiter: createRateLimiter(redis, config.REC_REDIS_PREFIX),
+    };
+  } else if (role !== 'sink') {
+    logger.warn(
+      { REC_INGEST_AUTH: config.REC_INGEST_AUTH },
+      'intake authentication disabled: anyone can send, without rate limits (local development only)',
+    );
+  }
+
   const app = await buildApp({
     logger,
     metrics,
     validators: createValidators(),
-    ...(role === 'sink' ? {} : { publisher: createPublisher(producer, topics) }),
+    ...(role === 'sink'
+      ? {}
+      : {
+          publisher: withAdmission(
+            createPublisher(producer, topics),
+            createAdmission(config.REC_INGEST_MAX_INFLIGHT_RECORDS, metrics),
+          ),
+          auth,
+        }),
     checks,
     maxBodyBytes: config.REC_INGEST_MAX_BODY_BYTES,
     maxBatchEvents: config.REC_INGEST_MAX_BATCH_EVENTS,
     maxFutureSkewMs: config.REC_INGEST_MAX_FUTURE_SKEW_MS,
+    maxPastAgeMs: config.REC_INGEST_MAX_PAST_AGE_MS,
+    trustProxy: parseTrustProxy(config.REC_HTTP_TRUST_PROXY),
     corsOrigins: config.REC_INGEST_CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
 
   const { producer, ready, stop } = await connectKafka({
     brokers: config.REC_KAFKA_BROKERS,
+    compression: config.REC_KAFKA_COMPRESSION,
     clientId: 'trainer',
     logger,
     topicPrefix: config.REC_TOPIC_PREFIX,

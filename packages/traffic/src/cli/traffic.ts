@@ -27,6 +27,7 @@ const DEFAULT_INGEST_URL = 'http://127.0.0.1:3001';
 
 interface CommonCli {
   ingestUrl: string;
+  writeKey?: string;
   header: string[];
   batchSize: number;
   flushMs: number;
@@ -78,12 +79,17 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** `--write-key` has no default value: help would print the secret from REC_WRITE_KEY (see headersFrom). */
 function addCommonOptions(command: Command): Command {
   return command
     .option(
       '--ingest-url <url>',
       'ingest collector base URL (env REC_INGEST_URL)',
       process.env['REC_INGEST_URL'] ?? DEFAULT_INGEST_URL,
+    )
+    .option(
+      '--write-key <key>',
+      'write key sent as x-write-key (env REC_WRITE_KEY; `pnpm write-keys create`)',
     )
     .option('--header <name:value>', 'extra request header, repeatable', collect, [])
     .option('--batch-size <n>', 'events per POST /v1/events', positiveInt, 100)
@@ -105,6 +111,8 @@ function addCommonOptions(command: Command): Command {
 
 function headersFrom(options: CommonCli): Record<string, string> {
   const headers: Record<string, string> = {};
+  const writeKey = options.writeKey ?? process.env['REC_WRITE_KEY'];
+  if (writeKey !== undefined && writeKey.trim() !== '') headers['x-write-key'] = writeKey.trim();
   for (const raw of options.header) {
     const at = raw.indexOf(':');
     headers[raw.slice(0, at).trim().toLowerCase()] = raw.slice(at + 1).trim();
@@ -135,11 +143,15 @@ async function execute(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const headers = headersFrom(options);
   const sink = new IngestClient(
-    { baseUrl: options.ingestUrl, headers: headersFrom(options), maxAttempts: options.maxAttempts },
+    { baseUrl: options.ingestUrl, headers, maxAttempts: options.maxAttempts },
     { logger, signal: hardStop.signal },
   );
-  logger.info({ ingest_url: options.ingestUrl }, 'traffic starting');
+  logger.info(
+    { ingest_url: options.ingestUrl, write_key: 'x-write-key' in headers ? 'set' : 'none' },
+    'traffic starting',
+  );
   try {
     const summary = await run({ sink, logger, stop: stop.signal });
     console.log(JSON.stringify(summary, null, 2));

@@ -1,37 +1,65 @@
 /**
- * Server-side enrichment: receive time, the event time clients should have sent (corrected when
- * their clock is ahead), the source, and the contract version.
+ * Server-side enrichment: receive time, the event time (the client's, unless its clock cannot be
+ * right), the source, the parsed user agent, the anonymised network, and the contract version.
  */
 import { EVENT_SCHEMA_VERSION, type ClickstreamEvent, type EnrichedEvent } from '@recstream/schemas';
+import { anonymiseIp } from './ip-prefix.js';
+import { parseUserAgent } from './user-agent.js';
 
-export interface EnrichOptions {
-  readonly receivedAt: Date;
-  readonly source: string;
+/** A week: mobile apps queue events offline for days; older than that, a clock is broken. */
+export const DEFAULT_MAX_PAST_AGE_MS = 7 * 24 * 3600 * 1000;
+
+export interface EventClock {
+  /** Client times further ahead of ours than this cannot be right. */
   readonly maxFutureSkewMs: number;
+  /** Client times older than this are not plausible for a live event (a broken clock, a stuck queue). */
+  readonly maxPastAgeMs: number;
 }
 
-/** A client clock ahead of ours cannot be right: such times fall back to the receive time. */
-export function correctedEventTime(
+export interface EnrichOptions extends EventClock {
+  readonly receivedAt: Date;
+  readonly source: string;
+  /** The HTTP caller's address; its prefix is kept, never the address. */
+  readonly clientIp?: string;
+  /** The HTTP caller's User-Agent; `context.user_agent` in the event wins (server-side senders). */
+  readonly userAgent?: string;
+}
+
+export interface EventTime {
+  readonly time: Date;
+  readonly correction?: 'future_skew' | 'too_old';
+}
+
+/**
+ * The time an event happened. The client's clock is trusted within bounds; outside them the event is
+ * kept (losing it would be worse) at the receive time, flagged so analysts can tell.
+ */
+export function eventTime(
   clientTimestamp: string | undefined,
   receivedAt: Date,
-  maxFutureSkewMs: number,
-): Date {
-  if (clientTimestamp === undefined) return receivedAt;
+  clock: EventClock,
+): EventTime {
+  if (clientTimestamp === undefined) return { time: receivedAt };
   const client = new Date(clientTimestamp);
-  if (Number.isNaN(client.getTime())) return receivedAt;
-  return client.getTime() - receivedAt.getTime() > maxFutureSkewMs ? receivedAt : client;
+  if (Number.isNaN(client.getTime())) return { time: receivedAt };
+  const aheadMs = client.getTime() - receivedAt.getTime();
+  if (aheadMs > clock.maxFutureSkewMs) return { time: receivedAt, correction: 'future_skew' };
+  if (-aheadMs > clock.maxPastAgeMs) return { time: receivedAt, correction: 'too_old' };
+  return { time: client };
 }
 
 export function enrichEvent(event: ClickstreamEvent, options: EnrichOptions): EnrichedEvent {
+  const time = eventTime(event.timestamp, options.receivedAt, options);
+  const device = parseUserAgent(event.context?.user_agent ?? options.userAgent);
+  const ipPrefix = anonymiseIp(options.clientIp);
   return {
     ...event,
     schema_version: EVENT_SCHEMA_VERSION,
     received_at: options.receivedAt.toISOString(),
-    event_time: correctedEventTime(
-      event.timestamp,
-      options.receivedAt,
-      options.maxFutureSkewMs,
-    ).toISOString(),
+    event_time: time.time.toISOString(),
+    ...(time.correction === undefined ? {} : { time_correction: time.correction }),
     source: options.source,
+    ...(device === undefined ? {} : { device }),
+    ...(ipPrefix === undefined ? {} : { ip_prefix: ipPrefix }),
   };
 }

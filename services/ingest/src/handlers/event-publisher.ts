@@ -21,8 +21,12 @@ export interface RefusedRecord {
 export interface Publisher {
   publishEvents(events: readonly EnrichedEvent[]): Promise<void>;
   publishItems(items: readonly CatalogItem[]): Promise<void>;
-  /** Parks records refused at intake in the DLQ, with the reasons, for analysts and replay. */
-  parkRefused(records: readonly RefusedRecord[], route: string): Promise<void>;
+  /**
+   * Parks records refused at intake in the DLQ, with the reasons, for analysts and replay. The
+   * source header reads `<origin>:<route>`: `http:/v1/events` for a client's request,
+   * `replay:/v1/events` for a record refused again by a replay.
+   */
+  parkRefused(records: readonly RefusedRecord[], route: string, origin?: 'http' | 'replay'): Promise<void>;
 }
 
 export function createPublisher(
@@ -44,7 +48,7 @@ export function createPublisher(
         items.map((item) => ({ key: item.item_id, value: JSON.stringify(item) })),
       );
     },
-    async parkRefused(records, route) {
+    async parkRefused(records, route, origin = 'http') {
       if (records.length === 0) return;
       const at = new Date().toISOString();
       await producer.send(
@@ -56,7 +60,7 @@ export function createPublisher(
             [DLQ_HEADERS.reason]: record.problems.map((p) => `${p.field} ${p.reason}`).join('; '),
             [DLQ_HEADERS.step]: 'validate',
             [DLQ_HEADERS.code]: ERROR_CODES.invalidInput,
-            [DLQ_HEADERS.source]: `http:${route}`,
+            [DLQ_HEADERS.source]: `${origin}:${route}`,
             [DLQ_HEADERS.at]: at,
           },
         })),

@@ -3,11 +3,11 @@
  * ones are enriched and made durable in Kafka before we answer 202; the invalid ones are listed with
  * the field and reason. Nothing is acknowledged that Kafka has not acknowledged.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
-import { ClickstreamEvent, type ContractValidators, type EnrichedEvent } from '@recstream/schemas';
-import { enrichEvent } from '../handlers/enrich.js';
-import type { Publisher, RefusedRecord } from '../handlers/event-publisher.js';
+import { ClickstreamEvent, type ContractValidators } from '@recstream/schemas';
+import type { Publisher } from '../handlers/event-publisher.js';
+import { judgeEvents } from '../handlers/intake.js';
 import { bodyRecords } from './batch-body.js';
 import { AcceptedResponse, ErrorResponse, type AcceptedResponse as Accepted } from './ingest-responses.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
@@ -18,6 +18,9 @@ export interface EventsRouteDeps {
   readonly metrics: IngestMetrics;
   readonly maxBatchEvents: number;
   readonly maxFutureSkewMs: number;
+  readonly maxPastAgeMs: number;
+  /** The source that sent the request (its write key's), written into each event. */
+  readonly sourceOf: (request: FastifyRequest) => string;
   readonly now?: () => Date;
 }
 
@@ -45,28 +48,16 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
           { details: { statusCode: 413 } },
         );
       }
-      const receivedAt = now();
-      const accepted: EnrichedEvent[] = [];
-      const result: Accepted = { accepted: 0, rejected: [] };
-      const refused: RefusedRecord[] = [];
-      records.forEach((record, index) => {
-        const verdict = record.ok ? deps.validators.validateEvent(record.value) : record;
-        if (verdict.ok) {
-          accepted.push(
-            enrichEvent(verdict.value, {
-              receivedAt,
-              source: 'default',
-              maxFutureSkewMs: deps.maxFutureSkewMs,
-            }),
-          );
-        } else {
-          result.rejected.push({ index, problems: verdict.problems });
-          refused.push({
-            raw: record.ok ? JSON.stringify(record.value) : record.raw,
-            problems: verdict.problems,
-          });
-        }
+      const userAgent = request.headers['user-agent'];
+      const { accepted, rejected, refused } = judgeEvents(records, deps.validators, {
+        receivedAt: now(),
+        source: deps.sourceOf(request),
+        maxFutureSkewMs: deps.maxFutureSkewMs,
+        maxPastAgeMs: deps.maxPastAgeMs,
+        clientIp: request.ip,
+        ...(userAgent === undefined ? {} : { userAgent }),
       });
+      const result: Accepted = { accepted: 0, rejected };
       deps.metrics.eventsRejected.inc(result.rejected.length);
       if (accepted.length > 0) {
         await deps.publisher.publishEvents(accepted);

@@ -216,6 +216,7 @@ t.test('parked messages become failed_events rows; a refused row is never parked
       error_code: ERROR_CODES.invalidInput,
       event_id: '',
       payload: '{"event_id":"e9","type":"view"',
+      dlq_position: `${topics.dlq}/0/${parked.offset}`,
     },
     { event_id: 'e10' },
   ]);

@@ -16,7 +16,7 @@ import {
 } from '@recstream/kafka';
 import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
 import { toEventRow } from '../writers/event-row.js';
-import { toFailedRow } from '../writers/failed-row.js';
+import { dlqPosition, toFailedRow } from '../writers/failed-row.js';
 import { toItemRow } from '../writers/item-row.js';
 
 export interface SinkTopics {
@@ -98,7 +98,11 @@ export function createSinkHandler(deps: {
     const isDlq = context.topic === deps.topics.dlq;
     const writer = isItems ? deps.itemsWriter : isDlq ? deps.failedWriter : deps.eventsWriter;
     const decoded: Decoded[] = messages.map((message) =>
-      isItems ? decodeItem(message) : isDlq ? { row: toFailedRow(message) } : decodeEvent(message),
+      isItems
+        ? decodeItem(message)
+        : isDlq
+          ? { row: toFailedRow(message, dlqPosition(context.topic, context.partition, message.offset)) }
+          : decodeEvent(message),
     );
     const rows = decoded.flatMap((d) => ('row' in d ? [d.row] : []));
     let failure: MessageResult | undefined;

@@ -37,10 +37,17 @@ const defaults: EventRow = {
   page_category: '',
   locale: '',
   user_agent: '',
+  browser: '',
+  browser_version: '',
+  os: '',
+  device_type: '',
+  ip_prefix: '',
   properties: '{}',
   source: 'shop-a',
   event_time: '2026-04-30 23:59:58',
   received_at: '2026-05-01 12:00:05',
+  client_timestamp: '',
+  time_correction: '',
   event_date: '2026-04-30',
 };
 
@@ -174,5 +181,27 @@ t.test('times are UTC ClickHouse DateTimes; the date is the event time date', (t
   t.equal(row.event_time, '2026-04-30 23:59:58', 'the corrected event time, not the receive time');
   t.equal(row.received_at, '2026-05-01 12:00:05');
   t.equal(row.event_date, '2026-04-30', 'partitioned by the event date, even when received the next day');
+  t.end();
+});
+
+t.test('collector enrichment lands in its own columns', (t) => {
+  const row = toEventRow({
+    ...base,
+    type: 'view',
+    item_id: 'a',
+    timestamp: '2031-01-01T00:00:00Z',
+    time_correction: 'future_skew',
+    device: { browser: 'Safari', browser_version: '17.0', os: 'iOS', device_type: 'mobile' },
+    ip_prefix: '203.0.113.0/24',
+  });
+  t.match(row, {
+    client_timestamp: '2031-01-01T00:00:00Z',
+    time_correction: 'future_skew',
+    browser: 'Safari',
+    browser_version: '17.0',
+    os: 'iOS',
+    device_type: 'mobile',
+    ip_prefix: '203.0.113.0/24',
+  });
   t.end();
 });

@@ -31,10 +31,17 @@ export interface EventRow {
   page_category: string;
   locale: string;
   user_agent: string;
+  browser: string;
+  browser_version: string;
+  os: string;
+  device_type: string;
+  ip_prefix: string;
   properties: string;
   source: string;
   event_time: string;
   received_at: string;
+  client_timestamp: string;
+  time_correction: string;
   event_date: string;
 }
 
@@ -67,10 +74,17 @@ export function toEventRow(event: EnrichedEvent): EventRow {
     page_category: page?.category ?? '',
     locale: event.context?.locale ?? '',
     user_agent: event.context?.user_agent ?? '',
+    browser: event.device?.browser ?? '',
+    browser_version: event.device?.browser_version ?? '',
+    os: event.device?.os ?? '',
+    device_type: event.device?.device_type ?? '',
+    ip_prefix: event.ip_prefix ?? '',
     properties: event.properties === undefined ? '{}' : JSON.stringify(event.properties),
     source: event.source,
     event_time: formatDateTime(eventTime),
     received_at: formatDateTime(new Date(event.received_at)),
+    client_timestamp: event.timestamp ?? '',
+    time_correction: event.time_correction ?? '',
     event_date: event.event_time.slice(0, 10),
   };
   switch (event.type) {

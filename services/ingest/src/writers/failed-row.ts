@@ -26,7 +26,12 @@ function eventIdOf(payload: string): string {
   return '';
 }
 
-export function toFailedRow(message: KafkaMessage) {
+/** Where the parked message sits in the DLQ: the id the sink dedups `failed_events` rows by. */
+export function dlqPosition(topic: string, partition: number, offset: string): string {
+  return `${topic}/${partition}/${offset}`;
+}
+
+export function toFailedRow(message: KafkaMessage, position: string) {
   const payload = message.value?.toString('utf8') ?? '';
   const parkedAt = Date.parse(header(message, DLQ_HEADERS.at));
   const failedAt = new Date(Number.isNaN(parkedAt) ? Number(message.timestamp) : parkedAt);
@@ -38,6 +43,7 @@ export function toFailedRow(message: KafkaMessage) {
     error_code: header(message, DLQ_HEADERS.code),
     event_id: eventIdOf(payload),
     payload,
+    dlq_position: position,
     failed_date: failedAt.toISOString().slice(0, 10),
   };
 }

@@ -1,0 +1,27 @@
+/** Write keys and per-key rate limits of the collector: the API other modules and tests use. */
+export {
+  WRITE_KEY_HEADER,
+  UNAUTHENTICATED_SOURCE,
+  createIntakeGuard,
+  type IntakeAuth,
+  type IntakeGuard,
+  type RefusalReason,
+} from './intake-guard.js';
+export { createRateLimiter, type RateLimiter, type RateVerdict } from './rate-limiter.js';
+export {
+  generateWriteKey,
+  hashWriteKey,
+  isWellFormedWriteKey,
+  keyId,
+  type RateLimit,
+  type WriteKeyRecord,
+} from './write-key.js';
+export { cacheWriteKeyLookup, type WriteKeyLookup } from './write-key.cache.js';
+export { REVOKED_KEY_RETENTION_S, writeKeyRedisKeys } from './write-key.redis-keys.js';
+export {
+  WriteKeyError,
+  createWriteKeyStore,
+  type CreatedWriteKey,
+  type WriteKeyStore,
+} from './write-key.store.js';
+export { MIN_DEFAULT_BURST, runWriteKeys, type WriteKeysCliDeps } from './write-keys.commands.js';

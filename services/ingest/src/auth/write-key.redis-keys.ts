@@ -1,0 +1,39 @@
+/**
+ * Every Redis key of the write-key store and the per-key rate limit is named here, and nowhere
+ * else. `prefix` is `REC_REDIS_PREFIX`, which separates deployments and tests sharing one Redis.
+ *
+ * | key                                  | type | content                                                        | bound                                                               |
+ * |--------------------------------------|------|----------------------------------------------------------------|---------------------------------------------------------------------|
+ * | `<prefix>:wk:v1:key:<sha256hex>`     | hash | `source`, `created_at`, `rate`, `burst`, `revoked_at` if revoked | one per key created; a revoked one expires `REVOKED_KEY_RETENTION_S` after revocation |
+ * | `<prefix>:wk:v1:source:<source>`     | set  | hashes of the source's keys (the index `list` reads)           | members whose record expired are removed by `list`                  |
+ * | `<prefix>:wk:v1:sources`             | set  | source names that have keys                                    | a source is removed by `list` once its set is empty                 |
+ * | `<prefix>:wk:v1:bucket:<sha256hex>`  | hash | token bucket: `tokens`, `at` (Redis time, ms)                  | expires once the bucket would be full again (`burst / rate` s idle)  |
+ *
+ * Times are ISO-8601 UTC strings; `rate` is events per second, `burst` events.
+ */
+
+/** Layout version: bump it when a key's meaning changes, and migrate or re-issue keys. */
+export const WRITE_KEY_LAYOUT_VERSION = 'v1';
+
+/**
+ * How long a revoked key's record is kept, so that a client still sending it is told "revoked"
+ * rather than "unknown", and `list` shows it. After that it is as if it never existed.
+ */
+export const REVOKED_KEY_RETENTION_S = 90 * 24 * 60 * 60;
+
+export interface WriteKeyRedisKeys {
+  record(hash: string): string;
+  sourceIndex(source: string): string;
+  sources(): string;
+  bucket(hash: string): string;
+}
+
+export function writeKeyRedisKeys(prefix: string): WriteKeyRedisKeys {
+  const base = `${prefix}:wk:${WRITE_KEY_LAYOUT_VERSION}`;
+  return {
+    record: (hash) => `${base}:key:${hash}`,
+    sourceIndex: (source) => `${base}:source:${source}`,
+    sources: () => `${base}:sources`,
+    bucket: (hash) => `${base}:bucket:${hash}`,
+  };
+}

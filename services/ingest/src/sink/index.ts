@@ -1,0 +1,4 @@
+/** The sink role's building blocks, for the process (`../index.ts`) and for integration tests. */
+export { createSinkHandler, type SinkTopics } from './sink.handler.js';
+export { createSinkWriters, type SinkWriters } from './sink.writers.js';
+export { toEventRow } from '../writers/event-row.js';
