@@ -111,6 +111,8 @@ cmd_start() {
   for c in "$@"; do
     if pid=$(running_pid "$c"); then
       log "$c: already running (pid $pid, $("${c}_address"))"
+      # Settings a server re-reads while running (ClickHouse users) still follow the variables.
+      if declare -F "${c}_refresh_live" >/dev/null; then "${c}_refresh_live"; fi
       continue
     fi
     clear_stale_pid "$c"
@@ -187,6 +189,8 @@ export REC_KAFKA_BROKERS=$(kafka_address)
 export REC_CLICKHOUSE_URL=http://127.0.0.1:$REC_CLICKHOUSE_HTTP_PORT
 export REC_CLICKHOUSE_USER=default
 export REC_CLICKHOUSE_PASSWORD=
+export REC_CLICKHOUSE_ANALYST_USER=$REC_CLICKHOUSE_ANALYST_USER
+export REC_CLICKHOUSE_ANALYST_PASSWORD=$(printf '%q' "$REC_CLICKHOUSE_ANALYST_PASSWORD")
 export REC_REDIS_URL=$(redis_address)
 ENV
 }

@@ -3,6 +3,7 @@
  * and hostile strings survive the escaping helper byte for byte (no injection).
  */
 import t from 'tap';
+import { readdir } from 'node:fs/promises';
 import { createClickHouse, ident, runMigrations, sql } from '@recstream/clickhouse';
 import { CLICKHOUSE_MIGRATIONS_DIR } from '@recstream/schemas';
 import { createTestDatabase, dropTestDatabase, infra, testLogger, testNamespace } from '@recstream/testing';
@@ -32,9 +33,12 @@ t.test('migrations and escaping on the real server', async (t) => {
       logger: testLogger(),
     });
     t.same(again.applied, [], 'nothing applied the second time');
-    t.ok(again.alreadyApplied.length >= 3, 'every migration recorded');
+    const files = (await readdir(CLICKHOUSE_MIGRATIONS_DIR)).filter((name) => name.endsWith('.sql'));
+    t.equal(again.alreadyApplied.length, files.length, 'every migration file recorded as applied');
+    // The tables the services write; the analyst rollups are covered by analytics.test.ts.
     const tables = await clickhouse.query<{ name: string }>(
-      sql`SELECT name FROM system.tables WHERE database = ${ns.database} ORDER BY name`,
+      sql`SELECT name FROM system.tables WHERE database = ${ns.database}
+          AND name IN ('events', 'failed_events', 'items', 'schema_migrations') ORDER BY name`,
     );
     t.same(
       tables.map((r) => r.name),

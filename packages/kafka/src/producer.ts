@@ -6,9 +6,12 @@
  * Batches are gzip-compressed by default: clickstream JSON shrinks 5–10×, which is what keeps the
  * brokers' disks and the network from being the bottleneck. gzip is the one codec kafkajs carries
  * without native add-ons.
+ *
+ * Concurrent sends are coalesced into shared produce requests (see send-coalescer.ts).
  */
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
+import { createSendCoalescer } from './send-coalescer.js';
 
 export interface ProducerHandle {
   send(topic: string, messages: Message[]): Promise<void>;
@@ -22,7 +25,10 @@ export type ProducerCompression = (typeof PRODUCER_COMPRESSIONS)[number];
 
 export function createProducer(
   kafka: Kafka,
-  options: { timeoutMs: number; compression?: ProducerCompression },
+  options: {
+    timeoutMs: number;
+    compression?: ProducerCompression;
+  },
 ): ProducerHandle {
   const compression = options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
   const producer: Producer = kafka.producer({
@@ -33,13 +39,19 @@ export function createProducer(
   let connected = false;
   producer.on(producer.events.CONNECT, () => (connected = true));
   producer.on(producer.events.DISCONNECT, () => (connected = false));
+  // kafkajs keeps one produce request in flight per broker for an idempotent producer, so batches
+  // go one at a time and grow while one is out.
+  const coalescer = createSendCoalescer(
+    async (topicMessages) => void (await producer.sendBatch({ topicMessages, acks: -1, compression })),
+    { maxConcurrent: 1, maxBatchMessages: 10_000 },
+  );
 
   return {
     async send(topic, messages) {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          producer.send({ topic, messages, acks: -1, compression }),
+          coalescer.send(topic, messages),
           new Promise<never>((_, reject) => {
             timer = setTimeout(
               () => reject(new Error(`kafka did not acknowledge within ${options.timeoutMs} ms`)),

@@ -22,9 +22,11 @@ export async function startService(options: {
   port: number;
   env: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Extra arguments for node itself (e.g. `--cpu-prof`). */
+  nodeArgs?: readonly string[];
 }): Promise<RunningService> {
   const entry = `services/${options.service}/src/index.ts`;
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env, REC_HTTP_PORT: String(options.port) },
     stdio: ['ignore', 'pipe', 'pipe'],

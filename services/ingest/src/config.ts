@@ -47,7 +47,7 @@ export const IngestConfigSchema = Type.Object({
   REC_INGEST_WRITE_KEY_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
   REC_SINK_GROUP_ID: Type.String({ default: 'rec-ingest-sink' }),
   REC_SINK_BATCH_ROWS: Type.Integer({ minimum: 1, default: 20_000 }),
-  REC_SINK_BATCH_DELAY_MS: Type.Integer({ minimum: 1, default: 1000 }),
+  REC_SINK_BATCH_DELAY_MS: Type.Integer({ minimum: 1, default: 500 }),
 });
 
 export type IngestConfig = Type.Static<typeof IngestConfigSchema>;

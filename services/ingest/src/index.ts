@@ -70,6 +70,9 @@ async function main(): Promise<void> {
       topics: [topics.events, topics.items, topics.dlq],
       handler: createSinkHandler({ topics, eventsWriter, itemsWriter, failedWriter }),
       dlq: { producer, topic: topics.dlq },
+      // Every assigned partition at once: the batch writer merges them into one insert, so a
+      // fetch costs one flush delay, not one per group of partitions.
+      partitionsConsumedConcurrently: 16,
       logger,
       metrics,
     });

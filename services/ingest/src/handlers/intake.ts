@@ -5,7 +5,7 @@
  */
 import type { ContractValidators, EnrichedEvent, FieldProblem } from '@recstream/schemas';
 import type { ParsedRecord } from '../routes/batch-body.js';
-import { enrichEvent, type EnrichOptions } from './enrich.js';
+import { createEnricher, type EnrichOptions } from './enrich.js';
 import type { RefusedRecord } from './event-publisher.js';
 
 export interface RejectedRecord {
@@ -26,10 +26,11 @@ export function judgeEvents(
   enrich: EnrichOptions,
 ): EventsVerdict {
   const verdict: EventsVerdict = { accepted: [], rejected: [], refused: [] };
+  const enrichEvent = createEnricher(enrich);
   records.forEach((record, index) => {
     const checked = record.ok ? validators.validateEvent(record.value) : record;
     if (checked.ok) {
-      verdict.accepted.push(enrichEvent(checked.value, enrich));
+      verdict.accepted.push(enrichEvent(checked.value));
       return;
     }
     verdict.rejected.push({ index, problems: checked.problems });

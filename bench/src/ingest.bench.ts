@@ -1,0 +1,257 @@
+/**
+ * `pnpm bench:ingest` — sustained end-to-end ingest on this machine, with all infrastructure up.
+ *
+ * The collector and the ClickHouse sink run as their own processes, as in production, with a
+ * real write key (so authentication and the Redis rate limit are on the path). An open-loop load
+ * generator offers batches of 100 events at a fixed rate for the measured window; meanwhile
+ * ClickHouse is polled for the number of events it can answer for. Prints one JSON document:
+ * HTTP acceptance rate and latency, the rate events become queryable, the event → ClickHouse
+ * visibility lag, and the peak memory of each process.
+ *
+ * Options (environment): BENCH_RATE events/s offered (20000), BENCH_DURATION_S measured window
+ * (60), BENCH_WARMUP_S (5), BENCH_BATCH events per request (100), BENCH_MAX_IN_FLIGHT (64),
+ * BENCH_PROFILE_DIR (write CPU profiles of the collector and the sink there).
+ * Runs in a throwaway namespace (topics, database, Redis prefix) that it removes at the end.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { createWriteKeyStore } from '@recstream/ingest/auth';
+import { createRedis } from '@recstream/redis';
+import {
+  createTestDatabase,
+  createTestTopics,
+  deleteTestKeys,
+  deleteTestTopics,
+  dropTestDatabase,
+  startService,
+  testNamespace,
+  type RunningService,
+} from '@recstream/testing';
+import { runOpenLoop } from './http-load.js';
+import { cpuSeconds, infraPids, peakRssMiB } from './process-stats.js';
+import { round, seriesLags, summarizeLatencies, type CountSeries } from './stats.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
+  return value;
+}
+
+const progress = (message: string, fields: Record<string, unknown> = {}) =>
+  process.stderr.write(
+    `[bench:ingest] ${message} ${Object.keys(fields).length > 0 ? JSON.stringify(fields) : ''}\n`,
+  );
+
+async function main(): Promise<void> {
+  const rate = numberFromEnv('BENCH_RATE', 20_000);
+  const durationS = numberFromEnv('BENCH_DURATION_S', 60);
+  const warmupS = numberFromEnv('BENCH_WARMUP_S', 5);
+  const batch = numberFromEnv('BENCH_BATCH', 100);
+  const maxInFlight = numberFromEnv('BENCH_MAX_IN_FLIGHT', 64);
+
+  const ns = testNamespace('benchingest');
+  const clickhouse = await createTestDatabase(ns);
+  await createTestTopics(ns);
+  const redis = createRedis(ns.env['REC_REDIS_URL'] ?? '');
+  await redis.connect();
+  const { key } = await createWriteKeyStore(redis, ns.redisPrefix).create({
+    source: 'bench',
+    limit: { ratePerSecond: rate * 10, burst: rate * 10 },
+  });
+  redis.disconnect();
+
+  const services: RunningService[] = [];
+  try {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const env = { ...ns.env, REC_LOG_LEVEL: 'warn' };
+    // BENCH_PROFILE_DIR: write V8 CPU profiles of both processes there (open in Chrome DevTools).
+    const profileDir = process.env['BENCH_PROFILE_DIR'];
+    // As `pnpm --filter @recstream/ingest start` runs it: a larger young generation, because the
+    // collector allocates short-lived objects per event and scavenges dominate its GC otherwise.
+    const nodeArgs = [
+      '--max-semi-space-size=64',
+      ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    ];
+    const [collector, sink] = await Promise.all([
+      startService({ service: 'ingest', port, nodeArgs, env: { ...env, REC_INGEST_ROLE: 'collector' } }),
+      startService({
+        service: 'ingest',
+        port: port + 1,
+        nodeArgs,
+        env: { ...env, REC_INGEST_ROLE: 'sink' },
+      }),
+    ]);
+    services.push(collector, sink);
+    progress('services ready', { collector: collector.url, sink: sink.url, rate, durationS, batch });
+
+    const infraDir = process.env['REC_INFRA_DIR'] ?? path.join(REPO_ROOT, '.local', 'infra');
+    const pids: Record<string, number> = {
+      collector: collector.process.pid ?? 0,
+      sink: sink.process.pid ?? 0,
+      ...(await infraPids(infraDir)),
+      load_generator: process.pid,
+    };
+    const cpuBefore: Record<string, number | undefined> = {};
+    for (const [name, pid] of Object.entries(pids)) cpuBefore[name] = await cpuSeconds(pid);
+
+    const requestsPerSecond = rate / batch;
+    const totalS = warmupS + durationS;
+    const started = performance.now();
+    const acked: [number, number][] = [[0, 0]];
+    const visible: [number, number][] = [[0, 0]];
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    let ackedEvents = 0;
+    const warmupEndMs = warmupS * 1000;
+
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const rows = await clickhouse.query<{ n: string }>('SELECT count() AS n FROM events');
+        visible.push([performance.now() - started, Number(rows[0]?.n ?? 0)]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const reporter = setInterval(() => {
+      const now = performance.now() - started;
+      progress('progress', {
+        elapsed_s: round(now / 1000),
+        acknowledged: ackedEvents,
+        queryable: visible[visible.length - 1]?.[1] ?? 0,
+      });
+    }, 5000);
+
+    const stamp = Date.now().toString(36);
+    const load = await runOpenLoop({
+      url: new URL('/v1/events', collector.url),
+      headers: { 'content-type': 'application/json', 'x-write-key': key },
+      requestsPerSecond,
+      durationMs: totalS * 1000,
+      maxInFlight,
+      body: (sequence) => {
+        const events = [];
+        for (let i = 0; i < batch; i += 1) {
+          const n = sequence * batch + i;
+          events.push({
+            type: i % 10 === 0 ? 'add_to_cart' : 'view',
+            event_id: `${stamp}-${n}`,
+            anonymous_id: `a${n % 5000}`,
+            session_id: `s${n % 20000}`,
+            item_id: `sku-${n % 10000}`,
+            ...(i % 10 === 0 ? { quantity: 1, price: 9.99, currency: 'EUR' } : {}),
+            timestamp: new Date().toISOString(),
+          });
+        }
+        return JSON.stringify(events);
+      },
+      onResult: (_sequence, status, latencyMs) => {
+        statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
+        const at = performance.now() - started;
+        if (at >= warmupEndMs) latencies.push(latencyMs);
+        if (status === 202) {
+          ackedEvents += batch;
+          acked.push([at, ackedEvents]);
+        }
+      },
+    });
+    const loadEndMs = performance.now() - started;
+    const collectorMetrics = await (await fetch(`${collector.url}/metrics`)).text();
+    const eventLoopLag = (quantile: string) =>
+      Number(
+        new RegExp(`^rec_ingest_nodejs_eventloop_lag_${quantile}_seconds (\\S+)$`, 'm').exec(
+          collectorMetrics,
+        )?.[1] ?? NaN,
+      );
+    progress('load finished; waiting for the sink to catch up', { acknowledged: ackedEvents });
+    const drainDeadline = performance.now() + 120_000;
+    while ((visible[visible.length - 1]?.[1] ?? 0) < ackedEvents && performance.now() < drainDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    polling = false;
+    await poller;
+    clearInterval(reporter);
+    const drainedMs = performance.now() - started;
+
+    // Rates over the measured window only (after warm-up, until the load stopped).
+    const countAt = (series: CountSeries, timeMs: number) =>
+      [...series].reverse().find(([at]) => at <= timeMs)?.[1] ?? 0;
+    const windowS = (loadEndMs - warmupEndMs) / 1000;
+    const acceptedInWindow = countAt(acked, loadEndMs) - countAt(acked, warmupEndMs);
+    const queryableInWindow = countAt(visible, loadEndMs) - countAt(visible, warmupEndMs);
+    const lags = seriesLags(acked, visible, batch);
+
+    // Peak memory of each process, and its share of the machine's cores over the whole run.
+    const memory: Record<string, number | undefined> = {};
+    const cores: Record<string, number | undefined> = {};
+    for (const [name, pid] of Object.entries(pids)) {
+      memory[name] = await peakRssMiB(pid);
+      const before = cpuBefore[name];
+      const after = await cpuSeconds(pid);
+      cores[name] =
+        before === undefined || after === undefined
+          ? undefined
+          : round((after - before) / (drainedMs / 1000), 2);
+    }
+
+    const finalVisible = visible[visible.length - 1]?.[1] ?? 0;
+    const report = {
+      benchmark: 'ingest',
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpu_model: os.cpus()[0]?.model ?? '',
+        memory_gib: round(os.totalmem() / 2 ** 30),
+      },
+      settings: {
+        offered_events_per_s: rate,
+        batch_events: batch,
+        measured_s: durationS,
+        warmup_s: warmupS,
+        max_in_flight: maxInFlight,
+      },
+      http: {
+        requests: load.sent,
+        statuses,
+        network_errors: load.failed,
+        max_backlog_requests: load.maxBacklog,
+        accepted_events_per_s: round(acceptedInWindow / windowS),
+        latency_ms: summarizeLatencies(latencies),
+        collector_event_loop_lag_ms: {
+          p50: round(eventLoopLag('p50') * 1000),
+          p99: round(eventLoopLag('p99') * 1000),
+          max: round(eventLoopLag('max') * 1000),
+        },
+      },
+      clickhouse: {
+        queryable_events_per_s: round(queryableInWindow / windowS),
+        acknowledged_events: ackedEvents,
+        queryable_events: finalVisible,
+        lost_events: Math.max(0, ackedEvents - finalVisible),
+        drain_after_load_s: round((drainedMs - loadEndMs) / 1000),
+        visibility_lag_ms: summarizeLatencies(lags),
+      },
+      peak_rss_mib: memory,
+      cpu_cores_used: cores,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    for (const service of services) await service.stop();
+    await clickhouse.close();
+    await dropTestDatabase(ns);
+    await deleteTestTopics(ns);
+    await deleteTestKeys(ns);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:ingest failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
