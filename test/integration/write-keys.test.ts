@@ -61,6 +61,7 @@ async function collector(t: Test, redis: Redis, options: { cacheTtlMs?: number; 
         return Promise.resolve();
       },
       publishItems: () => Promise.resolve(),
+      deleteItems: () => Promise.resolve(),
       parkRefused: () => Promise.resolve(),
     },
     auth: {

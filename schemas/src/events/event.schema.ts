@@ -13,8 +13,10 @@ import Type from 'typebox';
 export const EVENT_SCHEMA_VERSION = 1;
 
 /** Ids travel through Kafka keys, Redis keys and ClickHouse: a bounded, printable alphabet keeps them safe. */
+export const ID_PATTERN = '^[A-Za-z0-9_.:@/+=-]+$';
+export const ID_MAX_LENGTH = 128;
 const Id = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@/+=-]+$', description });
+  Type.String({ minLength: 1, maxLength: ID_MAX_LENGTH, pattern: ID_PATTERN, description });
 
 export const ItemId = Id('Catalog item id, as in the items feed');
 export const EventId = Id('Client-generated unique id of this event; retries must reuse it (dedup key)');

@@ -18,10 +18,16 @@ function fakePublisher(failure?: Error) {
   const events: EnrichedEvent[] = [];
   const items: CatalogItem[] = [];
   const parked: { raw: string; route: string; reasons: string[] }[] = [];
+  const deleted: string[] = [];
   const publisher: Publisher = {
     publishEvents(batch) {
       if (failure !== undefined) return Promise.reject(failure);
       events.push(...batch);
+      return Promise.resolve();
+    },
+    deleteItems(ids) {
+      if (failure !== undefined) return Promise.reject(failure);
+      deleted.push(...ids);
       return Promise.resolve();
     },
     publishItems(batch) {
@@ -41,7 +47,7 @@ function fakePublisher(failure?: Error) {
       return Promise.resolve();
     },
   };
-  return { publisher, events, items, parked };
+  return { publisher, events, items, parked, deleted };
 }
 
 /** Write keys held in memory, and a rate limiter that answers as told and records what it was charged. */
@@ -581,4 +587,158 @@ t.test('OpenAPI: the intake routes require the x-write-key header; operational r
   }
   t.equal(doc.paths['/livez']?.['get']?.security, undefined);
   t.equal((await app.inject({ method: 'GET', url: '/livez' })).statusCode, 200, 'no key for health');
+});
+
+t.test(
+  'bad input: each bad record is refused with its field and reason, the good ones accepted',
+  async (t) => {
+    const { post, events, parked } = await setup(t, { overrides: { maxBatchEvents: 20 } });
+    const manyKeys = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
+    const batch = [
+      view('ok-1'),
+      view('e-wrong-type', { item_id: 42 }),
+      { type: 'teleport', event_id: 'e-unknown-type', user_id: 'u1' },
+      { type: 'view', user_id: 'u1', item_id: 'sku-1' },
+      view("1'; DROP TABLE events; --"),
+      view('e-sql-item', { item_id: "sku' OR '1'='1" }),
+      view('e-many-keys', { properties: manyKeys }),
+      view('e-big-bag', { properties: { note: 'x'.repeat(5000) } }),
+      view('e-no-shopper', { user_id: undefined }),
+      'not an object',
+      view('ok-2'),
+    ];
+    const response = await post(JSON.stringify(batch));
+    t.equal(response.statusCode, 202, 'the valid events are accepted');
+    const body = response.json<{
+      accepted: number;
+      rejected: { index: number; problems: { field: string }[] }[];
+    }>();
+    t.equal(body.accepted, 2);
+    const fieldsByIndex = Object.fromEntries(
+      body.rejected.map((r) => [r.index, r.problems.map((p) => p.field)]),
+    );
+    t.match(fieldsByIndex, {
+      1: ['/item_id'],
+      2: ['/type'],
+      3: ['/event_id'],
+      4: ['/event_id'],
+      5: ['/item_id'],
+      6: ['/properties'],
+      7: ['/properties'],
+      8: ['/user_id'],
+      9: ['/'],
+    });
+    t.same(
+      events.map((e) => e.event_id),
+      ['ok-1', 'ok-2'],
+    );
+    t.equal(parked.length, 9, 'every refused record is parked with its reasons');
+  },
+);
+
+t.test('bad input: far-future and ancient client times are kept at the receive time, flagged', async (t) => {
+  const { post, events } = await setup(t, { overrides: { maxPastAgeMs: 7 * 86_400_000 } });
+  const response = await post(
+    JSON.stringify([
+      view('future', { timestamp: '2999-01-01T00:00:00Z' }),
+      view('ancient', { timestamp: '1970-01-01T00:00:00Z' }),
+      view('recent', { timestamp: '2026-05-01T11:00:00Z' }),
+    ]),
+  );
+  t.equal(response.statusCode, 202, 'never refused: losing the event would be worse');
+  t.match(events, [
+    { event_id: 'future', event_time: receivedAt.toISOString(), time_correction: 'future_skew' },
+    { event_id: 'ancient', event_time: receivedAt.toISOString(), time_correction: 'too_old' },
+    { event_id: 'recent', event_time: '2026-05-01T11:00:00.000Z' },
+  ]);
+  t.notOk('time_correction' in (events[2] ?? {}), 'a plausible time is not flagged');
+});
+
+t.test('bad input: a body that is not UTF-8 is refused whole, nothing published', async (t) => {
+  const { app, writeKey, events } = await setup(t);
+  const valid = Buffer.from(JSON.stringify(view('e1', { properties: { note: 'caf' } })));
+  // 'caf' + 0xE9 (Latin-1 é): the client sent ISO-8859-1, not UTF-8.
+  const latin1 = Buffer.concat([
+    valid.subarray(0, valid.indexOf('caf') + 3),
+    Buffer.from([0xe9]),
+    valid.subarray(valid.indexOf('caf') + 3),
+  ]);
+  for (const contentType of ['application/json', 'application/x-ndjson']) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': contentType, 'x-write-key': writeKey },
+      payload: latin1,
+    });
+    t.equal(response.statusCode, 400, contentType);
+    t.match(response.json(), { error: { code: ERROR_CODES.invalidInput, message: /not valid UTF-8/ } });
+  }
+  t.equal(events.length, 0);
+  const utf8 = await app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    headers: { 'content-type': 'application/json', 'x-write-key': writeKey },
+    payload: JSON.stringify(view('e2', { properties: { note: 'café 🛒' } })),
+  });
+  t.equal(utf8.statusCode, 202, 'real UTF-8, multi-byte characters included, is fine');
+  t.same(events[0]?.properties, { note: 'café 🛒' });
+});
+
+t.test('catalog: refused items are parked; deletions single and bulk become tombstones', async (t) => {
+  const { app, writeKey, keys, items, parked, deleted } = await setup(t);
+  const send = (method: 'POST' | 'DELETE', url: string, payload?: unknown) =>
+    app.inject({
+      method,
+      url,
+      headers: {
+        'x-write-key': writeKey,
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
+  const item = {
+    item_id: 'sku-1',
+    title: 'Lipstick',
+    category_path: ['Beauty'],
+    price: 10,
+    currency: 'EUR',
+    availability: 'in_stock',
+    updated_at: '2026-05-01T00:00:00Z',
+  };
+  const upsert = await send('POST', '/v1/items', [item, { ...item, item_id: 'sku-2', price: -1 }]);
+  t.equal(upsert.statusCode, 202);
+  t.match(upsert.json(), { accepted: 1, rejected: [{ index: 1, problems: [{ field: '/price' }] }] });
+  t.equal(items.length, 1);
+  t.match(
+    parked,
+    [{ route: '/v1/items', reasons: [/^\/price/] }],
+    'the refused item is parked with its reason',
+  );
+
+  t.equal((await send('DELETE', '/v1/items/sku-1')).statusCode, 202, 'single delete');
+  const badId = await send('DELETE', `/v1/items/${encodeURIComponent("x'; DROP TABLE items; --")}`);
+  t.equal(badId.statusCode, 400, 'an id outside the safe alphabet is refused');
+  t.match(badId.json(), { error: { code: ERROR_CODES.invalidInput, message: /item_id must match/ } });
+
+  const bulk = await send('POST', '/v1/items/delete', { item_ids: ['sku-2', '', 'sku-3', 42] });
+  t.equal(bulk.statusCode, 202);
+  t.match(bulk.json(), {
+    accepted: 2,
+    rejected: [
+      { index: 1, problems: [{ field: '/item_ids/1' }] },
+      { index: 3, problems: [{ field: '/item_ids/3', reason: 'must be a string' }] },
+    ],
+  });
+  t.same(deleted, ['sku-1', 'sku-2', 'sku-3']);
+  t.equal((await send('POST', '/v1/items/delete', { item_ids: [''] })).statusCode, 400, 'no valid id: 400');
+  t.equal((await send('POST', '/v1/items/delete', { ids: ['sku-1'] })).statusCode, 400, 'wrong shape: 400');
+  const tooMany = await send('POST', '/v1/items/delete', {
+    item_ids: Array.from({ length: 6 }, (_, i) => `s${i}`),
+  });
+  t.equal(tooMany.statusCode, 413, 'over the batch maximum');
+  t.match(
+    keys.charged.map((c) => c.cost),
+    [2, 1, 1, 4],
+    'a bulk deletion is charged per id',
+  );
 });

@@ -13,10 +13,11 @@ import { UNAUTHENTICATED_SOURCE, createIntakeGuard, type IntakeAuth } from './au
 import type { Publisher } from './handlers/event-publisher.js';
 import { DEFAULT_MAX_PAST_AGE_MS } from './handlers/enrich.js';
 import { createIngestMetrics } from './ingest.metrics.js';
-import { bodyRecords, parseNdjson } from './routes/batch-body.js';
+import { bodyRecords } from './routes/batch-body.js';
 import { registerEventsRoute } from './routes/events.route.js';
 import { registerGzipBodies } from './routes/gzip-body.js';
-import { registerItemsRoute } from './routes/items.route.js';
+import { registerJsonBodies } from './routes/json-bodies.js';
+import { itemDeletionCount, registerItemsRoute } from './routes/items.route.js';
 
 export interface IngestAppDeps {
   readonly logger: Logger;
@@ -60,9 +61,7 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
     });
   }
   registerGzipBodies(app);
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, parseNdjson(body as string));
-  });
+  registerJsonBodies(app);
   if (deps.publisher !== undefined) {
     const { publisher, auth } = deps;
     if (auth === undefined)
@@ -76,7 +75,7 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
           keys: auth.keys,
           limiter: auth.limiter,
           metrics: deps.metrics,
-          countRecords: (body) => bodyRecords(body).length,
+          countRecords: (body) => itemDeletionCount(body) ?? bodyRecords(body).length,
           maxRecords: deps.maxBatchEvents,
         });
         guard.protect(intake);
@@ -95,6 +94,7 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
       registerItemsRoute(intake, {
         validators: deps.validators,
         publisher,
+        metrics,
         maxBatchItems: deps.maxBatchEvents,
       });
       return Promise.resolve();

@@ -53,6 +53,10 @@ t.test('withAdmission guards every publisher method and reports metrics', async 
       sent.push(`events:${events.length}`);
       await hold.promise;
     },
+    deleteItems: (ids) => {
+      sent.push(`deleted:${ids.length}`);
+      return Promise.resolve();
+    },
     publishItems: (items) => {
       sent.push(`items:${items.length}`);
       return Promise.resolve();

@@ -55,6 +55,7 @@ export function withAdmission(publisher: Publisher, admission: Admission): Publi
   return {
     publishEvents: (events) => admission.admit(events.length, () => publisher.publishEvents(events)),
     publishItems: (items) => admission.admit(items.length, () => publisher.publishItems(items)),
+    deleteItems: (itemIds) => admission.admit(itemIds.length, () => publisher.deleteItems(itemIds)),
     parkRefused: (records, route, origin) =>
       admission.admit(records.length, () => publisher.parkRefused(records, route, origin)),
   };

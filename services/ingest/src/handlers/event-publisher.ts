@@ -21,6 +21,8 @@ export interface RefusedRecord {
 export interface Publisher {
   publishEvents(events: readonly EnrichedEvent[]): Promise<void>;
   publishItems(items: readonly CatalogItem[]): Promise<void>;
+  /** Deletes items: a tombstone (null value) per id on the compacted items topic. */
+  deleteItems(itemIds: readonly string[]): Promise<void>;
   /**
    * Parks records refused at intake in the DLQ, with the reasons, for analysts and replay. The
    * source header reads `<origin>:<route>`: `http:/v1/events` for a client's request,
@@ -46,6 +48,13 @@ export function createPublisher(
       await producer.send(
         topics.items,
         items.map((item) => ({ key: item.item_id, value: JSON.stringify(item) })),
+      );
+    },
+    async deleteItems(itemIds) {
+      if (itemIds.length === 0) return;
+      await producer.send(
+        topics.items,
+        itemIds.map((itemId) => ({ key: itemId, value: null })),
       );
     },
     async parkRefused(records, route, origin = 'http') {
