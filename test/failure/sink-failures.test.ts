@@ -7,22 +7,23 @@
  * - the whole topic is delivered again (offsets reset): every row is recognised and skipped.
  */
 import t, { type Test } from 'tap';
-import { createKafka, createProducer, parseBrokers, type ProducerHandle } from '@recstream/kafka';
-import { eventPartitionKey, topicName, type EnrichedEvent } from '@recstream/schemas';
+import type { ProducerHandle } from '@recstream/kafka';
+import { eventPartitionKey, type EnrichedEvent } from '@recstream/schemas';
 import type { ClickHouse } from '@recstream/clickhouse';
 import {
+  connectTestKafka,
   createTestDatabase,
   createTestTopics,
   deleteTestTopics,
   dropTestDatabase,
   infra,
+  type RunningService,
   startService,
   startTcpProxy,
-  testLogger,
   testNamespace,
-  waitFor,
-  type RunningService,
   type TestNamespace,
+  testTopics,
+  waitFor,
 } from '@recstream/testing';
 
 const basePort = 20_000 + Math.floor(Math.random() * 20_000);
@@ -81,13 +82,7 @@ async function setup(t: Test, label: string) {
   const ns: TestNamespace = testNamespace(label);
   const clickhouse = await createTestDatabase(ns);
   await createTestTopics(ns);
-  const kafka = createKafka({
-    brokers: parseBrokers(infra.kafkaBrokers),
-    clientId: ns.id,
-    logger: testLogger(),
-  });
-  const producer = createProducer(kafka, { timeoutMs: 20_000 });
-  await producer.connect();
+  const { kafka, producer } = await connectTestKafka(ns, { timeoutMs: 20_000 });
   const services: RunningService[] = [];
   t.teardown(async () => {
     for (const service of services) await service.stop('SIGKILL');
@@ -105,7 +100,7 @@ async function setup(t: Test, label: string) {
     services.push(sink);
     return sink;
   };
-  return { ns, kafka, clickhouse, producer, startSink, eventsTopic: topicName('events', ns.topicPrefix) };
+  return { ns, kafka, clickhouse, producer, startSink, eventsTopic: testTopics(ns).events };
 }
 
 t.test('ClickHouse down while the sink runs: it waits, resumes, loses nothing', async (t) => {

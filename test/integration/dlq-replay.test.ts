@@ -4,26 +4,22 @@
  * refused are parked again with their new reasons; filters select; a dry run publishes nothing.
  */
 import t from 'tap';
-import { createKafka, createProducer, parseBrokers } from '@recstream/kafka';
+
 import { countParked, createPublisher, replayParked } from '@recstream/ingest/replay';
-import { createValidators, topicName } from '@recstream/schemas';
+import { createValidators } from '@recstream/schemas';
 import {
+  connectTestKafka,
   createTestDatabase,
   createTestTopics,
   deleteTestTopics,
   dropTestDatabase,
-  infra,
   readTopic,
-  testLogger,
   testNamespace,
+  testTopics,
 } from '@recstream/testing';
 
 const ns = testNamespace('dlqreplay');
-const topics = {
-  events: topicName('events', ns.topicPrefix),
-  items: topicName('items', ns.topicPrefix),
-  dlq: topicName('eventsDlq', ns.topicPrefix),
-};
+const topics = testTopics(ns);
 
 function failed(
   position: string,
@@ -72,13 +68,7 @@ const item = {
 t.test('dlq replay', async (t) => {
   const clickhouse = await createTestDatabase(ns);
   await createTestTopics(ns);
-  const kafka = createKafka({
-    brokers: parseBrokers(infra.kafkaBrokers),
-    clientId: ns.id,
-    logger: testLogger(),
-  });
-  const producer = createProducer(kafka, { timeoutMs: 10_000 });
-  await producer.connect();
+  const { producer } = await connectTestKafka(ns);
   t.teardown(async () => {
     await producer.disconnect();
     await clickhouse.close();

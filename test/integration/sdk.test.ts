@@ -11,11 +11,11 @@ import { ERROR_CODES, TransientError } from '@recstream/errors';
 import { buildApp } from '@recstream/ingest/app';
 import { cacheWriteKeyLookup, createRateLimiter, createWriteKeyStore } from '@recstream/ingest/auth';
 import { createPublisher } from '@recstream/ingest/replay';
-import { createKafka, createProducer, parseBrokers } from '@recstream/kafka';
+
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
-import { createValidators, topicName, type EnrichedEvent } from '@recstream/schemas';
+import { createValidators, type EnrichedEvent } from '@recstream/schemas';
 import {
   createFetchTransport,
   createTracker,
@@ -27,33 +27,24 @@ import {
   type TrackerOptions,
 } from '@recstream/sdk';
 import {
+  connectTestKafka,
   createTestTopics,
   deleteTestKeys,
   deleteTestTopics,
   infra,
   readTopic,
-  testLogger,
   testNamespace,
+  testTopics,
 } from '@recstream/testing';
 
 const ns = testNamespace('sdk');
-const topics = {
-  events: topicName('events', ns.topicPrefix),
-  items: topicName('items', ns.topicPrefix),
-  dlq: topicName('eventsDlq', ns.topicPrefix),
-};
+const topics = testTopics(ns);
 const SOURCE = 'sdk-test-shop';
 
 /** The collector on a real port: real validators, real Kafka publisher, write keys in Redis. */
 async function startCollector(t: Test) {
   await createTestTopics(ns);
-  const kafka = createKafka({
-    brokers: parseBrokers(infra.kafkaBrokers),
-    clientId: ns.id,
-    logger: testLogger(),
-  });
-  const producer = createProducer(kafka, { timeoutMs: 10_000 });
-  await producer.connect();
+  const { producer } = await connectTestKafka(ns);
   const redis = createRedis(infra.redisUrl);
   await redis.connect();
   const store = createWriteKeyStore(redis, ns.redisPrefix);
