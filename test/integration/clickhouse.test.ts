@@ -88,5 +88,30 @@ t.test('migrations and escaping on the real server', async (t) => {
     }
     const [count] = await clickhouse.query<{ n: string }>('SELECT count() AS n FROM injection_probe');
     t.equal(Number(count?.n), hostile.length, 'the table is still there with all rows');
+
+    // The same values sent as an external table (how the sink's dedup sends ids) match byte for byte.
+    const matched = await clickhouse.queryWithTable<{ id: number }>(
+      'SELECT id FROM injection_probe WHERE s IN (SELECT v FROM probe_values) ORDER BY id',
+      { name: 'probe_values', column: 'v', values: hostile },
+    );
+    t.same(
+      matched.map((r) => Number(r.id)),
+      hostile.map((_, index) => index),
+      'every hostile value sent as external data finds exactly its row',
+    );
+    const none = await clickhouse.queryWithTable<{ id: number }>(
+      'SELECT id FROM injection_probe WHERE s IN (SELECT v FROM probe_values)',
+      { name: 'probe_values', column: 'v', values: hostile.map((value) => `${value}x`) },
+    );
+    t.same(none, [], 'and nothing else');
+    await t.rejects(
+      clickhouse.queryWithTable('SELECT nonsense FROM probe_values', {
+        name: 'probe_values',
+        column: 'v',
+        values: ['a'],
+      }),
+      /clickhouse query failed: .*Code: 47/,
+      'a server error comes back classified, with its code',
+    );
   });
 });

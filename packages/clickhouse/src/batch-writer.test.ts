@@ -43,6 +43,7 @@ function fakeClickHouse(options: { manual?: boolean; script?: (Error | 'ok')[] }
     driver: undefined as never,
     command: () => Promise.reject(new Error('unexpected command')),
     query: () => Promise.reject(new Error('unexpected query')),
+    queryWithTable: () => Promise.reject(new Error('unexpected query')),
     async insert(table, rows) {
       const call: InsertCall = { table, rows: [...rows], done: deferred() };
       calls.push(call);

@@ -16,6 +16,13 @@ export interface ClickHouseOptions {
 
 export type QuerySettings = Readonly<Record<string, string | number>>;
 
+/** A one-column table sent along with a query (ClickHouse "external data"), readable by `name`. */
+export interface ExternalTable {
+  readonly name: string;
+  readonly column: string;
+  readonly values: readonly string[];
+}
+
 export interface ClickHouse {
   readonly database: string | null;
   /** Runs a statement that returns no rows (DDL, INSERT … SELECT, ALTER). */
@@ -25,6 +32,12 @@ export interface ClickHouse {
    * are per-query server settings; 18.16 rejects names it does not know, so pass only what it has.
    */
   query<Row>(query: string, settings?: QuerySettings): Promise<Row[]>;
+  /**
+   * Runs a SELECT that reads `table` as if it were a table on the server. Thousands of values
+   * travel as TSV, which the server reads far faster than the same values as SQL literals
+   * (parsing a 20,000-literal IN list costs it a few hundred milliseconds).
+   */
+  queryWithTable<Row>(query: string, table: ExternalTable): Promise<Row[]>;
   /** Inserts rows as JSONEachRow. */
   insert(table: string, rows: readonly object[]): Promise<void>;
   ping(): Promise<void>;
@@ -65,6 +78,8 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
         });
         return result.json<Row>();
       }),
+    queryWithTable: <Row>(query: string, table: ExternalTable) =>
+      guarded('query', () => queryWithExternalTable<Row>(options, query, table)),
     insert: (table, rows) =>
       guarded('insert', async () => {
         if (rows.length === 0) return;
@@ -77,4 +92,48 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
       }),
     close: () => driver.close(),
   };
+}
+
+const TSV_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '\\0',
+};
+
+function tsvField(value: string): string {
+  return value.replace(/[\\\t\n\r\0]/g, (ch) => TSV_ESCAPES[ch] ?? ch);
+}
+
+/** The HTTP interface's multipart form: the driver has no way to send external data. */
+async function queryWithExternalTable<Row>(
+  options: ClickHouseOptions,
+  query: string,
+  table: ExternalTable,
+): Promise<Row[]> {
+  const url = new URL(options.url);
+  url.pathname = '/';
+  url.searchParams.set('query', `${query} FORMAT JSONEachRow`);
+  url.searchParams.set('user', options.username);
+  url.searchParams.set('password', options.password);
+  if (options.database !== null) url.searchParams.set('database', options.database);
+  url.searchParams.set(`${table.name}_structure`, `${table.column} String`);
+  const form = new FormData();
+  const tsv = table.values.map((value) => `${tsvField(value)}\n`).join('');
+  form.set(table.name, new Blob([tsv], { type: 'text/tab-separated-values' }), `${table.name}.tsv`);
+  const response = await fetch(url, {
+    method: 'POST',
+    body: form,
+    signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    const code = /Code: (\d+)/.exec(text)?.[1];
+    throw Object.assign(new Error(text.trim().slice(0, 500)), code === undefined ? {} : { code });
+  }
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Row);
 }

@@ -12,7 +12,7 @@
  * to Kafka partitions and a partition has one consumer in a group.
  */
 import type { ClickHouse } from './client.js';
-import { ident, inList, sql } from './sql.js';
+import { ident, sql } from './sql.js';
 
 export interface DeduplicatorOptions {
   readonly table: string;
@@ -22,7 +22,7 @@ export interface DeduplicatorOptions {
   readonly dateColumn: string;
   /** Copies of one id may carry dates this many days apart (e.g. a client retry re-stamped later). */
   readonly dateSlackDays?: number;
-  /** Ids per lookup query; keeps each query well under the server's size limits. */
+  /** Ids per lookup query. */
   readonly lookupChunk?: number;
 }
 
@@ -42,7 +42,7 @@ function stringField(row: object, column: string): string {
 
 export function createRowDeduplicator(clickhouse: ClickHouse, options: DeduplicatorOptions): RowDeduplicator {
   const slack = options.dateSlackDays ?? 1;
-  const chunk = options.lookupChunk ?? 5000;
+  const chunk = options.lookupChunk ?? 50_000;
   const table = ident(options.table);
   const idColumn = ident(options.idColumn);
   const dateColumn = ident(options.dateColumn);
@@ -50,12 +50,12 @@ export function createRowDeduplicator(clickhouse: ClickHouse, options: Deduplica
   async function storedIds(ids: readonly string[], from: string, to: string): Promise<Set<string>> {
     const found = new Set<string>();
     for (let start = 0; start < ids.length; start += chunk) {
-      const slice = ids.slice(start, start + chunk);
-      const rows = await clickhouse.query<{ id: string }>(
+      // The ids travel as an external table: far cheaper for the server than a literal IN list.
+      const rows = await clickhouse.queryWithTable<{ id: string }>(
         sql`SELECT DISTINCT ${idColumn} AS id FROM ${table}
-            WHERE ${dateColumn} BETWEEN toDate(${from}) AND toDate(${to}) AND ${idColumn} IN ${inList(slice)}`,
-        // Ids are up to a few hundred bytes; the default 256 KiB query limit is too small for a chunk.
-        { max_query_size: 16 * 1024 * 1024 },
+            WHERE ${dateColumn} BETWEEN toDate(${from}) AND toDate(${to})
+              AND ${idColumn} IN (SELECT id FROM batch_ids)`,
+        { name: 'batch_ids', column: 'id', values: ids.slice(start, start + chunk) },
       );
       for (const row of rows) found.add(row.id);
     }

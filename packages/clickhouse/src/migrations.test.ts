@@ -186,6 +186,7 @@ function fakeClickHouse() {
         return Promise.reject(new Error(`unexpected query ${query}`));
       return Promise.resolve(recorded.map(({ version, checksum }) => ({ version, checksum })) as Row[]);
     },
+    queryWithTable: () => Promise.reject(new Error('unexpected query')),
     insert: () => Promise.reject(new Error('the runner does not insert rows')),
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
