@@ -3,6 +3,9 @@
  * published like new events (sink failures stripped of their server fields first); records still
  * refused are parked again with their new reasons; filters select; a dry run publishes nothing.
  */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
 import { countParked, createPublisher, replayParked } from '@recstream/ingest/replay';
@@ -18,6 +21,7 @@ import {
   testTopics,
 } from '@recstream/testing';
 
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ns = testNamespace('dlqreplay');
 const topics = testTopics(ns);
 
@@ -176,4 +180,22 @@ t.test('dlq replay', async (t) => {
 
   const limited = await replayParked({ since, limit: 1 }, { ...deps, dryRun: true });
   t.equal(limited.examined, 1, 'limit bounds the records examined');
+
+  // The command operators run, as a process with the service's environment.
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'services/ingest/src/cli/dlq-replay.ts', ...args],
+        { cwd: REPO_ROOT, env: { ...process.env, ...ns.env, REC_LOG_LEVEL: 'error' } },
+        (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
+      );
+    });
+  const run = await cli('--since', '2026-05-01T00:00:00Z', '--step', 'validate', '--dry-run');
+  t.equal(run.code, 0, run.stderr);
+  t.match(JSON.parse(run.stdout), { total: 4, examined: 4, accepted: 2, refused: 2, dryRun: true });
+  const bad = await cli('--since', 'last tuesday');
+  t.not(bad.code, 0, 'a bad argument fails the command');
+  t.match(bad.stderr, /not a date-time: last tuesday/);
 });
