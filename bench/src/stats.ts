@@ -68,3 +68,43 @@ export function seriesLags(acked: CountSeries, visible: CountSeries, step: numbe
   }
   return lags;
 }
+
+/** Cumulative Prometheus histogram buckets: upper bound (seconds; Infinity for +Inf) → count. */
+export type Buckets = ReadonlyMap<number, number>;
+
+/** The buckets of one histogram series in a Prometheus text exposition. */
+export function parseBuckets(exposition: string, metric: string, labels: string): Buckets {
+  const buckets = new Map<number, number>();
+  const pattern = new RegExp(`^${metric}_bucket\\{le="([^"]+)",${labels}\\} (\\d+)$`, 'gm');
+  for (const match of exposition.matchAll(pattern)) {
+    const bound = match[1] === '+Inf' ? Infinity : Number(match[1]);
+    buckets.set(bound, Number(match[2]));
+  }
+  return buckets;
+}
+
+/**
+ * A quantile from the difference of two cumulative bucket snapshots (a window), interpolated
+ * linearly inside its bucket; in milliseconds. Coarse by nature: only as fine as the buckets.
+ */
+export function bucketQuantileMs(before: Buckets, after: Buckets, q: number): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((bound) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0));
+  const total = counts[counts.length - 1] ?? 0;
+  if (total === 0) return 0;
+  const rank = q * total;
+  let lower = 0;
+  let below = 0;
+  for (const [index, bound] of bounds.entries()) {
+    const cumulative = counts[index] ?? 0;
+    if (cumulative >= rank) {
+      if (!Number.isFinite(bound)) return lower * 1000;
+      const inBucket = cumulative - below;
+      const fraction = inBucket === 0 ? 0 : (rank - below) / inBucket;
+      return (lower + (bound - lower) * fraction) * 1000;
+    }
+    lower = bound;
+    below = cumulative;
+  }
+  return lower * 1000;
+}

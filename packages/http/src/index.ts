@@ -16,6 +16,7 @@ import { registerHealthRoutes, type HealthOptions } from '@recstream/health';
 
 export type { ReadinessCheck } from '@recstream/health';
 import type { Logger } from '@recstream/logger';
+import { LATENCY_BUCKETS_S, type ServiceMetrics } from '@recstream/metrics';
 
 export interface HttpServiceOptions {
   readonly logger: Logger;
@@ -23,6 +24,8 @@ export interface HttpServiceOptions {
   readonly version: string;
   readonly description: string;
   readonly health: HealthOptions;
+  /** Where the per-route request duration histogram is registered. */
+  readonly metrics: ServiceMetrics;
   readonly bodyLimit?: number;
   /** Seconds a client should wait before retrying after a 503. */
   readonly retryAfterS?: number;
@@ -91,6 +94,25 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Fa
         message: status >= 500 && status !== 503 ? 'internal error' : error.message,
       },
     });
+  });
+
+  const duration = options.metrics.histogram(
+    'http_request_duration_seconds',
+    'HTTP requests by route and status, from arrival to the last byte of the answer',
+    LATENCY_BUCKETS_S,
+    ['method', 'route', 'status'],
+  );
+  app.addHook('onResponse', (request, reply, done) => {
+    duration.observe(
+      {
+        method: request.method,
+        // The route pattern, not the URL: ids in paths would explode the label set.
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -15,5 +15,6 @@ export function buildApp(deps: {
     version: '1.0.0',
     description: 'Keeps online features in Redis from the event stream. Operational endpoints only.',
     health: { registry: deps.metrics.registry, checks: deps.checks },
+    metrics: deps.metrics,
   });
 }

@@ -47,6 +47,7 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
     version: '1.0.0',
     description: 'Collector for clickstream events and catalog items. Accepted records are durable in Kafka.',
     health: { registry: deps.metrics.registry, checks: deps.checks },
+    metrics: deps.metrics,
     bodyLimit: deps.maxBodyBytes,
     ...(deps.trustProxy === undefined ? {} : { trustProxy: deps.trustProxy }),
   });

@@ -20,6 +20,7 @@ export async function buildApp(deps: {
     version: '1.0.0',
     description: 'Ranked product recommendations.',
     health: { registry: deps.metrics.registry, checks: deps.checks },
+    metrics: deps.metrics,
   });
   registerPopularRoute(app, deps);
   return app;

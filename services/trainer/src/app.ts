@@ -15,5 +15,6 @@ export function buildApp(deps: {
     version: '1.0.0',
     description: 'Trains and publishes model versions. Operational endpoints only.',
     health: { registry: deps.metrics.registry, checks: deps.checks },
+    metrics: deps.metrics,
   });
 }
