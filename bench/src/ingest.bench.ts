@@ -10,7 +10,8 @@
  *
  * Options (environment): BENCH_RATE events/s offered (20000), BENCH_DURATION_S measured window
  * (60), BENCH_WARMUP_S (5), BENCH_BATCH events per request (100), BENCH_MAX_IN_FLIGHT (64),
- * BENCH_PROFILE_DIR (write CPU profiles of the collector and the sink there).
+ * BENCH_PROFILE_DIR (write CPU profiles of the collector and the sink there), BENCH_SINK=off (the
+ * collector alone, as when the sink and ClickHouse run on other machines; nothing reaches ClickHouse).
  * Runs in a throwaway namespace (topics, database, Redis prefix) that it removes at the end.
  */
 import os from 'node:os';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   const warmupS = numberFromEnv('BENCH_WARMUP_S', 5);
   const batch = numberFromEnv('BENCH_BATCH', 100);
   const maxInFlight = numberFromEnv('BENCH_MAX_IN_FLIGHT', 64);
+  // BENCH_SINK=off: the collector alone (with Kafka and Redis), as when the sink runs elsewhere.
+  const withSink = process.env['BENCH_SINK'] !== 'off';
 
   const ns = testNamespace('benchingest');
   const clickhouse = await createTestDatabase(ns);
@@ -88,20 +91,28 @@ async function main(): Promise<void> {
     ];
     const [collector, sink] = await Promise.all([
       startService({ service: 'ingest', port, nodeArgs, env: { ...env, REC_INGEST_ROLE: 'collector' } }),
-      startService({
-        service: 'ingest',
-        port: port + 1,
-        nodeArgs,
-        env: { ...env, REC_INGEST_ROLE: 'sink' },
-      }),
+      withSink
+        ? startService({
+            service: 'ingest',
+            port: port + 1,
+            nodeArgs,
+            env: { ...env, REC_INGEST_ROLE: 'sink' },
+          })
+        : undefined,
     ]);
-    services.push(collector, sink);
-    progress('services ready', { collector: collector.url, sink: sink.url, rate, durationS, batch });
+    services.push(collector, ...(sink === undefined ? [] : [sink]));
+    progress('services ready', {
+      collector: collector.url,
+      sink: sink?.url ?? 'off',
+      rate,
+      durationS,
+      batch,
+    });
 
     const infraDir = process.env['REC_INFRA_DIR'] ?? path.join(REPO_ROOT, '.local', 'infra');
     const pids: Record<string, number> = {
       collector: collector.process.pid ?? 0,
-      sink: sink.process.pid ?? 0,
+      ...(sink === undefined ? {} : { sink: sink.process.pid ?? 0 }),
       ...(await infraPids(infraDir)),
       load_generator: process.pid,
     };
@@ -192,7 +203,7 @@ async function main(): Promise<void> {
         )?.[1] ?? NaN,
       );
     progress('load finished; waiting for the sink to catch up', { acknowledged: ackedEvents });
-    const drainDeadline = performance.now() + 120_000;
+    const drainDeadline = performance.now() + (withSink ? 120_000 : 0);
     while ((visible[visible.length - 1]?.[1] ?? 0) < ackedEvents && performance.now() < drainDeadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -232,6 +243,7 @@ async function main(): Promise<void> {
         memory_gib: round(os.totalmem() / 2 ** 30),
       },
       settings: {
+        with_sink: withSink,
         offered_events_per_s: rate,
         batch_events: batch,
         measured_s: durationS,
@@ -256,14 +268,16 @@ async function main(): Promise<void> {
           max: round(eventLoopLag('max') * 1000),
         },
       },
-      clickhouse: {
-        queryable_events_per_s: round(queryableInWindow / windowS),
-        acknowledged_events: ackedEvents,
-        queryable_events: finalVisible,
-        lost_events: Math.max(0, ackedEvents - finalVisible),
-        drain_after_load_s: round((drainedMs - loadEndMs) / 1000),
-        visibility_lag_ms: summarizeLatencies(lags),
-      },
+      clickhouse: !withSink
+        ? 'not measured: BENCH_SINK=off'
+        : {
+            queryable_events_per_s: round(queryableInWindow / windowS),
+            acknowledged_events: ackedEvents,
+            queryable_events: finalVisible,
+            lost_events: Math.max(0, ackedEvents - finalVisible),
+            drain_after_load_s: round((drainedMs - loadEndMs) / 1000),
+            visibility_lag_ms: summarizeLatencies(lags),
+          },
       peak_rss_mib: memory,
       cpu_cores_used: cores,
     };
