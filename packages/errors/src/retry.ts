@@ -17,7 +17,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Exponential backoff with full jitter, bounded: the delay before retry number `attempt` (0-based).
+ * Exponential backoff with "equal jitter", bounded: the delay before retry number `attempt`
+ * (0-based) is half the exponential ceiling plus a random half. Servers retrying their own
+ * dependencies want the guaranteed floor; clients of a shared service (the SDK) use full jitter.
  */
 export function backoffDelayMs(
   attempt: number,

@@ -37,7 +37,7 @@ export interface BatchOutcome {
 
 export interface IngestClientOptions {
   readonly baseUrl: string;
-  /** Extra request headers (e.g. authentication, if the collector ever asks for it). */
+  /** Extra request headers: the source's write key (`x-write-key`), for one. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Attempts in all per batch, first included. */
   readonly maxAttempts?: number;
