@@ -57,8 +57,8 @@ function fakeWriters(failure?: Error) {
   const meta = new Map<string, ItemMeta>();
   const calls: string[] = [];
   const popularity: PopularityWriter = {
-    apply(updates) {
-      calls.push(`apply:${updates.length}`);
+    apply(partition, updates) {
+      calls.push(`apply:${partition}:${updates.length}`);
       if (failure !== undefined) return Promise.reject(failure);
       applied.push(...updates);
       return Promise.resolve(updates.length);
@@ -96,15 +96,21 @@ const catalogItem = (id: string, title = `Title ${id}`) =>
 t.test('popularityUpdate per event type', (t) => {
   const single = (weight: number) => ({
     eventId: 'e1',
+    offset: '7',
     contributions: [{ itemId: 'sku-1', logContribution: logContribution(weight, eventTimeMs) }],
   });
-  t.same(popularityUpdate(EVENTS.view), single(EVENT_WEIGHTS.view), 'view: its item, weight 1');
-  t.same(popularityUpdate(EVENTS.click), single(EVENT_WEIGHTS.click), 'click: its item, weight 1');
-  t.same(popularityUpdate(EVENTS.add_to_cart), single(EVENT_WEIGHTS.add_to_cart), 'add_to_cart: weight 3');
+  t.same(popularityUpdate(EVENTS.view, '7'), single(EVENT_WEIGHTS.view), 'view: its item, weight 1');
+  t.same(popularityUpdate(EVENTS.click, '7'), single(EVENT_WEIGHTS.click), 'click: its item, weight 1');
   t.same(
-    popularityUpdate(EVENTS.purchase),
+    popularityUpdate(EVENTS.add_to_cart, '7'),
+    single(EVENT_WEIGHTS.add_to_cart),
+    'add_to_cart: weight 3',
+  );
+  t.same(
+    popularityUpdate(EVENTS.purchase, '7'),
     {
       eventId: 'e1',
+      offset: '7',
       contributions: [
         { itemId: 'sku-1', logContribution: logContribution(EVENT_WEIGHTS.purchase, eventTimeMs) },
         { itemId: 'sku-2', logContribution: logContribution(EVENT_WEIGHTS.purchase, eventTimeMs) },
@@ -113,14 +119,14 @@ t.test('popularityUpdate per event type', (t) => {
     'purchase: every line item, each item once',
   );
   t.equal(
-    popularityUpdate(EVENTS.remove_from_cart),
+    popularityUpdate(EVENTS.remove_from_cart, '7'),
     undefined,
     'remove_from_cart says nothing about interest',
   );
-  t.equal(popularityUpdate(EVENTS.search), undefined, 'search has no item');
-  t.equal(popularityUpdate(EVENTS.impression), undefined, 'being shown is not interest');
-  const later = popularityUpdate({ ...EVENTS.view, event_time: '2026-05-02T12:00:00.000Z' });
-  const earlier = popularityUpdate(EVENTS.view);
+  t.equal(popularityUpdate(EVENTS.search, '7'), undefined, 'search has no item');
+  t.equal(popularityUpdate(EVENTS.impression, '7'), undefined, 'being shown is not interest');
+  const later = popularityUpdate({ ...EVENTS.view, event_time: '2026-05-02T12:00:00.000Z' }, '7');
+  const earlier = popularityUpdate(EVENTS.view, '7');
   t.ok(
     (later?.contributions[0]?.logContribution ?? 0) > (earlier?.contributions[0]?.logContribution ?? 0),
     'the later event contributes more (uses event_time)',
@@ -155,7 +161,7 @@ t.test('events: ok for signals, drop for the rest, dlq for what cannot be read',
     { kind: 'dlq', code: ERROR_CODES.invalidInput, reason: /event_id or event_time missing/ },
   ]);
   t.equal(results.length, batch.length, 'one result per message');
-  t.same(writers.calls, ['apply:2'], 'one Redis round trip for the batch');
+  t.same(writers.calls, [`apply:${eventsTopic}/0:2`], 'one call for the batch, naming its partition');
   t.same(
     writers.applied.map((u) => [u.eventId, u.contributions.map((c) => c.itemId)]),
     [

@@ -1,7 +1,8 @@
 /**
  * Per-batch logic of the feature service: events update item popularity; items update the
  * display metadata. One result per message; Redis failures are retried, undecodable messages
- * parked in the DLQ. Idempotent: the popularity writer ignores event ids it has already applied.
+ * parked in the DLQ. Exactly once in effect: the popularity writer skips what its partition's offset
+ * watermark has passed and event ids it saw within the retry window.
  */
 import { ERROR_CODES, errorMessage } from '@recstream/errors';
 import { EVENT_WEIGHTS, logContribution, toItemMeta, type ItemMeta } from '@recstream/features';
@@ -18,8 +19,8 @@ import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
 import type { ItemMetaWriter } from '../writers/item-meta.writer.js';
 import type { PopularityUpdate, PopularityWriter } from '../writers/popularity.writer.js';
 
-/** The items an event is about, as popularity contributions; empty when it says nothing about interest. */
-export function popularityUpdate(event: EnrichedEvent): PopularityUpdate | undefined {
+/** The items an event is about, as popularity contributions; undefined when it says nothing about interest. */
+export function popularityUpdate(event: EnrichedEvent, offset: string): PopularityUpdate | undefined {
   const weight = EVENT_WEIGHTS[event.type];
   if (weight <= 0) return undefined;
   const timeMs = Date.parse(event.event_time);
@@ -32,6 +33,7 @@ export function popularityUpdate(event: EnrichedEvent): PopularityUpdate | undef
   const contribution = logContribution(weight, timeMs);
   return {
     eventId: event.event_id,
+    offset,
     contributions: [...new Set(itemIds)].map((itemId) => ({ itemId, logContribution: contribution })),
   };
 }
@@ -81,7 +83,7 @@ export function createFeatureHandler(deps: {
             results.push(dlq('feature', ERROR_CODES.invalidInput, 'event_id or event_time missing'));
             continue;
           }
-          const update = popularityUpdate(event);
+          const update = popularityUpdate(event, message.offset);
           if (update === undefined) {
             results.push(drop(`no popularity signal in ${event.type}`));
           } else {
@@ -92,7 +94,7 @@ export function createFeatureHandler(deps: {
           results.push(dlq('feature', ERROR_CODES.invalidInput, `undecodable event: ${errorMessage(error)}`));
         }
       }
-      await deps.popularity.apply(updates);
+      await deps.popularity.apply(`${context.topic}/${context.partition}`, updates);
       return results;
     } catch (error) {
       // Redis failed: nothing in this batch is known to be applied; all of it is tried again
