@@ -730,6 +730,10 @@ t.test('catalog: refused items are parked; deletions single and bulk become tomb
     ],
   });
   t.same(deleted, ['sku-1', 'sku-2', 'sku-3']);
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  t.match(metrics, /^rec_ingest_items_accepted_total 1$/m);
+  t.match(metrics, /^rec_ingest_items_rejected_total 1$/m);
+  t.match(metrics, /^rec_ingest_items_deleted_total 3$/m);
   t.equal((await send('POST', '/v1/items/delete', { item_ids: [''] })).statusCode, 400, 'no valid id: 400');
   t.equal((await send('POST', '/v1/items/delete', { ids: ['sku-1'] })).statusCode, 400, 'wrong shape: 400');
   const tooMany = await send('POST', '/v1/items/delete', {

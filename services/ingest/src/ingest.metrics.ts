@@ -13,6 +13,11 @@ export function createIngestMetrics(metrics: ServiceMetrics) {
       'dlq_park_failures_total',
       'Refused events that could not be parked in the DLQ',
     ),
-    sinkRows: metrics.counter('sink_rows_total', 'Rows the sink wrote to ClickHouse', ['table']),
+    itemsAccepted: metrics.counter('items_accepted_total', 'Catalog upserts acknowledged (durable in Kafka)'),
+    itemsRejected: metrics.counter('items_rejected_total', 'Catalog upserts refused with a reason'),
+    itemsDeleted: metrics.counter(
+      'items_deleted_total',
+      'Catalog deletions acknowledged (tombstones in Kafka)',
+    ),
   };
 }

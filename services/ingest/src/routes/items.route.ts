@@ -109,7 +109,11 @@ export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): 
           problems: verdict.problems,
         });
       });
-      if (items.length > 0) await deps.publisher.publishItems(items);
+      deps.metrics.itemsRejected.inc(refused.length);
+      if (items.length > 0) {
+        await deps.publisher.publishItems(items);
+        deps.metrics.itemsAccepted.inc(items.length);
+      }
       await parkQuietly(refused, request.log);
       if (items.length === 0) {
         return reply.code(400).send({
@@ -143,6 +147,7 @@ export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): 
         });
       }
       await deps.publisher.deleteItems([request.params.item_id]);
+      deps.metrics.itemsDeleted.inc();
       return reply.code(202).send({ accepted: 1, rejected: [] });
     },
   );
@@ -176,6 +181,7 @@ export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): 
         });
       }
       await deps.publisher.deleteItems(valid);
+      deps.metrics.itemsDeleted.inc(valid.length);
       return reply.code(202).send({ accepted: valid.length, rejected });
     },
   );
