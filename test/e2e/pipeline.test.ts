@@ -150,6 +150,27 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
     [{ source: 'e2e-shop' }],
     "every event carries its write key's source",
   );
+  // The resent duplicate was skipped by the sink: stored once without FINAL, counted once in the rollup.
+  const [raw] = await clickhouse.query<{ n: string }>(sql`SELECT count() AS n FROM events`);
+  t.equal(Number(raw?.n), 9, 'the duplicate event id is stored once');
+  const [views] = await clickhouse.query<{ views: string }>(
+    sql`SELECT sum(views) AS views FROM daily_item_stats WHERE item_id = 'sku-a'`,
+  );
+  t.equal(Number(views?.views), 5, 'and counted once by the analyst rollup');
+
+  // A catalog deletion reaches ClickHouse as the item's latest version.
+  const deletion = await fetch(`${ingest.url}/v1/items/sku-b`, {
+    method: 'DELETE',
+    headers: { 'x-write-key': writeKey },
+  });
+  t.equal(deletion.status, 202, 'deletion accepted');
+  const deleted = await waitFor('the deletion in ClickHouse', async () => {
+    const result = await clickhouse.query<{ is_deleted: number }>(
+      sql`SELECT is_deleted FROM items FINAL WHERE item_id = 'sku-b'`,
+    );
+    return Number(result[0]?.is_deleted) === 1 ? result : undefined;
+  });
+  t.equal(Number(deleted[0]?.is_deleted), 1, 'items FINAL shows sku-b deleted');
 
   // The trainer learns the popularity baseline from the ClickHouse log and publishes it.
   const registryDir = await mkdtemp(join(tmpdir(), `${ns.id}-models-`));
