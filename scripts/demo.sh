@@ -8,6 +8,7 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/bootstrap.sh"
 bootstrap
 cd "$REPO_ROOT"
+bash infra/tensorflow.sh # native addon for @recstream/models (fast when done)
 
 LOG_DIR=$REPO_ROOT/.local/logs
 mkdir -p "$LOG_DIR"

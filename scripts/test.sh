@@ -7,6 +7,7 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/bootstrap.sh"
 bootstrap
 cd "$REPO_ROOT"
+bash infra/tensorflow.sh # native addon for @recstream/models (fast when done)
 echo "[test] typecheck" >&2
 pnpm -s typecheck
 echo "[test] lint" >&2

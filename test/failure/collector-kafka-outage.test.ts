@@ -51,6 +51,12 @@ async function brokerPid(): Promise<number> {
   return Number((await readFile(path.join(instanceDir, 'run', 'kafka.pid'), 'utf8')).trim());
 }
 
+/** The process state letter from /proc (`T` once SIGSTOP has taken effect). */
+async function processState(pid: number): Promise<string> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
 const views = (batch: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({
     type: 'view',
@@ -106,7 +112,17 @@ t.test('collector and a Kafka outage', async (t) => {
 
   // Frozen broker: the produce request is in flight and never acknowledged.
   const pid = await brokerPid();
+  const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+  t.match(cmdline, instanceDir, 'the pid is the private broker');
   process.kill(pid, 'SIGSTOP');
+  await waitFor(
+    'the broker to be stopped',
+    async () => ((await processState(pid)) === 'T' ? true : undefined),
+    {
+      timeoutMs: 5000,
+      intervalMs: 20,
+    },
+  );
   const frozen = views('frozen', 20);
   const whileFrozen = await post(collector, frozen);
   t.equal(whileFrozen.status, 503, 'not acknowledged: 503');

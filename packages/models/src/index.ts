@@ -1,0 +1,7 @@
+export {
+  assertNativeBackend,
+  loadTensorFlow,
+  nativeBindingPath,
+  TENSORFLOW_SETUP_COMMAND,
+  type TensorFlow,
+} from './backend.js';
