@@ -4,6 +4,7 @@
 import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '@recstream/logger';
 import { TOPICS, topicName, type TopicRole } from '@recstream/schemas';
+import { registerSnappyCodec } from './snappy-codec.js';
 
 export interface KafkaOptions {
   readonly brokers: readonly string[];
@@ -19,6 +20,8 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 export function createKafka(options: KafkaOptions): Kafka {
+  // Before any client exists: a consumer may meet snappy batches in its first fetch.
+  registerSnappyCodec();
   const log = options.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: options.clientId,
