@@ -10,10 +10,10 @@
  * BENCH_LOOKUP_IDS (ids per lookup, default 20000), BENCH_REPEATS (default 5).
  */
 import { createHash } from 'node:crypto';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createRowDeduplicator } from '@recstream/clickhouse';
 import { createTestDatabase, dropTestDatabase, testNamespace } from '@recstream/testing';
+import { reportHeader } from './report.js';
 import { percentile, round } from './stats.js';
 
 const DAY = '2026-05-01';
@@ -89,13 +89,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify(
         {
-          benchmark: 'dedup',
-          date: new Date().toISOString(),
-          machine: {
-            cpus: os.cpus().length,
-            cpu_model: os.cpus()[0]?.model ?? '',
-            memory_gib: round(os.totalmem() / 2 ** 30),
-          },
+          ...reportHeader('dedup'),
           results,
         },
         null,

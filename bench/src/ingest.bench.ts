@@ -14,7 +14,6 @@
  * collector alone, as when the sink and ClickHouse run on other machines; nothing reaches ClickHouse).
  * Runs in a throwaway namespace (topics, database, Redis prefix) that it removes at the end.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -32,6 +31,7 @@ import {
 } from '@recstream/testing';
 import { runOpenLoop } from './http-load.js';
 import { cpuSeconds, infraPids, peakRssMiB } from './process-stats.js';
+import { reportHeader } from './report.js';
 import {
   bucketQuantileMs,
   parseBuckets,
@@ -235,13 +235,7 @@ async function main(): Promise<void> {
 
     const finalVisible = visible[visible.length - 1]?.[1] ?? 0;
     const report = {
-      benchmark: 'ingest',
-      date: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        cpu_model: os.cpus()[0]?.model ?? '',
-        memory_gib: round(os.totalmem() / 2 ** 30),
-      },
+      ...reportHeader('ingest'),
       settings: {
         with_sink: withSink,
         offered_events_per_s: rate,
