@@ -1,7 +1,13 @@
-export { createClickHouse, type ClickHouse, type ClickHouseOptions, type QuerySettings } from './client.js';
+export {
+  createClickHouse,
+  type ClickHouse,
+  type ClickHouseOptions,
+  type ExternalTable,
+  type QuerySettings,
+} from './client.js';
 export { createRowDeduplicator, type DeduplicatorOptions, type RowDeduplicator } from './dedup.js';
 export { classifyClickHouseError } from './errors.js';
-export { sql, ident, inList, literal, quoteString, formatDateTime, fragment, type SqlValue } from './sql.js';
+export { sql, ident, literal, quoteString, formatDateTime, fragment, type SqlValue } from './sql.js';
 export { createBatchWriter, type BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 export {
   runMigrations,

@@ -6,7 +6,7 @@
  * the quotes is one quote. It works on UTF-8 bytes, as the server does.
  */
 import t from 'tap';
-import { formatDateTime, fragment, ident, inList, literal, quoteString, sql, type SqlValue } from './sql.js';
+import { formatDateTime, fragment, ident, literal, quoteString, sql, type SqlValue } from './sql.js';
 
 const SIMPLE_ESCAPES: Record<string, number> = {
   b: 0x08,
@@ -334,11 +334,5 @@ t.test('fragment embeds built SQL unescaped; plain strings never are', (t) => {
   );
   const nested = sql`SELECT ${fragment(sql`multiIf(${fragment(condition)}, ${1}, ${0})`)} AS w`;
   t.equal(nested, String.raw`SELECT multiIf(type = 'view\'', 1, 0) AS w`, 'fragments nest');
-  t.end();
-});
-
-t.test('inList renders the right-hand side of IN, escaped', (t) => {
-  t.equal(sql`SELECT 1 WHERE id IN ${inList(['a', "b'c", 3])}`, "SELECT 1 WHERE id IN ('a', 'b\\'c', 3)");
-  t.throws(() => inList([]), /at least one value/, 'an empty IN is refused, not rendered as invalid SQL');
   t.end();
 });

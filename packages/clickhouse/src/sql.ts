@@ -76,15 +76,6 @@ export function sql(strings: TemplateStringsArray, ...values: SqlValue[]): strin
   return text;
 }
 
-/**
- * The right-hand side of `IN`: `('a', 'b')`. An array literal would not do — `x IN ['a']` compares
- * x with the array itself and fails on type.
- */
-export function inList(values: readonly SqlValue[]): RawSql {
-  if (values.length === 0) throw new TypeError('IN needs at least one value');
-  return new RawSql(`(${values.map((value) => literal(value)).join(', ')})`);
-}
-
 /** Embeds an already-built SQL fragment (the output of `sql`) into another `sql` template. */
 export function fragment(text: string): RawSql {
   return new RawSql(text);

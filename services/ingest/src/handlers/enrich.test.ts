@@ -1,6 +1,8 @@
 import t from 'tap';
 import type { ClickstreamEvent } from '@recstream/schemas';
-import { enrichEvent, eventTime } from './enrich.js';
+import { createEnricher, eventTime, type EnrichOptions } from './enrich.js';
+
+const enrichEvent = (event: ClickstreamEvent, options: EnrichOptions) => createEnricher(options)(event);
 
 const receivedAt = new Date('2026-05-01T12:00:00.000Z');
 const clock = { maxFutureSkewMs: 5 * 60 * 1000, maxPastAgeMs: 7 * 24 * 3600 * 1000 };
@@ -37,7 +39,7 @@ t.test('eventTime trusts the client clock within bounds', (t) => {
   t.end();
 });
 
-t.test('enrichEvent adds the server fields and keeps the event', (t) => {
+t.test('the enricher adds the server fields and keeps the event', (t) => {
   const event: ClickstreamEvent = {
     type: 'view',
     event_id: 'e1',
@@ -72,7 +74,7 @@ t.test('enrichEvent adds the server fields and keeps the event', (t) => {
   t.end();
 });
 
-t.test('enrichEvent parses the user agent and keeps only the network of the caller', (t) => {
+t.test('the enricher parses the user agent and keeps only the network of the caller', (t) => {
   const event: ClickstreamEvent = { type: 'view', event_id: 'e2', anonymous_id: 'a1', item_id: 'sku-1' };
   const iphone =
     'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';

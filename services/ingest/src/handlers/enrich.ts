@@ -72,7 +72,3 @@ export function createEnricher(options: EnrichOptions): (event: ClickstreamEvent
     };
   };
 }
-
-export function enrichEvent(event: ClickstreamEvent, options: EnrichOptions): EnrichedEvent {
-  return createEnricher(options)(event);
-}

@@ -3,6 +3,7 @@
  * (one JSON document per line). A line that is not JSON becomes a rejection for that index,
  * not a failure of the whole request.
  */
+import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import type { FieldProblem } from '@recstream/schemas';
 
 export type ParsedRecord =
@@ -34,4 +35,17 @@ export function bodyRecords(body: unknown): ParsedRecord[] {
   if (body instanceof NdjsonBody) return body.records;
   if (Array.isArray(body)) return body.map((value: unknown) => ({ ok: true, value }));
   return [{ ok: true, value: body }];
+}
+
+/** Refuses a request with more records than the documented maximum: 413, nothing taken. */
+export function assertBatchSize(count: number, max: number, noun: 'events' | 'items'): void {
+  if (count > max) {
+    throw new PermanentError(
+      ERROR_CODES.payloadTooLarge,
+      `batch of ${count} ${noun} exceeds the maximum of ${max}`,
+      {
+        details: { statusCode: 413 },
+      },
+    );
+  }
 }

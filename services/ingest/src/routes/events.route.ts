@@ -4,11 +4,11 @@
  * the field and reason. Nothing is acknowledged that Kafka has not acknowledged.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ERROR_CODES, PermanentError } from '@recstream/errors';
+import { ERROR_CODES } from '@recstream/errors';
 import { ClickstreamEvent, type ContractValidators } from '@recstream/schemas';
 import type { Publisher } from '../handlers/event-publisher.js';
 import { judgeEvents } from '../handlers/intake.js';
-import { bodyRecords } from './batch-body.js';
+import { assertBatchSize, bodyRecords } from './batch-body.js';
 import { AcceptedResponse, ErrorResponse, type AcceptedResponse as Accepted } from './ingest-responses.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
 
@@ -41,13 +41,7 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
     },
     async (request, reply) => {
       const records = bodyRecords(request.body);
-      if (records.length > deps.maxBatchEvents) {
-        throw new PermanentError(
-          ERROR_CODES.payloadTooLarge,
-          `batch of ${records.length} events exceeds the maximum of ${deps.maxBatchEvents}`,
-          { details: { statusCode: 413 } },
-        );
-      }
+      assertBatchSize(records.length, deps.maxBatchEvents, 'events');
       const userAgent = request.headers['user-agent'];
       const { accepted, rejected, refused } = judgeEvents(records, deps.validators, {
         receivedAt: now(),

@@ -18,7 +18,7 @@ import {
 } from '@recstream/schemas';
 import type { Publisher, RefusedRecord } from '../handlers/event-publisher.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
-import { bodyRecords } from './batch-body.js';
+import { assertBatchSize, bodyRecords } from './batch-body.js';
 import { AcceptedResponse, ErrorResponse, type AcceptedResponse as Accepted } from './ingest-responses.js';
 
 export interface ItemsRouteDeps {
@@ -59,16 +59,6 @@ export function itemDeletionCount(body: unknown): number | undefined {
   return Array.isArray(body.item_ids) ? body.item_ids.length : undefined;
 }
 
-function tooMany(count: number, max: number): PermanentError {
-  return new PermanentError(
-    ERROR_CODES.payloadTooLarge,
-    `batch of ${count} items exceeds the maximum of ${max}`,
-    {
-      details: { statusCode: 413 },
-    },
-  );
-}
-
 export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): void {
   const parkQuietly = async (
     refused: readonly RefusedRecord[],
@@ -93,7 +83,7 @@ export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): 
     },
     async (request, reply) => {
       const records = bodyRecords(request.body);
-      if (records.length > deps.maxBatchItems) throw tooMany(records.length, deps.maxBatchItems);
+      assertBatchSize(records.length, deps.maxBatchItems, 'items');
       const result: Accepted = { accepted: 0, rejected: [] };
       const items: CatalogItem[] = [];
       const refused: RefusedRecord[] = [];
@@ -167,7 +157,7 @@ export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): 
     },
     async (request, reply) => {
       const ids = itemDeletionIds(request.body);
-      if (ids.length > deps.maxBatchItems) throw tooMany(ids.length, deps.maxBatchItems);
+      assertBatchSize(ids.length, deps.maxBatchItems, 'items');
       const valid: string[] = [];
       const rejected: { index: number; problems: FieldProblem[] }[] = [];
       ids.forEach((id, index) => {
