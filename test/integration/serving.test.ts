@@ -34,6 +34,7 @@ t.test('popular items from the feature store', async (t) => {
       itemId: `sku-${i}`,
       title: `Item ${i}`,
       category: 'Beauty > Lips',
+      categoryPath: ['Beauty', 'Lips'],
       brand: 'Acme',
       price: 10,
       currency: 'EUR',

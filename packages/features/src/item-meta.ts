@@ -6,7 +6,10 @@ import { featureKeys } from './keys.js';
 export interface ItemMeta {
   readonly itemId: string;
   readonly title: string;
+  /** The category path joined with ' > ' (display). */
   readonly category: string;
+  /** The category path, broadest first. */
+  readonly categoryPath: readonly string[];
   readonly brand: string;
   readonly price: number;
   readonly currency: string;
@@ -18,6 +21,7 @@ export function toItemMeta(item: CatalogItem): ItemMeta {
     itemId: item.item_id,
     title: item.title,
     category: item.category_path.join(' > '),
+    categoryPath: item.category_path,
     brand: item.brand ?? '',
     price: item.price,
     currency: item.currency,

@@ -1,13 +1,30 @@
 /**
  * Every Redis key the product uses is named here, and nowhere else. Each family states its
- * memory bound or expiry. `prefix` separates deployments and tests sharing one Redis.
+ * memory bound or expiry (the numbers are in `bounds.ts`). `prefix` separates deployments and tests
+ * sharing one Redis. `<subject>` is `u:<user_id>` for a logged-in shopper and `a:<anonymous_id>`
+ * (or `s:<session_id>` when the event has no anonymous id) for one who is not.
  *
- * | key                                   | type   | bound                                      |
- * |---------------------------------------|--------|--------------------------------------------|
- * | `<prefix>:f1:item:pop`                | zset   | one member per catalog item; trimmed to `POPULARITY_MAX_ITEMS` |
- * | `<prefix>:f1:item:meta`               | hash   | one field per catalog item (JSON ItemMeta) |
- * | `<prefix>:f1:seen:<event_id>`         | string | expires after `SEEN_EVENT_TTL_S`           |
- * | `<prefix>:f1:offsets`                 | hash   | one field per Kafka partition applied (`<topic>/<partition>` → last offset) |
+ * | key                                   | type   | content · bound                                            |
+ * |---------------------------------------|--------|------------------------------------------------------------|
+ * | `<p>:f1:item:pop`                     | zset   | item → log decayed popularity (τ 24 h) · `POPULARITY_MAX_ITEMS` |
+ * | `<p>:f1:item:pop:short`               | zset   | item → log decayed popularity (τ 1 h), for trending · same bound |
+ * | `<p>:f1:cat:<category>:pop`           | zset   | item → log decayed popularity in a category · `CATEGORY_TOP_MAX` |
+ * | `<p>:f1:item:meta`                    | hash   | item → JSON ItemMeta · catalog size                        |
+ * | `<p>:f1:item:<item>:win`              | hash   | `<type>:<granularity>:<bucket>` → count · `WINDOW_FIELDS_PER_ITEM`, expires `ITEM_TTL_S` |
+ * | `<p>:f1:item:<item>:covis`            | zset   | item → co-visitation weight · `COVISIT_MAX`, expires `ITEM_TTL_S` |
+ * | `<p>:f1:item:<item>:cobuy`            | zset   | item → bought-together count · `COVISIT_MAX`, expires `ITEM_TTL_S` |
+ * | `<p>:f1:global:counts`                | hash   | `<type>` → count of all events (priors, e.g. global CTR) · 7 fields |
+ * | `<p>:f1:sub:<subject>:seq`            | zset   | `<ms>:<type>:<item>` → event ms · `SEQUENCE_MAX`, expires `SUBJECT_TTL_S` |
+ * | `<p>:f1:sub:<subject>:aff:cat`        | zset   | category → log decayed affinity (τ 7 d) · `AFFINITY_MAX`, expires |
+ * | `<p>:f1:sub:<subject>:aff:brand`      | zset   | brand → log decayed affinity (τ 7 d) · `AFFINITY_MAX`, expires |
+ * | `<p>:f1:sub:<subject>:searches`       | zset   | query → last ms · `SEARCHES_MAX`, expires                  |
+ * | `<p>:f1:sub:<subject>:cart`           | zset   | item → ms added · `CART_MAX`, expires                      |
+ * | `<p>:f1:sub:<subject>:bought`         | zset   | item → ms purchased · `PURCHASED_MAX`, expires             |
+ * | `<p>:f1:sess:<session_id>:items`      | zset   | item → last ms in the session (co-visitation) · `SESSION_ITEMS_MAX`, expires `SESSION_TTL_S` |
+ * | `<p>:f1:alias:<anonymous subject>`    | string | the user subject it logged in as · expires `SUBJECT_TTL_S` |
+ * | `<p>:f1:seen:<event_id>`              | string | expires after `SEEN_EVENT_TTL_S`                           |
+ * | `<p>:f1:offsets`                      | hash   | `<topic>/<partition>` → last applied offset · one per partition |
+ * | `<p>:f1:state`                        | hash   | `created_at`, `rebuilt_at`: absent means Redis lost its data · 2 fields |
  *
  * Exactly once in effect: a redelivered message (crash, rebalance) sits at or below its
  * partition's offset watermark and is skipped; a client's retry that reached Kafka twice (same
@@ -16,30 +33,68 @@
 
 /** Layout version: bump it when a key's meaning changes, and rebuild. */
 export const FEATURE_LAYOUT_VERSION = 'f1';
-/**
- * How long an event id is remembered, to skip a client retry's second copy. Redelivery does not
- * depend on it (the offset watermark covers that), so it is short: memory is rate × TTL markers.
- */
-export const SEEN_EVENT_TTL_S = 60 * 60;
-export const POPULARITY_MAX_ITEMS = 1_000_000;
 
 export interface FeatureKeys {
   itemPopularity(): string;
+  itemPopularityShort(): string;
+  categoryPopularity(category: string): string;
   itemMeta(): string;
+  itemWindows(itemId: string): string;
+  itemCovisits(itemId: string): string;
+  /** `itemCovisits(id)` is `prefix + id + suffix` (the store builds neighbour keys from them). */
+  itemCovisitsAffixes(): { prefix: string; suffix: string };
+  itemBoughtTogether(itemId: string): string;
+  globalCounts(): string;
+  subjectSequence(subject: string): string;
+  subjectCategoryAffinity(subject: string): string;
+  subjectBrandAffinity(subject: string): string;
+  subjectSearches(subject: string): string;
+  subjectCart(subject: string): string;
+  subjectPurchased(subject: string): string;
+  sessionItems(sessionId: string): string;
+  alias(anonymousSubject: string): string;
   seenEvent(eventId: string): string;
   /** Last applied offset per `<topic>/<partition>`. */
   appliedOffsets(): string;
+  /** Marker written when the store is initialised or rebuilt; its absence means data was lost. */
+  state(): string;
   /** Pattern matching every key of this prefix and layout (for rebuilds and test cleanup). */
   all(): string;
 }
 
 export function featureKeys(prefix: string): FeatureKeys {
   const base = `${prefix}:${FEATURE_LAYOUT_VERSION}`;
+  const subject = (id: string, family: string) => `${base}:sub:${id}:${family}`;
   return {
     itemPopularity: () => `${base}:item:pop`,
+    itemPopularityShort: () => `${base}:item:pop:short`,
+    categoryPopularity: (category) => `${base}:cat:${category}:pop`,
     itemMeta: () => `${base}:item:meta`,
+    itemWindows: (itemId) => `${base}:item:${itemId}:win`,
+    itemCovisits: (itemId) => `${base}:item:${itemId}:covis`,
+    itemCovisitsAffixes: () => ({ prefix: `${base}:item:`, suffix: ':covis' }),
+    itemBoughtTogether: (itemId) => `${base}:item:${itemId}:cobuy`,
+    globalCounts: () => `${base}:global:counts`,
+    subjectSequence: (id) => subject(id, 'seq'),
+    subjectCategoryAffinity: (id) => subject(id, 'aff:cat'),
+    subjectBrandAffinity: (id) => subject(id, 'aff:brand'),
+    subjectSearches: (id) => subject(id, 'searches'),
+    subjectCart: (id) => subject(id, 'cart'),
+    subjectPurchased: (id) => subject(id, 'bought'),
+    sessionItems: (sessionId) => `${base}:sess:${sessionId}:items`,
+    alias: (anonymousSubject) => `${base}:alias:${anonymousSubject}`,
     seenEvent: (eventId) => `${base}:seen:${eventId}`,
     appliedOffsets: () => `${base}:offsets`,
+    state: () => `${base}:state`,
     all: () => `${base}:*`,
   };
+}
+
+/** Subject of a logged-in shopper. */
+export const userSubject = (userId: string): string => `u:${userId}`;
+/** Subject of a shopper who is not logged in: the device id, else the session. */
+export function anonymousSubject(ids: { anonymous_id?: string; session_id?: string }): string | undefined {
+  if (ids.anonymous_id !== undefined) return `a:${ids.anonymous_id}`;
+  if (ids.session_id !== undefined) return `s:${ids.session_id}`;
+  return undefined;
 }

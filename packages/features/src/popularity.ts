@@ -12,6 +12,10 @@
 export const POPULARITY_T0_MS = Date.UTC(2026, 0, 1);
 /** Decay time constant: an event's weight falls by e every τ (half-life τ·ln 2 ≈ 16.6 h). */
 export const POPULARITY_TAU_MS = 24 * 60 * 60 * 1000;
+/** Short-term popularity (half-life ≈ 42 min); trending compares it with the 24 h one. */
+export const SHORT_POPULARITY_TAU_MS = 60 * 60 * 1000;
+/** Shoppers' category and brand affinities fade over a week (half-life ≈ 4.9 days). */
+export const AFFINITY_TAU_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** How much each event type says about interest in an item. */
 export const EVENT_WEIGHTS = {
@@ -24,9 +28,9 @@ export const EVENT_WEIGHTS = {
   impression: 0,
 } as const;
 
-/** log of one event's contribution to S. */
-export function logContribution(weight: number, eventTimeMs: number): number {
-  return Math.log(weight) + (eventTimeMs - POPULARITY_T0_MS) / POPULARITY_TAU_MS;
+/** log of one event's contribution to S, for a decay time constant `tauMs`. */
+export function logContribution(weight: number, eventTimeMs: number, tauMs = POPULARITY_TAU_MS): number {
+  return Math.log(weight) + (eventTimeMs - POPULARITY_T0_MS) / tauMs;
 }
 
 /** log(exp(a) + exp(b)) without overflow. */
@@ -36,6 +40,6 @@ export function logAddExp(a: number, b: number): number {
 }
 
 /** The decayed count at `nowMs` from a stored log score. */
-export function currentCount(logScore: number, nowMs: number): number {
-  return Math.exp(logScore - (nowMs - POPULARITY_T0_MS) / POPULARITY_TAU_MS);
+export function currentCount(logScore: number, nowMs: number, tauMs = POPULARITY_TAU_MS): number {
+  return Math.exp(logScore - (nowMs - POPULARITY_T0_MS) / tauMs);
 }

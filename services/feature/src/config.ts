@@ -14,6 +14,8 @@ export const FeatureConfigSchema = Type.Object({
   ...httpConfig,
   REC_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3003 }),
   REC_FEATURE_GROUP_ID: Type.String({ default: 'rec-feature' }),
+  /** Events that reached ingest later than this after they happened are counted, not applied. */
+  REC_FEATURE_MAX_LATENESS_MS: Type.Integer({ minimum: 0, default: 60 * 60 * 1000 }),
 });
 
 export type FeatureConfig = Type.Static<typeof FeatureConfigSchema>;

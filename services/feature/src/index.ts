@@ -7,9 +7,12 @@ import { createRedis } from '@recstream/redis';
 import { topicName } from '@recstream/schemas';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { readItemMeta } from '@recstream/features';
+import { compileContext } from './compile/event-ops.js';
 import { createFeatureHandler } from './handlers/feature.handler.js';
+import { createFeatureStore } from './store/feature-store.js';
+import { assertStorePresent, initialiseStoreState, REBUILD_COMMAND } from './store/store-state.js';
 import { createItemMetaWriter } from './writers/item-meta.writer.js';
-import { createPopularityWriter } from './writers/popularity.writer.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
   await redis.connect();
   lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
 
-  const { kafka, producer, ready, stop } = await connectKafka({
+  const { kafka, admin, producer, ready, stop } = await connectKafka({
     brokers: config.REC_KAFKA_BROKERS,
     compression: config.REC_KAFKA_COMPRESSION,
     clientId: 'feature',
@@ -34,14 +37,46 @@ async function main(): Promise<void> {
   lifecycle.add({ name: 'kafka', stop });
 
   const itemsTopic = topicName('items', config.REC_TOPIC_PREFIX);
+  const eventsTopic = topicName('events', config.REC_TOPIC_PREFIX);
+  const groupId = config.REC_TOPIC_PREFIX + config.REC_FEATURE_GROUP_ID;
+  const committed = await admin.fetchOffsets({ groupId, topics: [eventsTopic] });
+  const consumedBefore = committed.some(({ partitions }) => partitions.some((p) => Number(p.offset) >= 0));
+  const storeState = await initialiseStoreState(redis, config.REC_REDIS_PREFIX, consumedBefore);
+  if (storeState === 'lost')
+    logger.error(
+      `Redis has lost the features this group built; not ready until \`${REBUILD_COMMAND}\` has run`,
+    );
+
+  const prefix = config.REC_REDIS_PREFIX;
+  const events = metrics.counter<'outcome'>(
+    'events_total',
+    'Events consumed, by outcome: applied, duplicate (redelivered or retried), late (not applied)',
+    ['outcome'],
+  );
+  const unknownItems = metrics.counter(
+    'unknown_item_refs_total',
+    'Item ids in events that the catalog does not know (item features kept, category ones skipped)',
+  );
   const consumer = createConsumerRunner({
     kafka,
-    groupId: config.REC_TOPIC_PREFIX + config.REC_FEATURE_GROUP_ID,
-    topics: [topicName('events', config.REC_TOPIC_PREFIX), itemsTopic],
+    groupId,
+    topics: [eventsTopic, itemsTopic],
     handler: createFeatureHandler({
       itemsTopic,
-      popularity: createPopularityWriter(redis, config.REC_REDIS_PREFIX),
-      itemMeta: createItemMetaWriter(redis, config.REC_REDIS_PREFIX),
+      store: createFeatureStore(redis, prefix),
+      itemMeta: createItemMetaWriter(redis, prefix),
+      lookupItems: async (ids) => {
+        const metas = await readItemMeta(redis, prefix, ids);
+        return new Map(ids.map((id, i) => [id, metas[i]]));
+      },
+      compileContext: (catalog) => compileContext(prefix, catalog),
+      maxLatenessMs: config.REC_FEATURE_MAX_LATENESS_MS,
+      counters: {
+        late: (n) => events.inc({ outcome: 'late' }, n),
+        applied: (n) => events.inc({ outcome: 'applied' }, n),
+        duplicates: (n) => events.inc({ outcome: 'duplicate' }, n),
+        unknownItems: (n) => unknownItems.inc(n),
+      },
     }),
     dlq: { producer, topic: topicName('eventsDlq', config.REC_TOPIC_PREFIX) },
     logger,
@@ -55,6 +90,7 @@ async function main(): Promise<void> {
     metrics,
     checks: {
       redis: async () => void (await redis.ping()),
+      store: () => assertStorePresent(redis, prefix),
       kafka: ready,
       consumer: () =>
         consumer.joined

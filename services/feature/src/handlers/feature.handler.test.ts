@@ -1,16 +1,17 @@
 import t from 'tap';
 import { ERROR_CODES, TransientError } from '@recstream/errors';
-import { EVENT_WEIGHTS, logContribution, type ItemMeta } from '@recstream/features';
+import { toItemMeta, type ItemMeta } from '@recstream/features';
 import type { KafkaMessage } from '@recstream/kafka';
-import type { EnrichedEvent } from '@recstream/schemas';
+import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
+import { compileContext } from '../compile/event-ops.js';
+import type { FeatureStore } from '../store/feature-store.js';
+import type { CompiledEvent } from '../store/ops.js';
 import type { ItemMetaWriter } from '../writers/item-meta.writer.js';
-import type { PopularityUpdate, PopularityWriter } from '../writers/popularity.writer.js';
-import { createFeatureHandler, popularityUpdate } from './feature.handler.js';
+import { createFeatureHandler, type FeatureHandlerDeps } from './feature.handler.js';
 
 const itemsTopic = 'test_rec.items.v1';
 const eventsTopic = 'test_rec.events.v1';
 const eventTime = '2026-05-01T12:00:00.000Z';
-const eventTimeMs = Date.parse(eventTime);
 
 const server = {
   schema_version: 1,
@@ -51,17 +52,18 @@ function message(value: string | null, key: string | null = null): KafkaMessage 
   };
 }
 
-/** In-memory stand-ins for the Redis writers: they keep the resulting state, or fail as told. */
-function fakeWriters(failure?: Error) {
-  const applied: PopularityUpdate[] = [];
+/** In-memory stand-ins for Redis: they keep what was written, or fail as told. */
+function fakeDeps(failure?: Error) {
+  const applied: { partition: string; events: CompiledEvent[] }[] = [];
   const meta = new Map<string, ItemMeta>();
   const calls: string[] = [];
-  const popularity: PopularityWriter = {
-    apply(partition, updates) {
-      calls.push(`apply:${partition}:${updates.length}`);
+  const counted = { late: 0, unknownItems: 0, applied: 0, duplicates: 0 };
+  const store: FeatureStore = {
+    apply(partition, events) {
+      calls.push(`apply:${partition}:${events.length}`);
       if (failure !== undefined) return Promise.reject(failure);
-      applied.push(...updates);
-      return Promise.resolve(updates.length);
+      applied.push({ partition, events: [...events] });
+      return Promise.resolve(events.length);
     },
   };
   const itemMeta: ItemMetaWriter = {
@@ -78,7 +80,21 @@ function fakeWriters(failure?: Error) {
       return Promise.resolve();
     },
   };
-  return { popularity, itemMeta, applied, meta, calls };
+  const deps: FeatureHandlerDeps = {
+    itemsTopic,
+    store,
+    itemMeta,
+    lookupItems: (ids) => Promise.resolve(new Map(ids.map((id) => [id, meta.get(id)]))),
+    compileContext: (catalog) => compileContext('test', catalog),
+    maxLatenessMs: 60 * 60 * 1000,
+    counters: {
+      late: (n) => void (counted.late += n),
+      unknownItems: (n) => void (counted.unknownItems += n),
+      applied: (n) => void (counted.applied += n),
+      duplicates: (n) => void (counted.duplicates += n),
+    },
+  };
+  return { deps, applied, meta, calls, counted };
 }
 
 const catalogItem = (id: string, title = `Title ${id}`) =>
@@ -93,87 +109,56 @@ const catalogItem = (id: string, title = `Title ${id}`) =>
     updated_at: eventTime,
   });
 
-t.test('popularityUpdate per event type', (t) => {
-  const single = (weight: number) => ({
-    eventId: 'e1',
-    offset: '7',
-    contributions: [{ itemId: 'sku-1', logContribution: logContribution(weight, eventTimeMs) }],
-  });
-  t.same(popularityUpdate(EVENTS.view, '7'), single(EVENT_WEIGHTS.view), 'view: its item, weight 1');
-  t.same(popularityUpdate(EVENTS.click, '7'), single(EVENT_WEIGHTS.click), 'click: its item, weight 1');
-  t.same(
-    popularityUpdate(EVENTS.add_to_cart, '7'),
-    single(EVENT_WEIGHTS.add_to_cart),
-    'add_to_cart: weight 3',
-  );
-  t.same(
-    popularityUpdate(EVENTS.purchase, '7'),
-    {
-      eventId: 'e1',
-      offset: '7',
-      contributions: [
-        { itemId: 'sku-1', logContribution: logContribution(EVENT_WEIGHTS.purchase, eventTimeMs) },
-        { itemId: 'sku-2', logContribution: logContribution(EVENT_WEIGHTS.purchase, eventTimeMs) },
-      ],
-    },
-    'purchase: every line item, each item once',
-  );
-  t.equal(
-    popularityUpdate(EVENTS.remove_from_cart, '7'),
-    undefined,
-    'remove_from_cart says nothing about interest',
-  );
-  t.equal(popularityUpdate(EVENTS.search, '7'), undefined, 'search has no item');
-  t.equal(popularityUpdate(EVENTS.impression, '7'), undefined, 'being shown is not interest');
-  const later = popularityUpdate({ ...EVENTS.view, event_time: '2026-05-02T12:00:00.000Z' }, '7');
-  const earlier = popularityUpdate(EVENTS.view, '7');
-  t.ok(
-    (later?.contributions[0]?.logContribution ?? 0) > (earlier?.contributions[0]?.logContribution ?? 0),
-    'the later event contributes more (uses event_time)',
-  );
-  t.end();
-});
-
-t.test('events: ok for signals, drop for the rest, dlq for what cannot be read', async (t) => {
-  const writers = fakeWriters();
-  const handler = createFeatureHandler({ itemsTopic, ...writers });
+t.test('events: ok when compiled, dropped when late, dlq for what cannot be read', async (t) => {
+  const { deps, applied, calls, counted, meta } = fakeDeps();
+  meta.set('sku-1', toItemMeta(JSON.parse(catalogItem('sku-1')) as CatalogItem));
+  const handler = createFeatureHandler(deps);
+  const lateView = { ...EVENTS.view, event_id: 'late', event_time: '2026-05-01T10:00:00.000Z' };
   const batch = [
     EVENTS.view,
     EVENTS.search,
     EVENTS.impression,
-    EVENTS.remove_from_cart,
+    lateView,
     { ...EVENTS.purchase, event_id: 'e5' },
-  ].map((e) => message(JSON.stringify(e)));
+  ].map((e, i) => ({ ...message(JSON.stringify(e)), offset: String(10 + i) }));
   batch.push(
     message('{oops'),
     message(JSON.stringify({ type: 'view', item_id: 'x', event_time: eventTime })),
     message(JSON.stringify({ ...EVENTS.view, event_time: 'soon' })),
   );
-  const results = await handler(batch, { topic: eventsTopic, partition: 0 });
+  const results = await handler(batch, { topic: eventsTopic, partition: 3 });
   t.match(results, [
     { kind: 'ok' },
-    { kind: 'drop', reason: 'no popularity signal in search' },
-    { kind: 'drop', reason: 'no popularity signal in impression' },
-    { kind: 'drop', reason: 'no popularity signal in remove_from_cart' },
+    { kind: 'ok' },
+    { kind: 'ok' },
+    { kind: 'drop', reason: /late by more than 3600000 ms/ },
     { kind: 'ok' },
     { kind: 'dlq', step: 'feature', code: ERROR_CODES.invalidInput, reason: /undecodable event/ },
-    { kind: 'dlq', code: ERROR_CODES.invalidInput, reason: /event_id or event_time missing/ },
-    { kind: 'dlq', code: ERROR_CODES.invalidInput, reason: /event_id or event_time missing/ },
+    { kind: 'dlq', code: ERROR_CODES.invalidInput, reason: /event_id, event_time or received_at missing/ },
+    { kind: 'dlq', code: ERROR_CODES.invalidInput, reason: /event_id, event_time or received_at missing/ },
   ]);
   t.equal(results.length, batch.length, 'one result per message');
-  t.same(writers.calls, [`apply:${eventsTopic}/0:2`], 'one call for the batch, naming its partition');
+  t.same(calls, [`apply:${eventsTopic}/3:4`], 'one store call for the batch, naming its partition');
   t.same(
-    writers.applied.map((u) => [u.eventId, u.contributions.map((c) => c.itemId)]),
+    applied[0]?.events.map((e) => [e.eventId, e.offset]),
     [
-      ['e1', ['sku-1']],
-      ['e5', ['sku-1', 'sku-2']],
+      ['e1', '10'],
+      ['e1', '11'],
+      ['e1', '12'],
+      ['e5', '14'],
     ],
+    'each event with its own offset; duplicates of an id are left to the store to judge',
   );
+  t.ok(
+    applied[0]?.events.every((e) => e.ops.length > 0),
+    'every accepted event changes something (at least the global counts)',
+  );
+  t.same(counted, { late: 1, unknownItems: 1, applied: 4, duplicates: 0 }, 'sku-2 is not in the catalog');
 });
 
 t.test('a Redis failure makes every message of the batch a retry', async (t) => {
   const failure = new TransientError(ERROR_CODES.unavailable, 'redis ECONNREFUSED');
-  const handler = createFeatureHandler({ itemsTopic, ...fakeWriters(failure) });
+  const handler = createFeatureHandler(fakeDeps(failure).deps);
   const events = await handler(
     [message(JSON.stringify(EVENTS.view)), message(JSON.stringify(EVENTS.search)), message('{oops')],
     { topic: eventsTopic, partition: 0 },
@@ -195,17 +180,18 @@ t.test('a Redis failure makes every message of the batch a retry', async (t) => 
 });
 
 t.test('items topic: upserts the display fields, deletes on tombstones, dlq for garbage', async (t) => {
-  const writers = fakeWriters();
+  const writers = fakeDeps();
   writers.meta.set('sku-old', {
     itemId: 'sku-old',
     title: 'Old',
     category: '',
+    categoryPath: [],
     brand: '',
     price: 1,
     currency: 'EUR',
     availability: 'in_stock',
   });
-  const handler = createFeatureHandler({ itemsTopic, ...writers });
+  const handler = createFeatureHandler(writers.deps);
   const results = await handler(
     [
       message(catalogItem('sku-1'), 'sku-1'),
@@ -225,6 +211,7 @@ t.test('items topic: upserts the display fields, deletes on tombstones, dlq for 
     itemId: 'sku-1',
     title: 'Title sku-1',
     category: 'Beauty > Lips',
+    categoryPath: ['Beauty', 'Lips'],
     brand: 'Acme',
     price: 10,
     currency: 'EUR',
@@ -236,12 +223,12 @@ t.test('items topic: upserts the display fields, deletes on tombstones, dlq for 
     ['upsert:sku-1', 'remove:sku-old'],
     'one upsert, one removal; a tombstone without key removes nothing',
   );
-  t.same(writers.applied, [], 'items do not touch popularity');
+  t.same(writers.applied, [], 'items do not touch event features');
 });
 
 t.test('items topic: the last message for an item wins, as in the compacted topic', async (t) => {
-  const writers = fakeWriters();
-  const handler = createFeatureHandler({ itemsTopic, ...writers });
+  const writers = fakeDeps();
+  const handler = createFeatureHandler(writers.deps);
   await handler(
     [
       message(catalogItem('sku-1', 'v1'), 'sku-1'),

@@ -1,0 +1,152 @@
+/**
+ * The feature store's atomic step, run by Redis for a chunk of one partition's events.
+ *
+ * KEYS: [1] offsets hash, [2..] one seen-marker per event.
+ * ARGV: [1] partition field, [2] seen-marker TTL, then per event: offset, op count, ops (ops.ts).
+ *
+ * An event is applied only if its offset is above the partition's watermark (else it is a
+ * redelivery) and its seen-marker did not exist (else it is a client retry's second copy). The
+ * watermark moves to the chunk's last offset. Returns the number of events applied.
+ *
+ * Feature keys are built by the service and passed as arguments rather than KEYS: the store
+ * assumes one Redis primary (the product's deployment), where this is safe.
+ */
+export const APPLY_ONCE_LUA = `
+local watermark = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+local seenTtl = ARGV[2]
+local applied = 0
+local last = watermark
+local a = 3
+
+local function expire(key, ttl)
+  if ttl ~= '0' then redis.call('EXPIRE', key, ttl) end
+end
+local function cap(key, n)
+  if n ~= '0' then redis.call('ZREMRANGEBYRANK', key, 0, -(tonumber(n) + 1)) end
+end
+local function logadd(current, add)
+  if not current then return add end
+  local c = tonumber(current)
+  local hi = math.max(c, add)
+  return hi + math.log(1 + math.exp(-math.abs(c - add)))
+end
+
+-- Each op reads its arguments from ARGV[p] on.
+local run = {}
+run.zlog = function(p)
+  local key, member = ARGV[p], ARGV[p + 1]
+  redis.call('ZADD', key, logadd(redis.call('ZSCORE', key, member), tonumber(ARGV[p + 2])), member)
+  cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
+end
+run.zmax = function(p)
+  local key = ARGV[p]
+  redis.call('ZADD', key, 'GT', ARGV[p + 2], ARGV[p + 1])
+  cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
+end
+run.zincr = function(p)
+  local key = ARGV[p]
+  redis.call('ZINCRBY', key, ARGV[p + 2], ARGV[p + 1])
+  cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
+end
+run.zrem = function(p)
+  redis.call('ZREM', ARGV[p], ARGV[p + 1])
+end
+run.hincr = function(p)
+  local key = ARGV[p]
+  redis.call('HINCRBYFLOAT', key, ARGV[p + 1], ARGV[p + 2])
+  expire(key, ARGV[p + 3])
+end
+run.win = function(p)
+  local key, etype, window = ARGV[p], ARGV[p + 1], ARGV[p + 2]
+  local bucket, keep = tonumber(ARGV[p + 3]), tonumber(ARGV[p + 4])
+  local ttl, ntypes = ARGV[p + 5], tonumber(ARGV[p + 6])
+  local headField = 'head:' .. window
+  local head = tonumber(redis.call('HGET', key, headField) or tostring(bucket))
+  if bucket > head - keep then
+    if bucket > head then
+      -- Buckets kept under the old head but not under the new one leave the hash.
+      for b = head - keep + 1, math.min(head, bucket - keep) do
+        for t = 1, ntypes do
+          redis.call('HDEL', key, ARGV[p + 6 + t] .. ':' .. window .. ':' .. string.format('%d', b))
+        end
+      end
+      head = bucket
+    end
+    redis.call('HSET', key, headField, string.format('%d', head))
+    redis.call('HINCRBY', key, etype .. ':' .. window .. ':' .. string.format('%d', bucket), 1)
+    expire(key, ttl)
+  end
+end
+run.covis = function(p)
+  local sessionKey, item = ARGV[p], ARGV[p + 1]
+  local time, weight = tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
+  local maxGap, tau = tonumber(ARGV[p + 4]), tonumber(ARGV[p + 5])
+  local n, ttl = ARGV[p + 6], ARGV[p + 7]
+  local prefix, suffix = ARGV[p + 10], ARGV[p + 11]
+  local seen = redis.call('ZRANGE', sessionKey, 0, -1, 'WITHSCORES')
+  for i = 1, #seen, 2 do
+    local other = seen[i]
+    local gap = math.abs(time - tonumber(seen[i + 1]))
+    if other ~= item and gap <= maxGap then
+      local w = weight * math.exp(-gap / tau)
+      local mine, theirs = prefix .. item .. suffix, prefix .. other .. suffix
+      redis.call('ZINCRBY', mine, w, other); cap(mine, n); expire(mine, ttl)
+      redis.call('ZINCRBY', theirs, w, item); cap(theirs, n); expire(theirs, ttl)
+    end
+  end
+  redis.call('ZADD', sessionKey, 'GT', ARGV[p + 2], item)
+  cap(sessionKey, ARGV[p + 8]); expire(sessionKey, ARGV[p + 9])
+end
+run.zmerge = function(p)
+  local key, from, mode = ARGV[p], ARGV[p + 1], ARGV[p + 2]
+  local source = redis.call('ZRANGE', from, 0, -1, 'WITHSCORES')
+  if #source > 0 then
+    for i = 1, #source, 2 do
+      if mode == 'log' then
+        redis.call('ZADD', key, logadd(redis.call('ZSCORE', key, source[i]), tonumber(source[i + 1])), source[i])
+      else
+        redis.call('ZADD', key, 'GT', source[i + 1], source[i])
+      end
+    end
+    cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
+  end
+end
+
+-- How many arguments follow an op's name (all fixed but 'win', which lists the event types).
+local arity = { zlog = 5, zmax = 5, zincr = 5, zrem = 2, hincr = 4, covis = 12, zmerge = 5, once = 4 }
+local function argCount(name, p)
+  if name == 'win' then return 7 + tonumber(ARGV[p + 6]) end
+  return arity[name]
+end
+
+for k = 2, #KEYS do
+  local offset = tonumber(ARGV[a])
+  local nops = tonumber(ARGV[a + 1])
+  a = a + 2
+  local fresh = offset > watermark and redis.call('SET', KEYS[k], '1', 'NX', 'EX', seenTtl)
+  local skip = 0
+  for _ = 1, nops do
+    local name = ARGV[a]
+    local count = argCount(name, a + 1)
+    if not count then return redis.error_reply('unknown feature op ' .. tostring(name)) end
+    if not fresh then
+      -- A redelivery or a retry's copy: nothing of it is applied.
+    elseif skip > 0 then
+      skip = skip - 1
+    elseif name == 'once' then
+      if not redis.call('SET', ARGV[a + 1], ARGV[a + 2], 'NX', 'EX', ARGV[a + 3]) then
+        skip = tonumber(ARGV[a + 4])
+      end
+    else
+      run[name](a + 1)
+    end
+    a = a + 1 + count
+  end
+  if fresh then applied = applied + 1 end
+  if offset > last then last = offset end
+end
+if last > watermark then
+  redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', last))
+end
+return applied
+`;

@@ -1,0 +1,246 @@
+/**
+ * The feature store against the real local Redis: every feature family an event touches is
+ * written, a redelivery or a retry's second copy changes nothing, instances on different
+ * partitions add to the same items correctly, windows drop their old buckets, and a login merges
+ * the anonymous shopper into the user once.
+ */
+import t from 'tap';
+import { COVISIT_GAP_TAU_MS, compileContext, compileEvent } from '@recstream/feature/compile';
+import { createFeatureStore, type CompiledEvent } from '@recstream/feature/store';
+import {
+  WINDOWS,
+  bucketOf,
+  currentCount,
+  featureKeys,
+  toItemMeta,
+  windowField,
+  type ItemMeta,
+} from '@recstream/features';
+import { createRedis } from '@recstream/redis';
+import type { EnrichedEvent } from '@recstream/schemas';
+import { deleteTestKeys, infra, testNamespace } from '@recstream/testing';
+
+const ns = testNamespace('featstore');
+const keys = featureKeys(ns.redisPrefix);
+const T = Date.UTC(2026, 10, 24, 12, 0, 0);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const catalog = new Map<string, ItemMeta | undefined>(
+  ['lip-1', 'lip-2', 'eye-1'].map((id) => [
+    id,
+    toItemMeta({
+      item_id: id,
+      title: id,
+      category_path: id.startsWith('lip') ? ['Beauty', 'Lips'] : ['Beauty', 'Eyes'],
+      brand: id === 'eye-1' ? 'Lumo' : 'Acme',
+      price: 10,
+      currency: 'EUR',
+      availability: 'in_stock',
+      updated_at: iso(T),
+    }),
+  ]),
+);
+
+let sequence = 0;
+function event(fields: Partial<EnrichedEvent> & Pick<EnrichedEvent, 'type'>, atMs: number): EnrichedEvent {
+  sequence += 1;
+  return {
+    event_id: `e${sequence}`,
+    schema_version: 1,
+    received_at: iso(atMs),
+    event_time: iso(atMs),
+    source: 'default',
+    ...fields,
+  } as EnrichedEvent;
+}
+
+function compile(events: readonly EnrichedEvent[], firstOffset: number): CompiledEvent[] {
+  const ctx = compileContext(ns.redisPrefix, catalog);
+  return events.map((e, i) => ({
+    eventId: e.event_id,
+    offset: String(firstOffset + i),
+    ops: compileEvent(ctx, e),
+  }));
+}
+
+t.test('feature store on real Redis', async (t) => {
+  const redis = createRedis(infra.redisUrl);
+  await redis.connect();
+  t.teardown(async () => {
+    await deleteTestKeys(ns);
+    redis.disconnect();
+  });
+  const store = createFeatureStore(redis, ns.redisPrefix);
+
+  const session = { anonymous_id: 'dev-1', session_id: 's-1' };
+  const anonymousEvents = [
+    event({ ...session, type: 'view', item_id: 'lip-1' }, T),
+    event({ ...session, type: 'view', item_id: 'lip-2' }, T + 60_000),
+    event({ ...session, type: 'search', query: 'red lipstick' }, T + 90_000),
+    event(
+      { ...session, type: 'add_to_cart', item_id: 'lip-2', quantity: 1, price: 10, currency: 'EUR' },
+      T + 120_000,
+    ),
+    event({ ...session, type: 'impression', item_ids: ['lip-1', 'eye-1'] }, T + 130_000),
+  ];
+  const first = compile(anonymousEvents, 0);
+  t.equal(await store.apply('events/0', first), 5, 'five new events applied');
+  t.equal(
+    await store.apply('events/0', first),
+    0,
+    'redelivered (offsets at or below the watermark): nothing',
+  );
+  t.equal(
+    await store.apply('events/0', compile([anonymousEvents[0] as EnrichedEvent], 5)),
+    0,
+    "a client retry's second copy (same id, new offset): nothing",
+  );
+
+  const anon = 'a:dev-1';
+  t.same(
+    await redis.zrange(keys.subjectSequence(anon), 0, -1),
+    [`${T}:view:lip-1`, `${T + 60_000}:view:lip-2`, `${T + 120_000}:add_to_cart:lip-2`],
+    'the sequence holds each interaction once, in time order',
+  );
+  t.same(await redis.zrange(keys.subjectCart(anon), 0, -1), ['lip-2'], 'cart');
+  t.same(await redis.zrange(keys.subjectSearches(anon), 0, -1), ['red lipstick'], 'searches');
+  t.same(
+    await redis.zrange(keys.subjectCategoryAffinity(anon), 0, -1),
+    ['Beauty > Lips'],
+    'category affinity',
+  );
+  const covis = await redis.zrange(keys.itemCovisits('lip-1'), 0, -1, 'WITHSCORES');
+  t.equal(covis[0], 'lip-2', 'lip-1 and lip-2 were viewed together');
+  // view(lip-2) 1 min after lip-1 (weight 1) + add_to_cart(lip-2) 2 min after (weight 3).
+  const expected = Math.exp(-60_000 / COVISIT_GAP_TAU_MS) + 3 * Math.exp(-120_000 / COVISIT_GAP_TAU_MS);
+  t.ok(Math.abs(Number(covis[1]) - expected) < 1e-9, `co-visitation weight ${covis[1]} = ${expected}`);
+  t.equal(
+    await redis.hget(
+      keys.itemWindows('eye-1'),
+      windowField('impression', WINDOWS[0]!, bucketOf(WINDOWS[0]!, T)),
+    ),
+    '1',
+    'impressions counted per item shown',
+  );
+  t.same(
+    await redis.hgetall(keys.globalCounts()),
+    { view: '2', search: '1', add_to_cart: '1', impression: '2' },
+    'global counts (impressions per item shown) for priors',
+  );
+  t.same(
+    await redis.zrange(keys.categoryPopularity('Beauty'), 0, -1),
+    ['lip-1', 'lip-2'],
+    'category top list at every level, least popular first in Redis order',
+  );
+
+  // Login: the first event with both ids merges the anonymous shopper into the user, once.
+  const login = event({ ...session, user_id: 'u-1', type: 'view', item_id: 'eye-1' }, T + 200_000);
+  const again = event({ ...session, user_id: 'u-1', type: 'view', item_id: 'eye-1' }, T + 210_000);
+  t.equal(await store.apply('events/0', compile([login, again], 6)), 2);
+  const user = 'u:u-1';
+  t.equal(await redis.get(keys.alias(anon)), user, 'the anonymous subject now points at the user');
+  t.same(
+    (await redis.zrange(keys.subjectSequence(user), 0, -1)).map((m) => m.split(':').slice(1).join(':')),
+    ['view:lip-1', 'view:lip-2', 'add_to_cart:lip-2', 'view:eye-1', 'view:eye-1'],
+    'the user has the anonymous history, merged once (not twice for the second event)',
+  );
+  t.same(await redis.zrange(keys.subjectCart(user), 0, -1), ['lip-2'], 'cart merged');
+
+  // Purchase: out of the cart, into purchased, bought-together pairs.
+  const purchase = event(
+    {
+      user_id: 'u-1',
+      session_id: 's-1',
+      type: 'purchase',
+      order_id: 'o-1',
+      currency: 'EUR',
+      items: [
+        { item_id: 'lip-2', price: 10, quantity: 1 },
+        { item_id: 'eye-1', price: 12, quantity: 1 },
+      ],
+    },
+    T + 300_000,
+  );
+  t.equal(await store.apply('events/0', compile([purchase], 8)), 1);
+  t.same(await redis.zrange(keys.subjectCart(user), 0, -1), [], 'purchased items leave the cart');
+  t.same((await redis.zrange(keys.subjectPurchased(user), 0, -1)).sort(), ['eye-1', 'lip-2']);
+  t.same(await redis.zrange(keys.itemBoughtTogether('lip-2'), 0, -1, 'WITHSCORES'), ['eye-1', '1']);
+  t.same(await redis.hgetall(keys.appliedOffsets()), { 'events/0': '8' }, 'the watermark is the last offset');
+});
+
+t.test('partitions applied concurrently add up exactly; redelivery of both changes nothing', async (t) => {
+  const redis = createRedis(infra.redisUrl);
+  await redis.connect();
+  t.teardown(() => redis.disconnect());
+  const store = createFeatureStore(redis, ns.redisPrefix);
+  const item = 'conc-1';
+  const perPartition = 400;
+  const batches = [0, 1, 2, 3].map((p) =>
+    compile(
+      Array.from({ length: perPartition }, (_, i) =>
+        event({ user_id: `p${p}-u${i % 7}`, type: 'click', item_id: item }, T + i * 1000),
+      ),
+      0,
+    ),
+  );
+  const applied = await Promise.all(batches.map((batch, p) => store.apply(`events/${p}`, batch)));
+  t.same(applied, [perPartition, perPartition, perPartition, perPartition]);
+  const again = await Promise.all(batches.map((batch, p) => store.apply(`events/${p}`, batch)));
+  t.same(again, [0, 0, 0, 0], 'a rebalance redelivering everything applies nothing');
+  const clicks = await redis.hget(
+    keys.itemWindows(item),
+    windowField('click', WINDOWS[2]!, bucketOf(WINDOWS[2]!, T)),
+  );
+  t.equal(Number(clicks), 4 * perPartition, 'the 7 d window counted every click once');
+  const score = Number(await redis.zscore(keys.itemPopularity(), item));
+  // Four partitions each clicked at T + i s, i < perPartition; read one step after the last.
+  let exact = 0;
+  for (let i = 0; i < perPartition; i += 1) exact += 4 * Math.exp(-((perPartition - i) * 1000) / 86_400_000);
+  const decayed = currentCount(score, T + perPartition * 1000);
+  t.ok(
+    Math.abs(decayed - exact) < 1e-6 * exact,
+    `the decayed popularity ${decayed} is the exact sum of every click, ${exact}`,
+  );
+});
+
+t.test(
+  'windows: old buckets leave the hash as time moves on; events older than the window are ignored',
+  async (t) => {
+    const redis = createRedis(infra.redisUrl);
+    await redis.connect();
+    t.teardown(() => redis.disconnect());
+    const store = createFeatureStore(redis, ns.redisPrefix);
+    const item = 'win-1';
+    const hour = 3_600_000;
+    const day = 24 * hour;
+    const times = [T, T + 2 * hour, T + 30 * hour, T + 8 * day, T + 9 * day];
+    const views = times.map((ms) => event({ type: 'view', item_id: item }, ms));
+    await store.apply('events/9', compile(views, 0));
+    const fields = Object.keys(await redis.hgetall(keys.itemWindows(item))).filter(
+      (f) => !f.startsWith('head:'),
+    );
+    const [oneHour, oneDay, sevenDays] = WINDOWS as [
+      (typeof WINDOWS)[0],
+      (typeof WINDOWS)[0],
+      (typeof WINDOWS)[0],
+    ];
+    const last = T + 9 * day;
+    t.same(
+      fields.sort(),
+      [
+        windowField('view', oneHour, bucketOf(oneHour, last)),
+        windowField('view', oneDay, bucketOf(oneDay, T + 8 * day)),
+        windowField('view', oneDay, bucketOf(oneDay, last)),
+        windowField('view', sevenDays, bucketOf(sevenDays, T + 8 * day)),
+        windowField('view', sevenDays, bucketOf(sevenDays, last)),
+      ].sort(),
+      'only buckets inside each window remain',
+    );
+    const stale = event({ type: 'view', item_id: item }, T);
+    await store.apply('events/9', compile([stale], 5));
+    t.notOk(
+      await redis.hexists(keys.itemWindows(item), windowField('view', sevenDays, bucketOf(sevenDays, T))),
+      'an event older than the 7 d window does not resurrect its bucket',
+    );
+  },
+);
