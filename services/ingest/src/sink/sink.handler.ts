@@ -31,7 +31,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function decodeEvent(message: KafkaMessage): Decoded {
+function decodeEvent(message: KafkaMessage, partition: number): Decoded {
   try {
     const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
     if (
@@ -47,7 +47,7 @@ function decodeEvent(message: KafkaMessage): Decoded {
         ),
       };
     }
-    return { row: toEventRow(value as unknown as EnrichedEvent) };
+    return { row: toEventRow(value as unknown as EnrichedEvent, { partition, offset: message.offset }) };
   } catch (error) {
     return { result: dlq('sink', ERROR_CODES.invalidInput, `undecodable event: ${errorMessage(error)}`) };
   }
@@ -102,7 +102,7 @@ export function createSinkHandler(deps: {
         ? decodeItem(message)
         : isDlq
           ? { row: toFailedRow(message, dlqPosition(context.topic, context.partition, message.offset)) }
-          : decodeEvent(message),
+          : decodeEvent(message, context.partition),
     );
     const rows = decoded.flatMap((d) => ('row' in d ? [d.row] : []));
     let failure: MessageResult | undefined;

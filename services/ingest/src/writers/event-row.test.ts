@@ -49,6 +49,10 @@ const defaults: EventRow = {
   client_timestamp: '',
   time_correction: '',
   event_date: '2026-04-30',
+  kafka_partition: -1,
+  kafka_offset: '-1',
+  event_time_ms: 900,
+  received_at_ms: 250,
 };
 
 t.test('each event type fills its own columns', (t) => {
@@ -181,6 +185,28 @@ t.test('times are UTC ClickHouse DateTimes; the date is the event time date', (t
   t.equal(row.event_time, '2026-04-30 23:59:58', 'the corrected event time, not the receive time');
   t.equal(row.received_at, '2026-05-01 12:00:05');
   t.equal(row.event_date, '2026-04-30', 'partitioned by the event date, even when received the next day');
+  const precise = toEventRow({
+    ...base,
+    type: 'view',
+    item_id: 'a',
+    event_time: '2026-04-30T23:59:58.123Z',
+    received_at: '2026-05-01T12:00:05.047Z',
+  });
+  t.match(
+    precise,
+    { event_time: '2026-04-30 23:59:58', event_time_ms: 123, received_at_ms: 47 },
+    'the milliseconds DateTime drops are kept beside it',
+  );
+  t.end();
+});
+
+t.test('the topic position is recorded when the event came from Kafka', (t) => {
+  const row = toEventRow(
+    { ...base, type: 'view', item_id: 'a' },
+    { partition: 7, offset: '9007199254740993' },
+  );
+  t.match(row, { kafka_partition: 7, kafka_offset: '9007199254740993' }, 'offsets beyond 2^53 stay exact');
+  t.match(toEventRow({ ...base, type: 'view', item_id: 'a' }), { kafka_partition: -1, kafka_offset: '-1' });
   t.end();
 });
 

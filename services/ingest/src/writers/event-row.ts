@@ -43,10 +43,21 @@ export interface EventRow {
   client_timestamp: string;
   time_correction: string;
   event_date: string;
+  kafka_partition: number;
+  kafka_offset: string;
+  event_time_ms: number;
+  received_at_ms: number;
 }
 
-export function toEventRow(event: EnrichedEvent): EventRow {
+/** Where an event was read from in the events topic (-1 when it did not come from Kafka). */
+export interface TopicPosition {
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export function toEventRow(event: EnrichedEvent, position?: TopicPosition): EventRow {
   const eventTime = new Date(event.event_time);
+  const receivedAt = new Date(event.received_at);
   const page = event.context?.page;
   const row: EventRow = {
     event_id: event.event_id,
@@ -82,10 +93,15 @@ export function toEventRow(event: EnrichedEvent): EventRow {
     properties: event.properties === undefined ? '{}' : JSON.stringify(event.properties),
     source: event.source,
     event_time: formatDateTime(eventTime),
-    received_at: formatDateTime(new Date(event.received_at)),
+    received_at: formatDateTime(receivedAt),
     client_timestamp: event.timestamp ?? '',
     time_correction: event.time_correction ?? '',
     event_date: event.event_time.slice(0, 10),
+    kafka_partition: position?.partition ?? -1,
+    // Int64 travels as a string in JSONEachRow, so no offset ever loses precision.
+    kafka_offset: position?.offset ?? '-1',
+    event_time_ms: eventTime.getUTCMilliseconds(),
+    received_at_ms: receivedAt.getUTCMilliseconds(),
   };
   switch (event.type) {
     case 'view':
