@@ -165,7 +165,11 @@ t.test('feature store on real Redis', async (t) => {
   t.same(await redis.zrange(keys.subjectCart(user), 0, -1), [], 'purchased items leave the cart');
   t.same((await redis.zrange(keys.subjectPurchased(user), 0, -1)).sort(), ['eye-1', 'lip-2']);
   t.same(await redis.zrange(keys.itemBoughtTogether('lip-2'), 0, -1, 'WITHSCORES'), ['eye-1', '1']);
-  t.same(await redis.hgetall(keys.appliedOffsets()), { 'events/0': '8' }, 'the watermark is the last offset');
+  t.same(
+    await redis.hgetall(keys.appliedOffsets()),
+    { 'events/0': '8', 'first:events/0': '0' },
+    'the watermark is the last offset; the first offset covered is recorded for rebuilds',
+  );
 });
 
 t.test('partitions applied concurrently add up exactly; redelivery of both changes nothing', async (t) => {
@@ -244,3 +248,40 @@ t.test(
     );
   },
 );
+
+t.test('a rebuild (fill mode) applies exactly what the live consumer did not', async (t) => {
+  const redis = createRedis(infra.redisUrl);
+  await redis.connect();
+  t.teardown(() => redis.disconnect());
+  const store = createFeatureStore(redis, ns.redisPrefix);
+  const item = 'fill-1';
+  const log = compile(
+    Array.from({ length: 13 }, (_, i) =>
+      event({ user_id: 'f-u', type: 'view', item_id: item }, T + i * 1000),
+    ),
+    0,
+  );
+  const views = async () =>
+    Number(
+      await redis.hget(keys.itemWindows(item), windowField('view', WINDOWS[2]!, bucketOf(WINDOWS[2]!, T))),
+    );
+  // The store lost offsets 0-4 (or never had them): the live consumer starts at 5.
+  t.equal(await store.apply('events/5', log.slice(5, 10)), 5, 'live applies 5-9');
+  const replayed = log.slice(0, 12).map((e) => ({ ...e, seenTtlS: 0 }));
+  t.equal(await store.apply('events/5', replayed, 'fill'), 7, 'the rebuild fills 0-4 and goes on with 10-11');
+  t.equal(await views(), 12, 'each of offsets 0-11 counted once');
+  t.equal(
+    await store.apply('events/5', replayed, 'fill'),
+    0,
+    'a rebuild run again (or resumed) adds nothing',
+  );
+  t.equal(await store.apply('events/5', log.slice(5, 13)), 1, 'the live consumer catches up: only 12 is new');
+  t.equal(await views(), 13);
+  t.same(await redis.hmget(keys.appliedOffsets(), 'events/5', 'first:events/5', 'fill:events/5'), [
+    '12',
+    '5',
+    '4',
+  ]);
+  const markers = await redis.exists(log.slice(0, 5).map((e) => keys.seenEvent(e.eventId)));
+  t.equal(markers, 0, 'replayed old events leave no seen-markers behind');
+});

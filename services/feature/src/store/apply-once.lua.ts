@@ -2,20 +2,32 @@
  * The feature store's atomic step, run by Redis for a chunk of one partition's events.
  *
  * KEYS: [1] offsets hash, [2..] one seen-marker per event.
- * ARGV: [1] partition field, [2] seen-marker TTL, then per event: offset, op count, ops (ops.ts).
+ * ARGV: [1] partition field, [2] mode, then per event: offset, seen-marker TTL (0: check it but
+ * do not set it), op count, ops (ops.ts).
  *
- * An event is applied only if its offset is above the partition's watermark (else it is a
- * redelivery) and its seen-marker did not exist (else it is a client retry's second copy). The
- * watermark moves to the chunk's last offset. Returns the number of events applied.
+ * The offsets hash holds, per partition: the watermark (`<partition>`, highest offset applied),
+ * `first:<partition>` (the first offset this store ever applied) and `fill:<partition>` (how far
+ * a rebuild has filled below `first`). An event is applied when its seen-marker did not exist
+ * (else it is a client retry's second copy) and:
+ * - mode `live` (the consumer): its offset is above the watermark (else it is a redelivery);
+ * - mode `fill` (a rebuild from the ClickHouse log): its offset is above the watermark, or below
+ *   `first` and above `fill` — the part of the log the store lost or never had. A rebuild and the
+ *   live consumer can therefore run at once: each offset is applied by exactly one of them.
+ * Returns the number of events applied.
  *
  * Feature keys are built by the service and passed as arguments rather than KEYS: the store
  * assumes one Redis primary (the product's deployment), where this is safe.
  */
 export const APPLY_ONCE_LUA = `
-local watermark = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
-local seenTtl = ARGV[2]
+local partition = ARGV[1]
+local fillMode = ARGV[2] == 'fill'
+local watermark = tonumber(redis.call('HGET', KEYS[1], partition) or '-1')
+local first = tonumber(redis.call('HGET', KEYS[1], 'first:' .. partition) or '-1')
+local fill = tonumber(redis.call('HGET', KEYS[1], 'fill:' .. partition) or '-1')
 local applied = 0
 local last = watermark
+local lastFill = fill
+local newFirst = nil
 local a = 3
 
 local function expire(key, ttl)
@@ -121,9 +133,20 @@ end
 
 for k = 2, #KEYS do
   local offset = tonumber(ARGV[a])
-  local nops = tonumber(ARGV[a + 1])
-  a = a + 2
-  local fresh = offset > watermark and redis.call('SET', KEYS[k], '1', 'NX', 'EX', seenTtl)
+  local seenTtl = ARGV[a + 1]
+  local nops = tonumber(ARGV[a + 2])
+  a = a + 3
+  local above = offset > watermark
+  local below = fillMode and first >= 0 and offset < first and offset > fill
+  if above and newFirst == nil then newFirst = offset end
+  local fresh = false
+  if above or below then
+    if seenTtl == '0' then
+      fresh = redis.call('EXISTS', KEYS[k]) == 0
+    else
+      fresh = redis.call('SET', KEYS[k], '1', 'NX', 'EX', seenTtl) ~= false
+    end
+  end
   local skip = 0
   for _ = 1, nops do
     local name = ARGV[a]
@@ -143,10 +166,21 @@ for k = 2, #KEYS do
     a = a + 1 + count
   end
   if fresh then applied = applied + 1 end
-  if offset > last then last = offset end
+  if below then
+    if offset > lastFill then lastFill = offset end
+  elseif offset > last then
+    last = offset
+  end
 end
 if last > watermark then
-  redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', last))
+  redis.call('HSET', KEYS[1], partition, string.format('%d', last))
+  if first < 0 then
+    -- The first offset this store covered: a rebuild fills the log below it.
+    redis.call('HSET', KEYS[1], 'first:' .. partition, string.format('%d', newFirst))
+  end
+end
+if lastFill > fill then
+  redis.call('HSET', KEYS[1], 'fill:' .. partition, string.format('%d', lastFill))
 end
 return applied
 `;

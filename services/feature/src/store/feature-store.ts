@@ -18,12 +18,19 @@ declare module 'ioredis' {
   }
 }
 
+/**
+ * `live`: the consumer, applying what is above each partition's watermark. `fill`: a rebuild
+ * from the log, also applying what lies below the first offset the store covered (see
+ * apply-once.lua.ts); both can run at once.
+ */
+export type ApplyMode = 'live' | 'fill';
+
 export interface FeatureStore {
   /**
    * Applies the events of one partition (`<topic>/<partition>`), in offset order; resolves with
    * how many were new (neither redelivered nor duplicated).
    */
-  apply(partition: string, events: readonly CompiledEvent[]): Promise<number>;
+  apply(partition: string, events: readonly CompiledEvent[], mode?: ApplyMode): Promise<number>;
 }
 
 export function createFeatureStore(redis: Redis, prefix: string): FeatureStore {
@@ -31,14 +38,14 @@ export function createFeatureStore(redis: Redis, prefix: string): FeatureStore {
   redis.defineCommand('recApplyFeaturesOnce', { lua: APPLY_ONCE_LUA });
   const keys = featureKeys(prefix);
   return {
-    async apply(partition, events) {
+    async apply(partition, events, mode = 'live') {
       if (events.length === 0) return 0;
       const pipeline = redis.pipeline();
       for (let start = 0; start < events.length; start += CHUNK_EVENTS) {
         const chunk = events.slice(start, start + CHUNK_EVENTS);
-        const args: (string | number)[] = [partition, SEEN_EVENT_TTL_S];
+        const args: (string | number)[] = [partition, mode];
         for (const event of chunk) {
-          args.push(event.offset, event.ops.length);
+          args.push(event.offset, event.seenTtlS ?? SEEN_EVENT_TTL_S, event.ops.length);
           encodeOps(event.ops, args);
         }
         pipeline.recApplyFeaturesOnce(

@@ -59,6 +59,11 @@ export interface CompiledEvent {
   readonly eventId: string;
   /** The event's Kafka offset in its partition. */
   readonly offset: string;
+  /**
+   * How long to remember the event id (default SEEN_EVENT_TTL_S); 0 checks the marker without
+   * setting one — a rebuild replaying old events need not fill Redis with markers nobody needs.
+   */
+  readonly seenTtlS?: number;
   readonly ops: readonly FeatureOp[];
 }
 
