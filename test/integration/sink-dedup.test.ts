@@ -65,13 +65,17 @@ t.test('the sink writers deduplicate against the real ClickHouse', async (t) => 
 
   // One batch holding a copy of e1: a client retry that reached Kafka twice.
   await writers.eventsWriter.write(
-    [view('e1', 'sku-a'), view('e2', 'sku-a'), view('e1', 'sku-a'), view('e3', 'sku-b')].map(toEventRow),
+    [view('e1', 'sku-a'), view('e2', 'sku-a'), view('e1', 'sku-a'), view('e3', 'sku-b')].map((event) =>
+      toEventRow(event),
+    ),
   );
   t.equal(await countEvents(), '3', 'a repeat within the batch is stored once');
 
   // The same messages again (redelivered after a crash before the offset commit), plus new ones.
   await writers.eventsWriter.write(
-    [view('e1', 'sku-a'), view('e2', 'sku-a'), view('e3', 'sku-b'), view('e4', 'sku-b')].map(toEventRow),
+    [view('e1', 'sku-a'), view('e2', 'sku-a'), view('e3', 'sku-b'), view('e4', 'sku-b')].map((event) =>
+      toEventRow(event),
+    ),
   );
   t.equal(await countEvents(), '4', 'the redelivered batch adds only the new event');
   t.same(

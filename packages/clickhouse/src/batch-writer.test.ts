@@ -44,6 +44,9 @@ function fakeClickHouse(options: { manual?: boolean; script?: (Error | 'ok')[] }
     command: () => Promise.reject(new Error('unexpected command')),
     query: () => Promise.reject(new Error('unexpected query')),
     queryWithTable: () => Promise.reject(new Error('unexpected query')),
+    stream: () => {
+      throw new Error('unexpected stream');
+    },
     async insert(table, rows) {
       const call: InsertCall = { table, rows: [...rows], done: deferred() };
       calls.push(call);

@@ -14,6 +14,9 @@ function fakeClickHouse(stored: readonly string[]) {
       lookups.push({ query, table });
       return Promise.resolve(stored.filter((id) => table.values.includes(id)).map((id) => ({ id }) as Row));
     },
+    stream: () => {
+      throw new Error('unexpected stream');
+    },
     insert: () => Promise.reject(new Error('unexpected insert')),
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),

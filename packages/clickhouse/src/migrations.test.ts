@@ -187,6 +187,9 @@ function fakeClickHouse() {
       return Promise.resolve(recorded.map(({ version, checksum }) => ({ version, checksum })) as Row[]);
     },
     queryWithTable: () => Promise.reject(new Error('unexpected query')),
+    stream: () => {
+      throw new Error('unexpected stream');
+    },
     insert: () => Promise.reject(new Error('the runner does not insert rows')),
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),

@@ -19,7 +19,7 @@ export const AFFINITY_MAX = 50;
 export const SEARCHES_MAX = 20;
 export const CART_MAX = 100;
 export const PURCHASED_MAX = 500;
-/** Items of a session remembered for co-visitation pairs. */
+/** Events of a session remembered for co-visitation pairs (pairs are exact up to this many per session). */
 export const SESSION_ITEMS_MAX = 20;
 /** A shopper's features expire after this long without an event (each event renews it). */
 export const SUBJECT_TTL_S = 90 * 24 * 60 * 60;

@@ -16,7 +16,13 @@ export interface ItemMeta {
   readonly availability: CatalogItem['availability'];
 }
 
-export function toItemMeta(item: CatalogItem): ItemMeta {
+/** The catalog fields ItemMeta is made of. */
+export type ItemMetaSource = Pick<
+  CatalogItem,
+  'item_id' | 'title' | 'category_path' | 'brand' | 'price' | 'currency' | 'availability'
+>;
+
+export function toItemMeta(item: ItemMetaSource): ItemMeta {
   return {
     itemId: item.item_id,
     title: item.title,

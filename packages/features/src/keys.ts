@@ -18,9 +18,10 @@
  * | `<p>:f1:sub:<subject>:aff:cat`        | zset   | category → log decayed affinity (τ 7 d) · `AFFINITY_MAX`, expires |
  * | `<p>:f1:sub:<subject>:aff:brand`      | zset   | brand → log decayed affinity (τ 7 d) · `AFFINITY_MAX`, expires |
  * | `<p>:f1:sub:<subject>:searches`       | zset   | query → last ms · `SEARCHES_MAX`, expires                  |
- * | `<p>:f1:sub:<subject>:cart`           | zset   | item → ms added · `CART_MAX`, expires                      |
+ * | `<p>:f1:sub:<subject>:cart`           | zset   | item → ms last added · `CART_MAX`, expires                 |
+ * | `<p>:f1:sub:<subject>:cart:removed`   | zset   | item → ms last removed or bought · `CART_MAX`, expires. In the cart: added later than removed (order-free) |
  * | `<p>:f1:sub:<subject>:bought`         | zset   | item → ms purchased · `PURCHASED_MAX`, expires             |
- * | `<p>:f1:sess:<session_id>:items`      | zset   | item → last ms in the session (co-visitation) · `SESSION_ITEMS_MAX`, expires `SESSION_TTL_S` |
+ * | `<p>:f1:sess:<session_id>:items`      | zset   | `<ms>\|<weight>\|<item>` → ms: the session's events (co-visitation) · `SESSION_ITEMS_MAX`, expires `SESSION_TTL_S` |
  * | `<p>:f1:alias:<anonymous subject>`    | string | the user subject it logged in as · expires `SUBJECT_TTL_S` |
  * | `<p>:f1:seen:<event_id>`              | string | expires after `SEEN_EVENT_TTL_S`                           |
  * | `<p>:f1:offsets`                      | hash   | `<topic>/<partition>` → last applied offset · one per partition |
@@ -50,6 +51,7 @@ export interface FeatureKeys {
   subjectBrandAffinity(subject: string): string;
   subjectSearches(subject: string): string;
   subjectCart(subject: string): string;
+  subjectCartRemovals(subject: string): string;
   subjectPurchased(subject: string): string;
   sessionItems(sessionId: string): string;
   alias(anonymousSubject: string): string;
@@ -80,6 +82,7 @@ export function featureKeys(prefix: string): FeatureKeys {
     subjectBrandAffinity: (id) => subject(id, 'aff:brand'),
     subjectSearches: (id) => subject(id, 'searches'),
     subjectCart: (id) => subject(id, 'cart'),
+    subjectCartRemovals: (id) => subject(id, 'cart:removed'),
     subjectPurchased: (id) => subject(id, 'bought'),
     sessionItems: (sessionId) => `${base}:sess:${sessionId}:items`,
     alias: (anonymousSubject) => `${base}:alias:${anonymousSubject}`,

@@ -3,6 +3,7 @@ import {
   loadConfig as load,
   commonConfig,
   kafkaConfig,
+  clickhouseConfig,
   redisConfig,
   httpConfig,
 } from '@recstream/config';
@@ -10,6 +11,7 @@ import {
 export const FeatureConfigSchema = Type.Object({
   ...commonConfig,
   ...kafkaConfig,
+  ...clickhouseConfig,
   ...redisConfig,
   ...httpConfig,
   REC_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3003 }),

@@ -211,8 +211,17 @@ function subjectOps(
         cap: CART_MAX,
         ttl,
       });
+    // Removals are recorded, not applied to the cart set, so a removal applied before its add
+    // (a rebuild filling history, or partitions racing) still wins when it happened later.
     if (event.type === 'remove_from_cart' || event.type === 'purchase')
-      ops.push({ op: 'zrem', key: keys.subjectCart(subject), member: itemId });
+      ops.push({
+        op: 'zmax',
+        key: keys.subjectCartRemovals(subject),
+        member: itemId,
+        score: timeMs,
+        cap: CART_MAX,
+        ttl,
+      });
     if (event.type === 'purchase')
       ops.push({
         op: 'zmax',
@@ -271,6 +280,14 @@ function loginMergeOps(ctx: CompileContext, anonymous: string, user: string): Fe
       op: 'zmerge',
       key: keys.subjectCart(user),
       from: keys.subjectCart(anonymous),
+      mode: 'max',
+      cap: CART_MAX,
+      ttl,
+    },
+    {
+      op: 'zmerge',
+      key: keys.subjectCartRemovals(user),
+      from: keys.subjectCartRemovals(anonymous),
       mode: 'max',
       cap: CART_MAX,
       ttl,

@@ -60,9 +60,6 @@ run.zincr = function(p)
   redis.call('ZINCRBY', key, ARGV[p + 2], ARGV[p + 1])
   cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
 end
-run.zrem = function(p)
-  redis.call('ZREM', ARGV[p], ARGV[p + 1])
-end
 run.hincr = function(p)
   local key = ARGV[p]
   redis.call('HINCRBYFLOAT', key, ARGV[p + 1], ARGV[p + 2])
@@ -95,18 +92,23 @@ run.covis = function(p)
   local maxGap, tau = tonumber(ARGV[p + 4]), tonumber(ARGV[p + 5])
   local n, ttl = ARGV[p + 6], ARGV[p + 7]
   local prefix, suffix = ARGV[p + 10], ARGV[p + 11]
-  local seen = redis.call('ZRANGE', sessionKey, 0, -1, 'WITHSCORES')
-  for i = 1, #seen, 2 do
-    local other = seen[i]
-    local gap = math.abs(time - tonumber(seen[i + 1]))
-    if other ~= item and gap <= maxGap then
-      local w = weight * math.exp(-gap / tau)
-      local mine, theirs = prefix .. item .. suffix, prefix .. other .. suffix
-      redis.call('ZINCRBY', mine, w, other); cap(mine, n); expire(mine, ttl)
-      redis.call('ZINCRBY', theirs, w, item); cap(theirs, n); expire(theirs, ttl)
+  -- Session members are events, '<ms>|<weight>|<item>': each pair of events is counted once, by
+  -- whichever of the two is applied second, with a weight symmetric in the two, so the result
+  -- does not depend on the order events are applied in.
+  local events = redis.call('ZRANGE', sessionKey, 0, -1)
+  for i = 1, #events do
+    local t, w, other = string.match(events[i], '^(%-?%d+)|([^|]+)|(.*)$')
+    if other ~= item then
+      local gap = math.abs(time - tonumber(t))
+      if gap <= maxGap then
+        local pairWeight = math.min(weight, tonumber(w)) * math.exp(-gap / tau)
+        local mine, theirs = prefix .. item .. suffix, prefix .. other .. suffix
+        redis.call('ZINCRBY', mine, pairWeight, other); cap(mine, n); expire(mine, ttl)
+        redis.call('ZINCRBY', theirs, pairWeight, item); cap(theirs, n); expire(theirs, ttl)
+      end
     end
   end
-  redis.call('ZADD', sessionKey, 'GT', ARGV[p + 2], item)
+  redis.call('ZADD', sessionKey, ARGV[p + 2], ARGV[p + 2] .. '|' .. ARGV[p + 3] .. '|' .. item)
   cap(sessionKey, ARGV[p + 8]); expire(sessionKey, ARGV[p + 9])
 end
 run.zmerge = function(p)
@@ -125,7 +127,7 @@ run.zmerge = function(p)
 end
 
 -- How many arguments follow an op's name (all fixed but 'win', which lists the event types).
-local arity = { zlog = 5, zmax = 5, zincr = 5, zrem = 2, hincr = 4, covis = 12, zmerge = 5, once = 4 }
+local arity = { zlog = 5, zmax = 5, zincr = 5, hincr = 4, covis = 12, zmerge = 5, once = 4 }
 local function argCount(name, p)
   if name == 'win' then return 7 + tonumber(ARGV[p + 6]) end
   return arity[name]
@@ -136,8 +138,9 @@ for k = 2, #KEYS do
   local seenTtl = ARGV[a + 1]
   local nops = tonumber(ARGV[a + 2])
   a = a + 3
-  local above = offset > watermark
-  local below = fillMode and first >= 0 and offset < first and offset > fill
+  -- Compared with the running marks, so a repeated offset within one chunk is applied once.
+  local above = offset > last
+  local below = fillMode and first >= 0 and offset < first and offset > lastFill
   if above and newFirst == nil then newFirst = offset end
   local fresh = false
   if above or below then

@@ -13,7 +13,6 @@ export type FeatureOp =
   /** Sets a member's score unless it already has a higher one (latest time wins, order-free). */
   | { op: 'zmax'; key: string; member: string; score: number; cap: number; ttl: number }
   | { op: 'zincr'; key: string; member: string; delta: number; cap: number; ttl: number }
-  | { op: 'zrem'; key: string; member: string }
   | { op: 'hincr'; key: string; field: string; delta: number; ttl: number }
   /**
    * Counts one event in a window bucket of an item's window hash. Buckets that fell out of the
@@ -30,9 +29,9 @@ export type FeatureOp =
       ttl: number;
     }
   /**
-   * Co-visitation: pairs `item` with the items of the session seen within `maxGapMs`, weight
-   * `weight · exp(-gap/gapTauMs)`, in both neighbour sets (`<keyPrefix><item><keySuffix>`), then
-   * records the item in the session.
+   * Co-visitation: pairs this event of `item` with the session's other events of other items
+   * within `maxGapMs`, weight `min(weight, theirs) · exp(-gap/gapTauMs)`, in both neighbour sets
+   * (`<keyPrefix><item><keySuffix>`), then records the event in the session.
    */
   | {
       op: 'covis';
@@ -79,9 +78,6 @@ export function encodeOps(ops: readonly FeatureOp[], out: (string | number)[]): 
         break;
       case 'zincr':
         out.push('zincr', o.key, o.member, o.delta, o.cap, o.ttl);
-        break;
-      case 'zrem':
-        out.push('zrem', o.key, o.member);
         break;
       case 'hincr':
         out.push('hincr', o.key, o.field, o.delta, o.ttl);

@@ -2,3 +2,4 @@
 export { createSinkHandler, type SinkTopics } from './sink.handler.js';
 export { createSinkWriters, type SinkWriters } from './sink.writers.js';
 export { toEventRow } from '../writers/event-row.js';
+export { toItemRow } from '../writers/item-row.js';

@@ -1,0 +1,39 @@
+/**
+ * Restores the catalog metadata the compiler needs (category, brand) from ClickHouse's `items`
+ * table. Only items missing from Redis are written: one already there came from the live items
+ * consumer and may be newer than what the sink has stored.
+ */
+import type { Redis } from 'ioredis';
+import type { ClickHouse } from '@recstream/clickhouse';
+import { featureKeys, toItemMeta, type ItemMeta } from '@recstream/features';
+
+type ItemRow = Parameters<typeof toItemMeta>[0];
+
+const SELECT_LIVE_ITEMS = `
+  SELECT item_id, title, category_path, brand, price, currency, availability
+  FROM items FINAL
+  WHERE is_deleted = 0`;
+
+/** Loads the current catalog and writes the entries Redis lacks; resolves with the catalog and how many were restored. */
+export async function restoreCatalog(
+  clickhouse: ClickHouse,
+  redis: Redis,
+  prefix: string,
+): Promise<{ catalog: Map<string, ItemMeta>; restored: number }> {
+  const key = featureKeys(prefix).itemMeta();
+  const catalog = new Map<string, ItemMeta>();
+  let restored = 0;
+  for await (const rows of clickhouse.stream<ItemRow>(SELECT_LIVE_ITEMS)) {
+    const pipeline = redis.pipeline();
+    for (const row of rows) {
+      const meta = toItemMeta(row);
+      catalog.set(meta.itemId, meta);
+      pipeline.hsetnx(key, meta.itemId, JSON.stringify(meta));
+    }
+    for (const [error, written] of (await pipeline.exec()) ?? []) {
+      if (error !== null) throw error;
+      restored += Number(written);
+    }
+  }
+  return { catalog, restored };
+}

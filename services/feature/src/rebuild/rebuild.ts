@@ -1,0 +1,136 @@
+/**
+ * Recomputes the online features from the ClickHouse behaviour log: restores the catalog entries
+ * Redis lacks, then replays every logged event through the same compiler as the live consumer, in
+ * topic order per partition, applied in `fill` mode (store/apply-once.lua.ts): each offset is
+ * applied by exactly one of the rebuild and the live consumer, so both may run at once.
+ *
+ * `reset` first deletes every feature key of the layout (for a new feature or a bug fix: the
+ * rebuild then recomputes everything); readers see partial features until it finishes.
+ */
+import type { Redis } from 'ioredis';
+import type { ClickHouse } from '@recstream/clickhouse';
+import { SEEN_EVENT_TTL_S, featureKeys, type ItemMeta } from '@recstream/features';
+import { compileContext, compileEvent, eventItems } from '../compile/event-ops.js';
+import { lateness } from '../handlers/feature.handler.js';
+import type { FeatureStore } from '../store/feature-store.js';
+import type { CompiledEvent } from '../store/ops.js';
+import { markRebuilt } from '../store/store-state.js';
+import { restoreCatalog } from './catalog.js';
+import { countLoggedEvents, readEventLog } from './event-log.js';
+
+/** Events applied per store call: large enough to amortise round trips, small enough to show progress. */
+const BATCH = 2_000;
+
+export interface RebuildOptions {
+  readonly clickhouse: ClickHouse;
+  readonly redis: Redis;
+  readonly store: FeatureStore;
+  readonly prefix: string;
+  /** The events topic's name: offsets are kept per `<topic>/<partition>`, as the consumer does. */
+  readonly eventsTopic: string;
+  readonly maxLatenessMs: number;
+  readonly reset?: boolean;
+  readonly now?: () => number;
+  readonly onStart?: (total: number) => void;
+  readonly onProgress?: (read: number) => void;
+}
+
+export interface RebuildReport {
+  readonly reset: boolean;
+  readonly deletedKeys: number;
+  readonly catalogItems: number;
+  readonly catalogRestored: number;
+  /** Events in the log with a topic position. */
+  readonly logged: number;
+  /** Events logged before positions were recorded (migration 0010): not replayable, left out. */
+  readonly unpositioned: number;
+  readonly read: number;
+  /** Applied by this rebuild. */
+  readonly applied: number;
+  /** Already in the store (applied live, or by an earlier rebuild run). */
+  readonly alreadyApplied: number;
+  /** Late beyond the lateness bound: not applied, as live. */
+  readonly late: number;
+  /** Item references the catalog does not know. */
+  readonly unknownItemRefs: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+/** Deletes every key of the feature layout under `prefix`; resolves with how many. */
+export async function deleteFeatureKeys(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', featureKeys(prefix).all(), 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildReport> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const deletedKeys = options.reset === true ? await deleteFeatureKeys(options.redis, options.prefix) : 0;
+  const { catalog, restored } = await restoreCatalog(options.clickhouse, options.redis, options.prefix);
+  const { positioned, unpositioned } = await countLoggedEvents(options.clickhouse);
+  options.onStart?.(positioned);
+
+  const ctx = compileContext(options.prefix, catalog);
+  let read = 0;
+  let applied = 0;
+  let compiled = 0;
+  let late = 0;
+  let unknownItemRefs = 0;
+  let pending: CompiledEvent[] = [];
+  let pendingPartition = -1;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    applied += await options.store.apply(`${options.eventsTopic}/${pendingPartition}`, pending, 'fill');
+    pending = [];
+    options.onProgress?.(read);
+  };
+
+  for await (const chunk of readEventLog(options.clickhouse)) {
+    for (const { partition, offset, event } of chunk) {
+      read += 1;
+      if (partition !== pendingPartition || pending.length >= BATCH) {
+        await flush();
+        pendingPartition = partition;
+      }
+      if (lateness(event) > options.maxLatenessMs) {
+        late += 1;
+        continue;
+      }
+      for (const itemId of eventItems(event)) if (!catalog.has(itemId)) unknownItemRefs += 1;
+      // A marker only for events young enough that a client retry's copy may still arrive.
+      const age = Math.floor((now() - Date.parse(event.received_at)) / 1000);
+      pending.push({
+        eventId: event.event_id,
+        offset,
+        seenTtlS: Math.max(0, SEEN_EVENT_TTL_S - age),
+        ops: compileEvent(ctx, event),
+      });
+      compiled += 1;
+    }
+  }
+  await flush();
+  await markRebuilt(options.redis, options.prefix, now());
+  const seconds = (now() - started) / 1000;
+  return {
+    reset: options.reset === true,
+    deletedKeys,
+    catalogItems: catalog.size,
+    catalogRestored: restored,
+    logged: positioned,
+    unpositioned,
+    read,
+    applied,
+    alreadyApplied: compiled - applied,
+    late,
+    unknownItemRefs,
+    seconds,
+    eventsPerSecond: seconds > 0 ? Math.round(read / seconds) : read,
+  };
+}
