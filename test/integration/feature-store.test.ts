@@ -288,3 +288,35 @@ t.test('a rebuild (fill mode) applies exactly what the live consumer did not', a
   const markers = await redis.exists(log.slice(0, 5).map((e) => keys.seenEvent(e.eventId)));
   t.equal(markers, 0, 'replayed old events leave no seen-markers behind');
 });
+
+t.test(
+  'after a login, anonymous-only events (later, or applied late from another partition) reach the user',
+  async (t) => {
+    const redis = createRedis(infra.redisUrl);
+    await redis.connect();
+    t.teardown(() => redis.disconnect());
+    const store = createFeatureStore(redis, ns.redisPrefix);
+    const device = { anonymous_id: 'dev-follow' };
+    const login = event({ ...device, user_id: 'u-follow', type: 'view', item_id: 'lip-1' }, T + 10_000);
+    const earlier = event({ ...device, type: 'view', item_id: 'lip-2' }, T);
+    const afterLogout = event(
+      { ...device, type: 'add_to_cart', item_id: 'eye-1', quantity: 1, price: 12, currency: 'EUR' },
+      T + 20_000,
+    );
+    // The login's partition is applied first; the earlier anonymous view comes from another one.
+    t.equal(await store.apply('events/21', compile([login], 0)), 1);
+    t.equal(await store.apply('events/22', compile([earlier, afterLogout], 0)), 2);
+    const user = 'u:u-follow';
+    t.same(
+      (await redis.zrange(keys.subjectSequence(user), 0, -1)).map((m) => m.split(':').slice(1).join(':')),
+      ['view:lip-2', 'view:lip-1', 'add_to_cart:eye-1'],
+      "the user's sequence has all three, in time order",
+    );
+    t.same(await redis.zrange(keys.subjectCart(user), 0, -1), ['eye-1'], 'the cart too');
+    t.equal(
+      await redis.exists(keys.subjectSequence('a:dev-follow')),
+      0,
+      'nothing is left on the anonymous subject',
+    );
+  },
+);

@@ -53,6 +53,8 @@ export interface FeatureKeys {
   subjectCart(subject: string): string;
   subjectCartRemovals(subject: string): string;
   subjectPurchased(subject: string): string;
+  /** What every key of a subject starts with (`subject` omitted: of all subjects). */
+  subjectKeysPrefix(subject?: string): string;
   sessionItems(sessionId: string): string;
   alias(anonymousSubject: string): string;
   seenEvent(eventId: string): string;
@@ -84,6 +86,7 @@ export function featureKeys(prefix: string): FeatureKeys {
     subjectCart: (id) => subject(id, 'cart'),
     subjectCartRemovals: (id) => subject(id, 'cart:removed'),
     subjectPurchased: (id) => subject(id, 'bought'),
+    subjectKeysPrefix: (id) => (id === undefined ? `${base}:sub:` : `${base}:sub:${id}:`),
     sessionItems: (sessionId) => `${base}:sess:${sessionId}:items`,
     alias: (anonymousSubject) => `${base}:alias:${anonymousSubject}`,
     seenEvent: (eventId) => `${base}:seen:${eventId}`,

@@ -331,7 +331,20 @@ export function compileEvent(ctx: CompileContext, event: EnrichedEvent): Feature
   const subject = event.user_id !== undefined ? userSubject(event.user_id) : anonymous;
   if (event.user_id !== undefined && anonymous !== undefined)
     ops.push(...loginMergeOps(ctx, anonymous, userSubject(event.user_id)));
-  if (subject !== undefined) ops.push(...subjectOps(ctx, event, subject, items, timeMs));
+  if (subject !== undefined) {
+    const own = subjectOps(ctx, event, subject, items, timeMs);
+    // An anonymous shopper who has logged in before (on any partition, in any order) is the user now.
+    if (event.user_id === undefined && own.length > 0)
+      ops.push({
+        op: 'follow',
+        aliasKey: ctx.keys.alias(subject),
+        fromPrefix: ctx.keys.subjectKeysPrefix(subject),
+        toBase: ctx.keys.subjectKeysPrefix(),
+        count: own.length,
+        ttl: SUBJECT_TTL_S,
+      });
+    ops.push(...own);
+  }
   for (const itemId of items) ops.push(...itemOps(ctx, event, itemId, timeMs));
   if (event.type === 'purchase') ops.push(...orderPairOps(ctx, items));
   ops.push({

@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ClickHouse } from '@recstream/clickhouse';
-import { SEEN_EVENT_TTL_S, featureKeys, type ItemMeta } from '@recstream/features';
+import { SEEN_EVENT_TTL_S, featureKeys } from '@recstream/features';
 import { compileContext, compileEvent, eventItems } from '../compile/event-ops.js';
 import { lateness } from '../handlers/feature.handler.js';
 import type { FeatureStore } from '../store/feature-store.js';

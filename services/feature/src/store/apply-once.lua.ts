@@ -30,6 +30,15 @@ local lastFill = fill
 local newFirst = nil
 local a = 3
 
+-- Set by a 'follow' op: the next rewriteLeft ops write to the aliased user's keys.
+local rewriteFrom, rewriteTo, rewriteLeft = '', '', 0
+local function key(name)
+  if rewriteLeft > 0 and string.sub(name, 1, #rewriteFrom) == rewriteFrom then
+    return rewriteTo .. string.sub(name, #rewriteFrom + 1)
+  end
+  return name
+end
+
 local function expire(key, ttl)
   if ttl ~= '0' then redis.call('EXPIRE', key, ttl) end
 end
@@ -46,44 +55,44 @@ end
 -- Each op reads its arguments from ARGV[p] on.
 local run = {}
 run.zlog = function(p)
-  local key, member = ARGV[p], ARGV[p + 1]
-  redis.call('ZADD', key, logadd(redis.call('ZSCORE', key, member), tonumber(ARGV[p + 2])), member)
-  cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
+  local k, member = key(ARGV[p]), ARGV[p + 1]
+  redis.call('ZADD', k, logadd(redis.call('ZSCORE', k, member), tonumber(ARGV[p + 2])), member)
+  cap(k, ARGV[p + 3]); expire(k, ARGV[p + 4])
 end
 run.zmax = function(p)
-  local key = ARGV[p]
-  redis.call('ZADD', key, 'GT', ARGV[p + 2], ARGV[p + 1])
-  cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
+  local k = key(ARGV[p])
+  redis.call('ZADD', k, 'GT', ARGV[p + 2], ARGV[p + 1])
+  cap(k, ARGV[p + 3]); expire(k, ARGV[p + 4])
 end
 run.zincr = function(p)
-  local key = ARGV[p]
-  redis.call('ZINCRBY', key, ARGV[p + 2], ARGV[p + 1])
-  cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
+  local k = key(ARGV[p])
+  redis.call('ZINCRBY', k, ARGV[p + 2], ARGV[p + 1])
+  cap(k, ARGV[p + 3]); expire(k, ARGV[p + 4])
 end
 run.hincr = function(p)
-  local key = ARGV[p]
-  redis.call('HINCRBYFLOAT', key, ARGV[p + 1], ARGV[p + 2])
-  expire(key, ARGV[p + 3])
+  local k = key(ARGV[p])
+  redis.call('HINCRBYFLOAT', k, ARGV[p + 1], ARGV[p + 2])
+  expire(k, ARGV[p + 3])
 end
 run.win = function(p)
-  local key, etype, window = ARGV[p], ARGV[p + 1], ARGV[p + 2]
+  local hash, etype, window = ARGV[p], ARGV[p + 1], ARGV[p + 2]
   local bucket, keep = tonumber(ARGV[p + 3]), tonumber(ARGV[p + 4])
   local ttl, ntypes = ARGV[p + 5], tonumber(ARGV[p + 6])
   local headField = 'head:' .. window
-  local head = tonumber(redis.call('HGET', key, headField) or tostring(bucket))
+  local head = tonumber(redis.call('HGET', hash, headField) or tostring(bucket))
   if bucket > head - keep then
     if bucket > head then
       -- Buckets kept under the old head but not under the new one leave the hash.
       for b = head - keep + 1, math.min(head, bucket - keep) do
         for t = 1, ntypes do
-          redis.call('HDEL', key, ARGV[p + 6 + t] .. ':' .. window .. ':' .. string.format('%d', b))
+          redis.call('HDEL', hash, ARGV[p + 6 + t] .. ':' .. window .. ':' .. string.format('%d', b))
         end
       end
       head = bucket
     end
-    redis.call('HSET', key, headField, string.format('%d', head))
-    redis.call('HINCRBY', key, etype .. ':' .. window .. ':' .. string.format('%d', bucket), 1)
-    expire(key, ttl)
+    redis.call('HSET', hash, headField, string.format('%d', head))
+    redis.call('HINCRBY', hash, etype .. ':' .. window .. ':' .. string.format('%d', bucket), 1)
+    expire(hash, ttl)
   end
 end
 run.covis = function(p)
@@ -112,22 +121,24 @@ run.covis = function(p)
   cap(sessionKey, ARGV[p + 8]); expire(sessionKey, ARGV[p + 9])
 end
 run.zmerge = function(p)
-  local key, from, mode = ARGV[p], ARGV[p + 1], ARGV[p + 2]
+  local k, from, mode = key(ARGV[p]), ARGV[p + 1], ARGV[p + 2]
   local source = redis.call('ZRANGE', from, 0, -1, 'WITHSCORES')
   if #source > 0 then
     for i = 1, #source, 2 do
       if mode == 'log' then
-        redis.call('ZADD', key, logadd(redis.call('ZSCORE', key, source[i]), tonumber(source[i + 1])), source[i])
+        redis.call('ZADD', k, logadd(redis.call('ZSCORE', k, source[i]), tonumber(source[i + 1])), source[i])
       else
-        redis.call('ZADD', key, 'GT', source[i + 1], source[i])
+        redis.call('ZADD', k, 'GT', source[i + 1], source[i])
       end
     end
-    cap(key, ARGV[p + 3]); expire(key, ARGV[p + 4])
+    cap(k, ARGV[p + 3]); expire(k, ARGV[p + 4])
+    -- Merged once: a later merge (say the alias expired) cannot count these again.
+    redis.call('DEL', from)
   end
 end
 
 -- How many arguments follow an op's name (all fixed but 'win', which lists the event types).
-local arity = { zlog = 5, zmax = 5, zincr = 5, hincr = 4, covis = 12, zmerge = 5, once = 4 }
+local arity = { zlog = 5, zmax = 5, zincr = 5, hincr = 4, covis = 12, zmerge = 5, once = 4, follow = 5 }
 local function argCount(name, p)
   if name == 'win' then return 7 + tonumber(ARGV[p + 6]) end
   return arity[name]
@@ -151,6 +162,7 @@ for k = 2, #KEYS do
     end
   end
   local skip = 0
+  rewriteLeft = 0
   for _ = 1, nops do
     local name = ARGV[a]
     local count = argCount(name, a + 1)
@@ -163,8 +175,15 @@ for k = 2, #KEYS do
       if not redis.call('SET', ARGV[a + 1], ARGV[a + 2], 'NX', 'EX', ARGV[a + 3]) then
         skip = tonumber(ARGV[a + 4])
       end
+    elseif name == 'follow' then
+      local alias = redis.call('GET', ARGV[a + 1])
+      if alias then
+        redis.call('EXPIRE', ARGV[a + 1], ARGV[a + 5])
+        rewriteFrom, rewriteTo, rewriteLeft = ARGV[a + 2], ARGV[a + 3] .. alias .. ':', tonumber(ARGV[a + 4])
+      end
     else
       run[name](a + 1)
+      if rewriteLeft > 0 then rewriteLeft = rewriteLeft - 1 end
     end
     a = a + 1 + count
   end

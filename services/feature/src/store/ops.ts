@@ -48,7 +48,13 @@ export type FeatureOp =
       keyPrefix: string;
       keySuffix: string;
     }
-  /** Merges sorted set `from` into `key`: log-space sum (`log`) or the higher score (`max`). */
+  /**
+   * When `aliasKey` exists (an anonymous shopper who logged in), the next `count` operations write
+   * to the user it names instead: keys starting with `fromPrefix` are rewritten to
+   * `toBase .. <alias> .. ':' .. rest`. The alias' expiry is renewed.
+   */
+  | { op: 'follow'; aliasKey: string; fromPrefix: string; toBase: string; count: number; ttl: number }
+  /** Merges sorted set `from` into `key` (log-space sum, `log`, or the higher score, `max`), then deletes `from`. */
   | { op: 'zmerge'; key: string; from: string; mode: 'log' | 'max'; cap: number; ttl: number }
   /** Sets `key` to `value` with `ttl`; when it already existed, the next `skip` operations are not run. */
   | { op: 'once'; key: string; value: string; ttl: number; skip: number };
@@ -104,6 +110,9 @@ export function encodeOps(ops: readonly FeatureOp[], out: (string | number)[]): 
         break;
       case 'zmerge':
         out.push('zmerge', o.key, o.from, o.mode, o.cap, o.ttl);
+        break;
+      case 'follow':
+        out.push('follow', o.aliasKey, o.fromPrefix, o.toBase, o.count, o.ttl);
         break;
       case 'once':
         out.push('once', o.key, o.value, o.ttl, o.skip);
