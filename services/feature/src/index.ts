@@ -57,6 +57,11 @@ async function main(): Promise<void> {
     'unknown_item_refs_total',
     'Item ids in events that the catalog does not know (item features kept, category ones skipped)',
   );
+  const freshness = metrics.histogram(
+    'freshness_seconds',
+    'From ingest receiving an event to its features being in Redis',
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  );
   const consumer = createConsumerRunner({
     kafka,
     groupId,
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
         applied: (n) => events.inc({ outcome: 'applied' }, n),
         duplicates: (n) => events.inc({ outcome: 'duplicate' }, n),
         unknownItems: (n) => unknownItems.inc(n),
+        freshness: (seconds) => freshness.observe(seconds),
       },
     }),
     dlq: { producer, topic: topicName('eventsDlq', config.REC_TOPIC_PREFIX) },

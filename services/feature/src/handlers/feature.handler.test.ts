@@ -58,6 +58,7 @@ function fakeDeps(failure?: Error) {
   const meta = new Map<string, ItemMeta>();
   const calls: string[] = [];
   const counted = { late: 0, unknownItems: 0, applied: 0, duplicates: 0 };
+  const freshness: number[] = [];
   const store: FeatureStore = {
     apply(partition, events) {
       calls.push(`apply:${partition}:${events.length}`);
@@ -92,9 +93,10 @@ function fakeDeps(failure?: Error) {
       unknownItems: (n) => void (counted.unknownItems += n),
       applied: (n) => void (counted.applied += n),
       duplicates: (n) => void (counted.duplicates += n),
+      freshness: (seconds) => void freshness.push(seconds),
     },
   };
-  return { deps, applied, meta, calls, counted };
+  return { deps, applied, meta, calls, counted, freshness };
 }
 
 const catalogItem = (id: string, title = `Title ${id}`) =>
@@ -110,7 +112,7 @@ const catalogItem = (id: string, title = `Title ${id}`) =>
   });
 
 t.test('events: ok when compiled, dropped when late, dlq for what cannot be read', async (t) => {
-  const { deps, applied, calls, counted, meta } = fakeDeps();
+  const { deps, applied, calls, counted, meta, freshness } = fakeDeps();
   meta.set('sku-1', toItemMeta(JSON.parse(catalogItem('sku-1')) as CatalogItem));
   const handler = createFeatureHandler(deps);
   const lateView = { ...EVENTS.view, event_id: 'late', event_time: '2026-05-01T10:00:00.000Z' };
@@ -154,6 +156,11 @@ t.test('events: ok when compiled, dropped when late, dlq for what cannot be read
     'every accepted event changes something (at least the global counts)',
   );
   t.same(counted, { late: 1, unknownItems: 1, applied: 4, duplicates: 0 }, 'sku-2 is not in the catalog');
+  t.equal(freshness.length, 4, 'freshness observed for each applied event');
+  t.ok(
+    freshness.every((seconds) => seconds > 0),
+    'measured from the time ingest received it (in the past here)',
+  );
 });
 
 t.test('a Redis failure makes every message of the batch a retry', async (t) => {

@@ -27,6 +27,8 @@ export interface FeatureHandlerCounters {
   unknownItems(count: number): void;
   applied(count: number): void;
   duplicates(count: number): void;
+  /** How long after ingest received it an event became a feature, in seconds. */
+  freshness(seconds: number): void;
 }
 
 export interface FeatureHandlerDeps {
@@ -123,6 +125,9 @@ async function applyEvents(
     ops: compileEvent(ctx, event),
   }));
   const applied = await deps.store.apply(partition, compiled);
+  const appliedAt = Date.now();
+  for (const { event } of accepted)
+    deps.counters.freshness((appliedAt - Date.parse(event.received_at)) / 1000);
   deps.counters.applied(applied);
   deps.counters.duplicates(compiled.length - applied);
   return results;
