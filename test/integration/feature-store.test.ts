@@ -320,3 +320,28 @@ t.test(
     );
   },
 );
+
+t.test(
+  'two copies of one event in the same chunk count once; a conflict leaves nothing half-applied',
+  async (t) => {
+    const redis = createRedis(infra.redisUrl);
+    await redis.connect();
+    t.teardown(() => redis.disconnect());
+    const store = createFeatureStore(redis, ns.redisPrefix);
+    const item = 'dup-1';
+    const view = event({ user_id: 'dup-u', type: 'view', item_id: item }, T);
+    const other = event({ user_id: 'dup-u', type: 'view', item_id: item }, T + 1000);
+    const [a, b] = compile([view, other], 0) as [CompiledEvent, CompiledEvent];
+    const copy = { ...a, offset: '2' };
+    t.equal(await store.apply('events/31', [a, b, copy]), 2, 'the second copy in the chunk is a duplicate');
+    const views = async () =>
+      Number(
+        await redis.hget(keys.itemWindows(item), windowField('view', WINDOWS[2]!, bucketOf(WINDOWS[2]!, T))),
+      );
+    t.equal(await views(), 2);
+    // Offsets 0-2 again plus a new one: the store judges the first three old, the last new.
+    const third = compile([event({ user_id: 'dup-u', type: 'view', item_id: item }, T + 2000)], 3);
+    t.equal(await store.apply('events/31', [a, b, copy, ...third]), 1, 'only the new event is applied');
+    t.equal(await views(), 3, 'and it is counted once');
+  },
+);

@@ -114,18 +114,18 @@ function itemOps(ctx: CompileContext, event: EnrichedEvent, itemId: string, time
     }
   }
   if (isWindowed(event.type)) {
-    for (const spec of WINDOWS) {
-      ops.push({
-        op: 'win',
-        key: keys.itemWindows(itemId),
-        type: event.type,
+    ops.push({
+      op: 'win',
+      key: keys.itemWindows(itemId),
+      type: event.type,
+      types: WINDOWED_TYPES,
+      buckets: WINDOWS.map((spec) => ({
         window: spec.name,
         bucket: bucketOf(spec, timeMs),
         keep: bucketsKept(spec),
-        types: WINDOWED_TYPES,
-        ttl: ITEM_TTL_S,
-      });
-    }
+      })),
+      ttl: ITEM_TTL_S,
+    });
   }
   if (weight > 0 && event.session_id !== undefined) {
     ops.push({

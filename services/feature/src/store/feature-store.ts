@@ -3,18 +3,27 @@
  * apply-once scripts of bounded size, each atomic with the partition's offset watermark. Item-level
  * operations only add (commutative), so instances consuming different partitions can update the
  * same item concurrently and the result does not depend on their interleaving.
+ *
+ * Each chunk's operations are aggregated (aggregate.ts) on the optimistic assumption that all its
+ * events are new, which is the rule; when the script finds some are not (a redelivery, a retry's
+ * copy), it writes nothing and says which are new, and the chunk is sent again aggregated over
+ * those. The script re-judges every time, so what it applies is always exactly the new events.
  */
 import type { Redis, Result } from 'ioredis';
 import { SEEN_EVENT_TTL_S, featureKeys } from '@recstream/features';
 import { APPLY_ONCE_LUA } from './apply-once.lua.js';
-import { encodeOps, type CompiledEvent } from './ops.js';
+import { aggregateOps } from './aggregate.js';
+import { encodeChunk, type CompiledEvent } from './ops.js';
 
 /** Events per script: keeps each atomic step to a few milliseconds of Redis time. */
 const CHUNK_EVENTS = 200;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    recApplyFeaturesOnce(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Result<number, Context>;
+    recApplyFeaturesOnce(
+      numberOfKeys: number,
+      ...keysAndArgs: (string | number)[]
+    ): Result<number | string, Context>;
   }
 }
 
@@ -33,34 +42,55 @@ export interface FeatureStore {
   apply(partition: string, events: readonly CompiledEvent[], mode?: ApplyMode): Promise<number>;
 }
 
+/** Verdicts can change between attempts only if another writer applies the same partition meanwhile. */
+const MAX_ATTEMPTS = 5;
+
+/** The first copy of each event id in the chunk is expected new; later copies are duplicates. */
+function firstCopies(events: readonly CompiledEvent[]): boolean[] {
+  const ids = new Set<string>();
+  return events.map((event) => {
+    if (ids.has(event.eventId)) return false;
+    ids.add(event.eventId);
+    return true;
+  });
+}
+
 export function createFeatureStore(redis: Redis, prefix: string): FeatureStore {
   // The number of keys varies per call (one seen-marker per event), so it is passed each time.
   redis.defineCommand('recApplyFeaturesOnce', { lua: APPLY_ONCE_LUA });
   const keys = featureKeys(prefix);
+
+  async function applyChunk(
+    partition: string,
+    chunk: readonly CompiledEvent[],
+    mode: ApplyMode,
+  ): Promise<number> {
+    const markers = chunk.map((event) => keys.seenEvent(event.eventId));
+    let expected = firstCopies(chunk);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const ops = aggregateOps(chunk.filter((_, i) => expected[i]).map((event) => event.ops));
+      const result = await redis.recApplyFeaturesOnce(
+        1 + chunk.length,
+        keys.appliedOffsets(),
+        ...markers,
+        partition,
+        mode,
+        encodeChunk(chunk, expected, ops, SEEN_EVENT_TTL_S),
+      );
+      if (typeof result === 'number') return result;
+      expected = (JSON.parse(result) as number[]).map((verdict) => verdict === 1);
+    }
+    throw new Error(
+      `partition ${partition}: the store's verdicts kept changing; is another writer applying it?`,
+    );
+  }
+
   return {
     async apply(partition, events, mode = 'live') {
-      if (events.length === 0) return 0;
-      const pipeline = redis.pipeline();
-      for (let start = 0; start < events.length; start += CHUNK_EVENTS) {
-        const chunk = events.slice(start, start + CHUNK_EVENTS);
-        const args: (string | number)[] = [partition, mode];
-        for (const event of chunk) {
-          args.push(event.offset, event.seenTtlS ?? SEEN_EVENT_TTL_S, event.ops.length);
-          encodeOps(event.ops, args);
-        }
-        pipeline.recApplyFeaturesOnce(
-          1 + chunk.length,
-          keys.appliedOffsets(),
-          ...chunk.map((event) => keys.seenEvent(event.eventId)),
-          ...args,
-        );
-      }
-      const results = (await pipeline.exec()) ?? [];
       let applied = 0;
-      for (const [error, value] of results) {
-        if (error !== null) throw error;
-        applied += Number(value);
-      }
+      // In order: each chunk's verdicts depend on the watermark the previous one left.
+      for (let start = 0; start < events.length; start += CHUNK_EVENTS)
+        applied += await applyChunk(partition, events.slice(start, start + CHUNK_EVENTS), mode);
       return applied;
     },
   };

@@ -1,3 +1,5 @@
+import type { StoreOp } from './aggregate.js';
+
 /**
  * The feature store's write vocabulary. The event compiler turns each event into a list of these
  * operations (pure TypeScript, unit-tested); the apply-once script runs a chunk of them in Redis
@@ -15,17 +17,16 @@ export type FeatureOp =
   | { op: 'zincr'; key: string; member: string; delta: number; cap: number; ttl: number }
   | { op: 'hincr'; key: string; field: string; delta: number; ttl: number }
   /**
-   * Counts one event in a window bucket of an item's window hash. Buckets that fell out of the
-   * window since the newest bucket are deleted; an event older than the kept buckets is ignored.
+   * Counts one event in its bucket of each window, in an item's window hash. Buckets that fell out
+   * of a window since its newest bucket are deleted; an event older than a window's kept buckets
+   * is not counted in it.
    */
   | {
       op: 'win';
       key: string;
       type: string;
-      window: string;
-      bucket: number;
-      keep: number;
       types: readonly string[];
+      buckets: readonly { readonly window: string; readonly bucket: number; readonly keep: number }[];
       ttl: number;
     }
   /**
@@ -72,51 +73,64 @@ export interface CompiledEvent {
   readonly ops: readonly FeatureOp[];
 }
 
-/** Flattens operations into script arguments, in the order apply-once.lua reads them. */
-export function encodeOps(ops: readonly FeatureOp[], out: (string | number)[]): void {
-  for (const o of ops) {
-    switch (o.op) {
-      case 'zlog':
-        out.push('zlog', o.key, o.member, o.logScore, o.cap, o.ttl);
-        break;
-      case 'zmax':
-        out.push('zmax', o.key, o.member, o.score, o.cap, o.ttl);
-        break;
-      case 'zincr':
-        out.push('zincr', o.key, o.member, o.delta, o.cap, o.ttl);
-        break;
-      case 'hincr':
-        out.push('hincr', o.key, o.field, o.delta, o.ttl);
-        break;
-      case 'win':
-        out.push('win', o.key, o.type, o.window, o.bucket, o.keep, o.ttl, o.types.length, ...o.types);
-        break;
-      case 'covis':
-        out.push(
-          'covis',
-          o.sessionKey,
-          o.item,
-          o.timeMs,
-          o.weight,
-          o.maxGapMs,
-          o.gapTauMs,
-          o.cap,
-          o.ttl,
-          o.sessionCap,
-          o.sessionTtl,
-          o.keyPrefix,
-          o.keySuffix,
-        );
-        break;
-      case 'zmerge':
-        out.push('zmerge', o.key, o.from, o.mode, o.cap, o.ttl);
-        break;
-      case 'follow':
-        out.push('follow', o.aliasKey, o.fromPrefix, o.toBase, o.count, o.ttl);
-        break;
-      case 'once':
-        out.push('once', o.key, o.value, o.ttl, o.skip);
-        break;
-    }
+/** One op as the array apply-once.lua reads: its name, then its arguments in a fixed order. */
+function encodeOp(o: StoreOp): unknown[] {
+  switch (o.op) {
+    case 'zlog':
+      return ['zlog', o.key, o.member, o.logScore, o.cap, o.ttl];
+    case 'zmax':
+      return ['zmax', o.key, o.member, o.score, o.cap, o.ttl];
+    case 'zincr':
+      return ['zincr', o.key, o.member, o.delta, o.cap, o.ttl];
+    case 'hincr':
+      return ['hincr', o.key, o.field, o.delta, o.ttl];
+    case 'wins':
+      return [
+        'wins',
+        o.key,
+        o.ttl,
+        o.types,
+        o.counts.map((c) => [c.type, c.window, c.bucket, c.keep, c.count]),
+      ];
+    case 'covis':
+      return [
+        'covis',
+        o.sessionKey,
+        o.item,
+        o.timeMs,
+        o.weight,
+        o.maxGapMs,
+        o.gapTauMs,
+        o.cap,
+        o.ttl,
+        o.sessionCap,
+        o.sessionTtl,
+        o.keyPrefix,
+        o.keySuffix,
+      ];
+    case 'zmerge':
+      return ['zmerge', o.key, o.from, o.mode, o.cap, o.ttl];
+    case 'once':
+      return ['once', o.key, o.value, o.ttl, o.skip];
+    case 'follow':
+      return ['follow', o.aliasKey, o.fromPrefix, o.toBase, o.count, o.ttl];
   }
+}
+
+/**
+ * A chunk as the one JSON argument apply-once.lua decodes: the events' gate inputs
+ * `[[offset, seenTtlS], …]` (offsets stay strings: they may exceed 2^53), which of them the caller
+ * expects to be new, and the operations of those, aggregated.
+ */
+export function encodeChunk(
+  events: readonly CompiledEvent[],
+  expected: readonly boolean[],
+  ops: readonly StoreOp[],
+  defaultSeenTtlS: number,
+): string {
+  return JSON.stringify({
+    events: events.map((event) => [event.offset, event.seenTtlS ?? defaultSeenTtlS]),
+    expected: expected.map((fresh) => (fresh ? 1 : 0)),
+    ops: ops.map(encodeOp),
+  });
 }
