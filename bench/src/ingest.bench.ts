@@ -79,7 +79,6 @@ async function main(): Promise<void> {
 
   const services: RunningService[] = [];
   try {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
     const env = { ...ns.env, REC_LOG_LEVEL: 'warn' };
     // BENCH_PROFILE_DIR: write V8 CPU profiles of both processes there (open in Chrome DevTools).
     const profileDir = process.env['BENCH_PROFILE_DIR'];
@@ -90,11 +89,10 @@ async function main(): Promise<void> {
       ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
     ];
     const [collector, sink] = await Promise.all([
-      startService({ service: 'ingest', port, nodeArgs, env: { ...env, REC_INGEST_ROLE: 'collector' } }),
+      startService({ service: 'ingest', nodeArgs, env: { ...env, REC_INGEST_ROLE: 'collector' } }),
       withSink
         ? startService({
             service: 'ingest',
-            port: port + 1,
             nodeArgs,
             env: { ...env, REC_INGEST_ROLE: 'sink' },
           })

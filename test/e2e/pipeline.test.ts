@@ -23,7 +23,6 @@ import {
 } from './e2e-support.js';
 
 const ns = testNamespace('e2e');
-const basePort = 20_000 + Math.floor(Math.random() * 20_000);
 
 interface Popular {
   items: { item_id: string; score: number; title?: string }[];
@@ -44,11 +43,10 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   const [ingest, feature, serving] = await Promise.all([
     startService({
       service: 'ingest',
-      port: basePort,
       env: { ...ns.env, REC_INGEST_ROLE: 'both', REC_SINK_BATCH_DELAY_MS: '200' },
     }),
-    startService({ service: 'feature', port: basePort + 1, env: ns.env }),
-    startService({ service: 'serving', port: basePort + 2, env: ns.env }),
+    startService({ service: 'feature', env: ns.env }),
+    startService({ service: 'serving', env: ns.env }),
   ]);
   services.push(ingest, feature, serving);
 
@@ -177,7 +175,6 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   t.teardown(() => rm(registryDir, { recursive: true, force: true }));
   const trainer = await startService({
     service: 'trainer',
-    port: basePort + 3,
     env: { ...ns.env, REC_MODEL_REGISTRY_DIR: registryDir },
   });
   services.push(trainer);

@@ -10,24 +10,30 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topicName } from '@recstream/schemas';
-import { readTopic, startService, testNamespace, waitFor, type RunningService } from '@recstream/testing';
+import {
+  freePorts,
+  readTopic,
+  startService,
+  testNamespace,
+  waitFor,
+  type RunningService,
+} from '@recstream/testing';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const instanceDir = path.join(REPO_ROOT, '.local', `test-kafka-${randomBytes(4).toString('hex')}`);
-const offset = 10 * randomInt(0, 50);
-const kafkaPort = 39092 + offset;
+const [kafkaPort, controllerPort] = (await freePorts(2)) as [number, number];
 const brokers = `127.0.0.1:${kafkaPort}`;
 const instanceEnv = {
   ...process.env,
   REC_INFRA_DIR: instanceDir,
   REC_INFRA_TIMEOUT_S: '120',
   REC_KAFKA_PORT: String(kafkaPort),
-  REC_KAFKA_CONTROLLER_PORT: String(39093 + offset),
+  REC_KAFKA_CONTROLLER_PORT: String(controllerPort),
 };
 
 function infraSh(...args: string[]): Promise<void> {
@@ -93,7 +99,6 @@ t.test('collector and a Kafka outage', async (t) => {
   });
   const collector = await startService({
     service: 'ingest',
-    port: 20_000 + randomInt(0, 20_000),
     env: {
       ...ns.env,
       REC_KAFKA_BROKERS: brokers,

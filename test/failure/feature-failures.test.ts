@@ -20,6 +20,7 @@ import {
   createTestTopics,
   deleteTestKeys,
   deleteTestTopics,
+  freePort,
   dropTestDatabase,
   type RunningService,
   startService,
@@ -30,8 +31,6 @@ import {
 } from '@recstream/testing';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const basePort = 20_000 + Math.floor(Math.random() * 20_000);
-let nextPort = basePort;
 const ITEMS = 50;
 const T = Date.now() - 60_000;
 
@@ -100,7 +99,7 @@ async function setup(t: Test, label: string) {
     await deleteTestKeys(ns);
   });
   const start = async (service: 'feature' | 'ingest', env: Record<string, string> = {}) => {
-    const running = await startService({ service, port: nextPort++, env: { ...ns.env, ...env } });
+    const running = await startService({ service, env: { ...ns.env, ...env } });
     services.push(running);
     return running;
   };
@@ -179,7 +178,7 @@ async function runRebuild(
 t.test('Redis restarted empty: readiness red, the rebuild restores every feature', async (t) => {
   const { ns, producer, start, eventsTopic } = await setup(t, 'featlost');
   const clickhouse = await createTestDatabase(ns);
-  const redisPort = nextPort++;
+  const redisPort = await freePort();
   let redis = await startPrivateRedis(redisPort);
   t.teardown(async () => {
     redis.kill('SIGKILL');

@@ -26,9 +26,6 @@ import {
   waitFor,
 } from '@recstream/testing';
 
-const basePort = 20_000 + Math.floor(Math.random() * 20_000);
-let nextPort = basePort;
-
 function view(i: number, prefix: string): EnrichedEvent {
   return {
     type: 'view',
@@ -94,7 +91,6 @@ async function setup(t: Test, label: string) {
   const startSink = async (env: Record<string, string> = {}) => {
     const sink = await startService({
       service: 'ingest',
-      port: nextPort++,
       env: { ...ns.env, REC_INGEST_ROLE: 'sink', REC_SINK_BATCH_DELAY_MS: '100', ...env },
     });
     services.push(sink);

@@ -166,3 +166,4 @@ export { startService, type RunningService } from './service-process.js';
 export { readTopic, type TopicMessage } from './topic-reader.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { connectTestKafka, testTopics, type TestKafka } from './test-kafka.js';
+export { freePort, freePorts } from './ports.js';

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -19,22 +20,24 @@ export interface RunningService {
 
 export async function startService(options: {
   service: 'ingest' | 'feature' | 'trainer' | 'serving';
-  port: number;
+  /** Default: a free port below the ephemeral range. */
+  port?: number;
   env: Record<string, string>;
   readyTimeoutMs?: number;
   /** Extra arguments for node itself (e.g. `--cpu-prof`). */
   nodeArgs?: readonly string[];
 }): Promise<RunningService> {
   const entry = `services/${options.service}/src/index.ts`;
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env, REC_HTTP_PORT: String(options.port) },
+    env: { ...process.env, ...options.env, REC_HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${options.port}`;
+  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   const exited = once(child, 'exit');
 
