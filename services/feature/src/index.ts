@@ -66,6 +66,9 @@ async function main(): Promise<void> {
     kafka,
     groupId,
     topics: [eventsTopic, itemsTopic],
+    // Every assigned partition at once: one partition's chunks wait on Redis in turn, so several
+    // partitions in flight keep both this process and Redis busy.
+    partitionsConsumedConcurrently: 8,
     handler: createFeatureHandler({
       itemsTopic,
       store: createFeatureStore(redis, prefix),
