@@ -62,6 +62,17 @@ local function touch(k, cap, ttl)
   if cap > 0 then t[1] = cap end
   if ttl > 0 then t[2] = ttl end
 end
+-- Co-visitation weights are summed per (item, neighbour) and written once: nothing in the chunk
+-- reads them, and popular pairs recur across sessions.
+local pairWeights = {}
+local function addPair(k, member, weight)
+  local members = pairWeights[k]
+  if not members then
+    members = {}
+    pairWeights[k] = members
+  end
+  members[member] = (members[member] or 0) + weight
+end
 -- Hash increments nothing in the chunk reads (global counts) are summed and written once.
 local increments = {}
 local function logadd(current, add)
@@ -160,16 +171,16 @@ run.covis = function(o)
       if gap <= maxGap then
         local pairWeight = math.min(weight, tonumber(w)) * math.exp(-gap / tau)
         local mine, theirs = prefix .. item .. suffix, prefix .. other .. suffix
-        redis.call('ZINCRBY', mine, pairWeight, other)
+        addPair(mine, other, pairWeight)
         touch(mine, cap, ttl)
-        redis.call('ZINCRBY', theirs, pairWeight, item)
+        addPair(theirs, item, pairWeight)
         touch(theirs, cap, ttl)
       end
     end
   end
   redis.call('ZADD', sessionKey, time, int(time) .. '|' .. weight .. '|' .. item)
   -- The session's cap applies at once: later events in the chunk pair with what it keeps.
-  redis.call('ZREMRANGEBYRANK', sessionKey, 0, -(o[10] + 1))
+  if #events + 1 > o[10] then redis.call('ZREMRANGEBYRANK', sessionKey, 0, -(o[10] + 1)) end
   touch(sessionKey, 0, o[11])
 end
 run.zmerge = function(o) -- key, from, mode, cap, ttl
@@ -253,6 +264,9 @@ if lastFill > fill then
 end
 for k, fields in pairs(increments) do
   for field, delta in pairs(fields) do redis.call('HINCRBYFLOAT', k, field, delta) end
+end
+for k, members in pairs(pairWeights) do
+  for member, weight in pairs(members) do redis.call('ZINCRBY', k, weight, member) end
 end
 for k, t in pairs(touched) do
   if t[1] > 0 then redis.call('ZREMRANGEBYRANK', k, 0, -(t[1] + 1)) end
