@@ -128,7 +128,7 @@ t.test('feature service SIGKILLed mid-batch: each event counted once', async (t)
     { timeoutMs: 120_000 },
   );
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  // Sequences are capped per shopper (200); 500 shoppers × 60 clicks each stay under the cap.
+  // Sequences are capped per shopper (SEQUENCE_MAX, 100); 500 shoppers × 60 clicks each stay under it.
   t.same(
     await tally(redisUrl, prefix),
     { global: total, windows: total, sequences: total },

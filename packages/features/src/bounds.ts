@@ -4,8 +4,13 @@
  * caps) + (catalog × item caps) + (event rate × seen-marker TTL).
  */
 
-/** How long an event id is remembered, to skip a client retry's second copy (the offset watermark covers redelivery). */
-export const SEEN_EVENT_TTL_S = 60 * 60;
+/**
+ * How long an event id is remembered, to skip a client retry's second copy (the offset watermark
+ * covers redelivery). A retry whose first attempt was acknowledged but whose answer was lost comes
+ * within seconds to minutes; each marker costs ~136 bytes, so memory is rate × TTL × 136 B (about
+ * 120 MiB at 1,000 events/s).
+ */
+export const SEEN_EVENT_TTL_S = 15 * 60;
 export const POPULARITY_MAX_ITEMS = 1_000_000;
 /** Items kept per category top list. */
 export const CATEGORY_TOP_MAX = 1_000;
@@ -13,12 +18,16 @@ export const CATEGORY_TOP_MAX = 1_000;
 export const CATEGORY_LEVELS_MAX = 3;
 /** Neighbours kept per item; readers serve at most half, so a newcomer can climb before it is trimmed. */
 export const COVISIT_MAX = 100;
-/** Recent interactions kept per subject. */
-export const SEQUENCE_MAX = 200;
+/**
+ * Recent interactions kept per subject: twice what the sequence model reads, and under Redis'
+ * 128-entry limit for compact sorted sets (past it, a set costs ~3x the memory).
+ */
+export const SEQUENCE_MAX = 100;
 export const AFFINITY_MAX = 50;
 export const SEARCHES_MAX = 20;
 export const CART_MAX = 100;
-export const PURCHASED_MAX = 500;
+/** Under the compact-encoding limit too (see SEQUENCE_MAX). */
+export const PURCHASED_MAX = 120;
 /** Events of a session remembered for co-visitation pairs (pairs are exact up to this many per session). */
 export const SESSION_ITEMS_MAX = 20;
 /** A shopper's features expire after this long without an event (each event renews it). */

@@ -70,3 +70,38 @@ export {
 } from './baselines/item-knn.js';
 export { BPR_DEFAULTS, BprRecommender, trainBpr, type BprModel, type BprOptions } from './baselines/bpr.js';
 export { checkTrainingData, itemCounts, type TrainContext } from './baselines/training-data.js';
+
+export {
+  SparseEmbeddingTable,
+  type EmbeddingId,
+  type EvictionPolicy,
+  type SparseEmbeddingTableOptions,
+  type TableSnapshot,
+} from './embedding/sparse-embedding-table.js';
+export {
+  createSparseOptimizer,
+  type SparseOptimizer,
+  type SparseOptimizerConfig,
+} from './embedding/sparse-optimizer.js';
+export {
+  DEFAULT_SEQUENCE_HYPER_PARAMETERS,
+  resolveSequenceHyperParameters,
+  type SequenceHyperParameters,
+} from './sequence/hyper-parameters.js';
+export { SEQUENCE_MODEL_NAME, SequenceRecommender, type SequenceCatalog } from './sequence/sequence-model.js';
+export {
+  trainSequenceModel,
+  type SequenceTrainingContext,
+  type SequenceTrainingProgress,
+  type SequenceTrainingSummary,
+  type TrainedSequenceModel,
+} from './sequence/train.js';
+export {
+  loadSequenceModel,
+  saveSequenceModel,
+  SEQUENCE_ARTIFACT_FORMAT_VERSION,
+  type DataWindow,
+  type LoadedSequenceModel,
+  type SaveSequenceModelOptions,
+  type SequenceArtifactManifest,
+} from './artifacts/sequence-artifact.js';

@@ -9,6 +9,12 @@ import { BPR_DEFAULTS, trainBpr, type BprOptions } from '../baselines/bpr.js';
 import { ITEM_KNN_DEFAULTS, trainItemKnn, type ItemKnnOptions } from '../baselines/item-knn.js';
 import { trainPopularity } from '../baselines/popularity.js';
 import type { InteractionDataset, Recommender, UserSequence } from '../recommender.js';
+import {
+  DEFAULT_SEQUENCE_HYPER_PARAMETERS,
+  type SequenceHyperParameters,
+} from '../sequence/hyper-parameters.js';
+import { trainSequenceModel } from '../sequence/train.js';
+import type { EvalCase } from './splits.js';
 
 export type Hyperparameters = Readonly<Record<string, string | number | boolean>>;
 
@@ -19,6 +25,11 @@ export interface ModelContext {
   /** The whole dataset, for side information (item attributes, id maps); never its held-out items. */
   readonly dataset: InteractionDataset;
   readonly seed: number;
+  /**
+   * Held-out cases a model may use to stop early (the protocol's validation set), given only when
+   * the evaluation is on test: a model is never tuned on the set it is scored on.
+   */
+  readonly validation?: readonly EvalCase[];
   readonly onProgress?: (done: number, total: number) => void;
   /** Overrides of the model's defaults; unknown keys are an error. */
   readonly hyperparameters?: Hyperparameters;
@@ -82,6 +93,17 @@ export const MODEL_REGISTRY: Readonly<Record<string, ModelFactory>> = {
     train(() => {
       const options = resolveHyperparameters<BprOptions>('bpr', BPR_DEFAULTS, ctx.hyperparameters);
       return trainBpr(ctx.train, ctx.numItems, progress(ctx), options);
+    }),
+  // Self-attention over the recent item sequence (SASRec-style), on native TensorFlow.
+  sasrec: (ctx) =>
+    trainSequenceModel({
+      ...ctx,
+      train: [...ctx.train],
+      hyper: resolveHyperparameters<SequenceHyperParameters>(
+        'sasrec',
+        DEFAULT_SEQUENCE_HYPER_PARAMETERS,
+        ctx.hyperparameters,
+      ),
     }),
 };
 

@@ -103,6 +103,9 @@ export async function runBenchmark(
         numItems: dataset.numItems,
         dataset,
         seed,
+        ...(options.target === 'test' && split.validation !== undefined
+          ? { validation: split.validation }
+          : {}),
         onProgress: report('train'),
         hyperparameters,
       });

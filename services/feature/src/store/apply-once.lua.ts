@@ -137,9 +137,11 @@ run.wins = function(o)
     else
       if head then
         -- Buckets kept under the old head but not under the new one leave the hash.
+        local stale = {}
         for b = head - keep + 1, math.min(head, target - keep) do
-          for t = 1, #types do redis.call('HDEL', hash, types[t] .. ':' .. window .. ':' .. int(b)) end
+          for t = 1, #types do stale[#stale + 1] = types[t] .. ':' .. window .. ':' .. int(b) end
         end
+        if #stale > 0 then redis.call('HDEL', hash, unpack(stale)) end
       end
       moved[#moved + 1] = headFields[w]
       moved[#moved + 1] = int(target)

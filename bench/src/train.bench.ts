@@ -1,0 +1,129 @@
+/**
+ * `pnpm bench:train` — training throughput and scoring speed of the sequence model (SASRec-style,
+ * sparse embedding tables) on Amazon Beauty, printing JSON:
+ *   - training: sequences (users) and target positions per second over BENCH_EPOCHS epochs;
+ *   - scoring latency of one user against 1,000 candidates (`scoreCandidates`), p50/p90/p99;
+ *   - batch scoring throughput over the full catalogue (`scoreAll`, BENCH_BATCH users per call).
+ * Quality is not measured here (that is `pnpm eval`); the model is trained only long enough to be
+ * representative, since its speed does not depend on how well it ranks.
+ *
+ * Options (environment): BENCH_DATASET_DIR (default ../shared/datasets/amazon-beauty from the
+ * repository root), BENCH_EPOCHS (default 2), BENCH_REQUESTS (single-user requests, default 500),
+ * BENCH_BATCH (default 256), BENCH_SEED (default 42).
+ */
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  assertNativeBackend,
+  createRandom,
+  leaveOneOutSplit,
+  loadAmazonBeauty,
+  loadTensorFlow,
+  trainSequenceModel,
+} from '@recstream/models';
+import { reportHeader } from './report.js';
+import { round, summarizeLatencies } from './stats.js';
+
+const CANDIDATES = 1000;
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name}: not a positive integer: ${raw}`);
+  return value;
+}
+
+const progress = (message: string) => process.stderr.write(`[bench:train] ${message}\n`);
+
+async function main(): Promise<void> {
+  const dir =
+    process.env['BENCH_DATASET_DIR'] ??
+    resolve(import.meta.dirname, '../../../shared/datasets/amazon-beauty');
+  const epochs = intFromEnv('BENCH_EPOCHS', 2);
+  const requests = intFromEnv('BENCH_REQUESTS', 500);
+  const batch = intFromEnv('BENCH_BATCH', 256);
+  const seed = intFromEnv('BENCH_SEED', 42);
+  const tf = assertNativeBackend(loadTensorFlow());
+
+  const dataset = await loadAmazonBeauty(dir);
+  const split = leaveOneOutSplit(dataset);
+  progress(`training ${epochs} epoch(s) on ${split.train.length} users × ${dataset.numItems} items`);
+  const started = performance.now();
+  const model = await trainSequenceModel({
+    train: split.train,
+    numItems: dataset.numItems,
+    dataset,
+    seed,
+    tf,
+    hyper: { maxEpochs: epochs },
+    onEvent: (p) => {
+      if (p.kind === 'epoch')
+        progress(
+          `epoch ${p.epoch}: loss ${p.loss.toFixed(3)}, ${Math.round(p.samplesPerSecond)} sequences/s`,
+        );
+    },
+  });
+  const trainWallMs = performance.now() - started;
+  try {
+    const random = createRandom(seed);
+    const latencies: number[] = [];
+    const candidates = new Int32Array(CANDIDATES);
+    // Warm-up: builds the item-vector cache and compiles the scoring path.
+    model.scoreCandidates(split.test[0]?.history ?? Int32Array.of(0), candidates);
+    for (let i = 0; i < requests; i += 1) {
+      const history = split.test[random.int(split.test.length)]?.history ?? Int32Array.of(0);
+      for (let c = 0; c < CANDIDATES; c += 1) candidates[c] = random.int(dataset.numItems);
+      const start = performance.now();
+      model.scoreCandidates(history, candidates);
+      latencies.push(performance.now() - start);
+    }
+    progress(`scored ${requests} single users against ${CANDIDATES} candidates`);
+
+    const queries = split.test.map(({ user, history }) => ({ user, history }));
+    const batchStart = performance.now();
+    for (let start = 0; start < queries.length; start += batch)
+      await model.scoreAll(queries.slice(start, start + batch));
+    const batchMs = performance.now() - batchStart;
+    progress(`scored ${queries.length} users against the full catalogue`);
+
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          ...reportHeader('train'),
+          dataset: { name: dataset.name, users: dataset.numUsers, items: dataset.numItems },
+          models: [
+            {
+              model: model.name,
+              hyper: model.hyper,
+              training: {
+                epochs: model.training.epochs,
+                wall_ms: round(trainWallMs),
+                sequences_per_s: round(model.training.samplesPerSecond),
+                positions_per_s: round(model.training.positionsPerSecond),
+              },
+              scoring_1_user_x_1000_candidates: summarizeLatencies(latencies),
+              batch_scoring_full_catalogue: {
+                users: queries.length,
+                batch_size: batch,
+                users_per_s: round((queries.length * 1000) / batchMs),
+                scores_per_s: round((queries.length * dataset.numItems * 1000) / batchMs, 0),
+              },
+            },
+          ],
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    model.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:train failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
