@@ -3,3 +3,4 @@ export * from './items/item.schema.js';
 export * from './topics.js';
 export * from './validation.js';
 export { CLICKHOUSE_MIGRATIONS_DIR } from './migrations-path.js';
+export * from './api/recommendations.js';

@@ -5,15 +5,12 @@
  * bucket, CTR with its prior, trending, category tops, co-visitation and bought-together.
  */
 import t, { type Test } from 'tap';
-import { compileContext, compileEvent } from '@recstream/feature/compile';
-import { createFeatureStore } from '@recstream/feature/store';
 import {
   AFFINITY_TAU_MS,
   CTR_PRIOR_STRENGTH,
   NEIGHBOURS_SERVED_MAX,
   POPULARITY_TAU_MS,
   SHORT_POPULARITY_TAU_MS,
-  featureKeys,
   readBoughtTogether,
   readCategoryTop,
   readCovisitNeighbours,
@@ -22,13 +19,12 @@ import {
   readSubjectFeatures,
   readTopPopular,
   readTrending,
-  toItemMeta,
   trendingScore,
-  type ItemMeta,
 } from '@recstream/features';
 import { createRedis, type Redis } from '@recstream/redis';
 import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
 import { deleteTestKeys, infra, testNamespace } from '@recstream/testing';
+import { createEventFactory, createFeatureWriter } from '../support/shop-events.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -52,59 +48,8 @@ const catalog: CatalogItem[] = [
   availability: 'in_stock',
   updated_at: new Date(NOW - 30 * 24 * HOUR).toISOString(),
 }));
-const metaById = new Map<string, ItemMeta | undefined>(
-  catalog.map((item) => [item.item_id, toItemMeta(item)]),
-);
 
-interface Who {
-  user?: string;
-  anon?: string;
-  session?: string;
-}
-type Body =
-  | { type: 'view'; item_id: string }
-  | { type: 'click'; item_id: string }
-  | { type: 'add_to_cart'; item_id: string }
-  | { type: 'remove_from_cart'; item_id: string }
-  | { type: 'purchase'; items: string[] }
-  | { type: 'search'; query: string }
-  | { type: 'impression'; item_ids: string[] };
-
-let eventCounter = 0;
-/** An event as ingest would produce it. */
-function event(atMs: number, who: Who, body: Body): EnrichedEvent {
-  const time = new Date(atMs).toISOString();
-  eventCounter += 1;
-  const common = {
-    event_id: `ev-${eventCounter}`,
-    schema_version: 1,
-    received_at: time,
-    event_time: time,
-    source: 'default',
-    ...(who.user === undefined ? {} : { user_id: who.user }),
-    ...(who.anon === undefined ? {} : { anonymous_id: who.anon }),
-    ...(who.session === undefined ? {} : { session_id: who.session }),
-  } as const;
-  switch (body.type) {
-    case 'add_to_cart':
-      return { ...common, ...body, quantity: 1, price: 10, currency: 'EUR' };
-    case 'remove_from_cart':
-      return { ...common, ...body, quantity: 1 };
-    case 'purchase':
-      return {
-        ...common,
-        type: 'purchase',
-        order_id: `o-${eventCounter}`,
-        currency: 'EUR',
-        items: body.items.map((item_id) => ({ item_id, price: 10, quantity: 1 })),
-      };
-    case 'view':
-    case 'click':
-    case 'search':
-    case 'impression':
-      return { ...common, ...body };
-  }
-}
+const event = createEventFactory();
 
 /** A fresh namespace, a Redis client, and `write` that applies events through the real writer. */
 async function setup(t: Test, label: string) {
@@ -116,21 +61,9 @@ async function setup(t: Test, label: string) {
     redis.disconnect();
   });
   const prefix = ns.redisPrefix;
-  await redis.hset(
-    featureKeys(prefix).itemMeta(),
-    Object.fromEntries([...metaById].map(([id, meta]) => [id, JSON.stringify(meta)])),
-  );
-  const store = createFeatureStore(redis, prefix);
-  const ctx = compileContext(prefix, metaById);
-  let offset = 0;
+  const writeEvents = await createFeatureWriter(redis, prefix, catalog);
   const write = async (...events: EnrichedEvent[]) => {
-    const compiled = events.map((e) => ({
-      eventId: e.event_id,
-      offset: String(offset++),
-      ops: compileEvent(ctx, e),
-    }));
-    const applied = await store.apply('events/0', compiled);
-    t.equal(applied, events.length, 'the writer applied every event');
+    t.equal(await writeEvents(events), events.length, 'the writer applied every event');
   };
   return { redis, prefix, write };
 }

@@ -1,15 +1,137 @@
-import { Type, loadConfig as load, commonConfig, redisConfig, httpConfig } from '@recstream/config';
+import {
+  ConfigError,
+  Type,
+  loadConfig as load,
+  commonConfig,
+  redisConfig,
+  httpConfig,
+} from '@recstream/config';
+import { CANDIDATE_SOURCES, ID_MAX_LENGTH, ID_PATTERN, RECOMMENDATIONS_K_LIMIT } from '@recstream/schemas';
+import Value from 'typebox/value';
+import type { SourceWeights } from './pipeline/blend.js';
+import { parseCategoryPath } from './pipeline/filters.js';
+import type { BusinessRules, ItemMatcher } from './pipeline/rules.js';
+import { DEFAULT_SETTINGS, type Flow, type PipelineSettings } from './pipeline/settings.js';
 
 export const ServingConfigSchema = Type.Object({
   ...commonConfig,
   ...redisConfig,
   ...httpConfig,
   REC_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
-  REC_SERVING_MAX_K: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  REC_SERVING_MAX_K: Type.Integer({ minimum: 1, maximum: RECOMMENDATIONS_K_LIMIT, default: 100 }),
+  /** Budget for all feature reads of one request; past it the answer degrades to the popular fallback. */
+  REC_SERVING_FEATURE_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 150 }),
+  /** MMR trade-off between relevance (1) and variety (lower). */
+  REC_SERVING_DIVERSITY_LAMBDA: Type.Number({ minimum: 0, maximum: 1, default: 0.7 }),
+  REC_SERVING_EXCLUDE_PURCHASED: Type.Boolean({ default: true }),
+  /** Complements: score factor for items of the cart's own categories (substitutes). */
+  REC_SERVING_COMPLEMENTS_SAME_CATEGORY_FACTOR: Type.Number({ minimum: 0, maximum: 1, default: 0.2 }),
+  /** JSON, per flow and source: `{"recommendations": {"trending": 0.5}}`; unnamed ones keep defaults. */
+  REC_SERVING_SOURCE_WEIGHTS: Type.String({ default: '' }),
+  /** JSON standing rules: `{"pin": [...], "boost": [{"brands": ["Acme"], "factor": 1.5}], "bury": [...], "brand_cap": 3}`. */
+  REC_SERVING_RULES: Type.String({ default: '' }),
 });
 
 export type ServingConfig = Type.Static<typeof ServingConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): ServingConfig {
   return load(ServingConfigSchema, env);
+}
+
+const Weight = Type.Number({ minimum: 0, maximum: 100 });
+const FlowWeights = Type.Object(
+  Object.fromEntries(CANDIDATE_SOURCES.map((source) => [source, Type.Optional(Weight)])),
+  { additionalProperties: false },
+);
+const WeightsJson = Type.Object(
+  {
+    recommendations: Type.Optional(FlowWeights),
+    similar: Type.Optional(FlowWeights),
+    complements: Type.Optional(FlowWeights),
+  },
+  { additionalProperties: false },
+);
+const IdJson = Type.String({ minLength: 1, maxLength: ID_MAX_LENGTH, pattern: ID_PATTERN });
+const MatcherJson = Type.Object(
+  {
+    item_ids: Type.Optional(Type.Array(IdJson, { minItems: 1 })),
+    brands: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+    categories: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+    category_prefix: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+const RulesJson = Type.Object(
+  {
+    pin: Type.Optional(Type.Array(IdJson)),
+    boost: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { match: MatcherJson, factor: Type.Number({ minimum: 0 }) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    bury: Type.Optional(Type.Array(MatcherJson)),
+    brand_cap: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Parses a JSON setting against its schema; every problem is reported, named by the variable. */
+function parseJson<T extends Type.TSchema>(
+  name: string,
+  text: string,
+  schema: T,
+): Type.Static<T> | undefined {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([`${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  if (!Value.Check(schema, value)) {
+    throw new ConfigError(
+      Value.Errors(schema, value).map((e) => `${name}${e.instancePath} ${e.message ?? 'is invalid'}`),
+    );
+  }
+  return value;
+}
+
+function toMatcher(json: Type.Static<typeof MatcherJson>): ItemMatcher {
+  return {
+    itemIds: json.item_ids,
+    brands: json.brands,
+    categories: json.categories,
+    categoryPrefix: json.category_prefix === undefined ? undefined : parseCategoryPath(json.category_prefix),
+  };
+}
+
+/** The pipeline's settings from the validated configuration (throws ConfigError on bad JSON). */
+export function pipelineSettings(config: ServingConfig): PipelineSettings {
+  const weightsJson = parseJson('REC_SERVING_SOURCE_WEIGHTS', config.REC_SERVING_SOURCE_WEIGHTS, WeightsJson);
+  const rulesJson = parseJson('REC_SERVING_RULES', config.REC_SERVING_RULES, RulesJson);
+  const flowWeights = (flow: Flow): SourceWeights => ({
+    ...DEFAULT_SETTINGS.weights[flow],
+    ...(weightsJson?.[flow] as Partial<SourceWeights> | undefined),
+  });
+  const rules: BusinessRules = {
+    pin: rulesJson?.pin,
+    boost: rulesJson?.boost?.map((b) => ({ match: toMatcher(b.match), factor: b.factor })),
+    bury: rulesJson?.bury?.map(toMatcher),
+    brandCap: rulesJson?.brand_cap,
+  };
+  return {
+    featureTimeoutMs: config.REC_SERVING_FEATURE_TIMEOUT_MS,
+    diversityLambda: config.REC_SERVING_DIVERSITY_LAMBDA,
+    excludePurchased: config.REC_SERVING_EXCLUDE_PURCHASED,
+    complementsSameCategoryFactor: config.REC_SERVING_COMPLEMENTS_SAME_CATEGORY_FACTOR,
+    weights: {
+      recommendations: flowWeights('recommendations'),
+      similar: flowWeights('similar'),
+      complements: flowWeights('complements'),
+    },
+    rules,
+  };
 }

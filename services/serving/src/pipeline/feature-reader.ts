@@ -1,0 +1,56 @@
+/**
+ * The feature reads the pipeline makes, bound to one Redis, key prefix and request time. Each is one
+ * round trip (the readers of @recstream/features); the pipeline issues the reads of a stage together,
+ * so on the one connection their round trips overlap and the stage costs about one. An interface,
+ * so the stages can be exercised without Redis and a cache can wrap it later.
+ */
+import type { Redis } from 'ioredis';
+import {
+  readBoughtTogether,
+  readCategoryTop,
+  readCovisitNeighbours,
+  readItemMeta,
+  readSubjectFeatures,
+  readTopPopular,
+  readTrending,
+  type ItemMeta,
+  type ItemNeighbours,
+  type PopularItem,
+  type SubjectFeatures,
+  type SubjectIds,
+  type TrendingItem,
+} from '@recstream/features';
+
+export interface FeatureReader {
+  subject(ids: SubjectIds): Promise<SubjectFeatures>;
+  trending(k: number): Promise<TrendingItem[]>;
+  popular(k: number): Promise<PopularItem[]>;
+  categoryTop(category: string, k: number): Promise<PopularItem[]>;
+  covisit(itemIds: readonly string[], k: number): Promise<ItemNeighbours[]>;
+  boughtTogether(itemIds: readonly string[], k: number): Promise<ItemNeighbours[]>;
+  meta(itemIds: readonly string[]): Promise<Map<string, ItemMeta>>;
+}
+
+/** How much of the shopper is read: only what the candidate sources use. */
+const SUBJECT_LIMITS = { sequenceLimit: 50, searchesLimit: 0, cartLimit: 20, purchasedLimit: 500 } as const;
+
+export function redisFeatureReader(redis: Redis, prefix: string, nowMs: number): FeatureReader {
+  return {
+    subject: (ids) => readSubjectFeatures(redis, prefix, ids, { ...SUBJECT_LIMITS, nowMs }),
+    trending: (k) => readTrending(redis, prefix, k, nowMs),
+    popular: (k) => readTopPopular(redis, prefix, k, nowMs),
+    categoryTop: (category, k) => readCategoryTop(redis, prefix, category, k, nowMs),
+    covisit: (itemIds, k) => readCovisitNeighbours(redis, prefix, itemIds, k),
+    boughtTogether: (itemIds, k) => readBoughtTogether(redis, prefix, itemIds, k),
+    meta: async (itemIds) => {
+      const unique = [...new Set(itemIds)];
+      const metas = await readItemMeta(redis, prefix, unique);
+      const byId = new Map<string, ItemMeta>();
+      unique.forEach((itemId, i) => {
+        const meta = metas[i];
+        if (meta !== undefined) byId.set(itemId, meta);
+      });
+      return byId;
+    },
+  };
+}
