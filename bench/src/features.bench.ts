@@ -41,6 +41,7 @@ import {
   PURCHASED_MAX,
   SEARCHES_MAX,
   SEQUENCE_MAX,
+  SEEN_EVENT_TTL_S,
   WINDOW_FIELDS_PER_ITEM,
   anonymousSubject,
   featureKeys,
@@ -779,10 +780,10 @@ async function benchMemory(seed: number) {
         // Expire 2 h after a session's last event: steady state ≈ sessions of the last 2 h.
         session_keys: estimates['sess:items']?.keys ?? 0,
         bytes_per_session: estimates['sess:items']?.bytes_per_key ?? 0,
-        // Expire after 1 h: steady state ≈ events/s × 3600 × this.
+        // Markers expire after SEEN_EVENT_TTL_S: steady state ≈ events/s × TTL × this.
         bytes_per_seen_marker: estimates['seen']?.bytes_per_key ?? 0,
         seen_markers_mib_per_1000_events_per_s: round(
-          ((estimates['seen']?.bytes_per_key ?? 0) * 1000 * 3600) / MIB,
+          ((estimates['seen']?.bytes_per_key ?? 0) * 1000 * SEEN_EVENT_TTL_S) / MIB,
           1,
         ),
       },
