@@ -15,3 +15,4 @@ export {
 export { ok, drop, dlq, retry, type MessageResult } from './results.js';
 export type { KafkaMessage, Message, Kafka, Admin } from 'kafkajs';
 export { connectKafka, type KafkaClients } from './connect.js';
+export { hasCommittedOffsets } from './group-offsets.js';

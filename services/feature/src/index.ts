@@ -1,5 +1,5 @@
 /** Composition root of the feature service: config → clients → consumer → HTTP → signals. */
-import { connectKafka, createConsumerRunner } from '@recstream/kafka';
+import { connectKafka, createConsumerRunner, hasCommittedOffsets } from '@recstream/kafka';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
@@ -39,8 +39,7 @@ async function main(): Promise<void> {
   const itemsTopic = topicName('items', config.REC_TOPIC_PREFIX);
   const eventsTopic = topicName('events', config.REC_TOPIC_PREFIX);
   const groupId = config.REC_TOPIC_PREFIX + config.REC_FEATURE_GROUP_ID;
-  const committed = await admin.fetchOffsets({ groupId, topics: [eventsTopic] });
-  const consumedBefore = committed.some(({ partitions }) => partitions.some((p) => Number(p.offset) >= 0));
+  const consumedBefore = await hasCommittedOffsets(admin, groupId, eventsTopic);
   const storeState = await initialiseStoreState(redis, config.REC_REDIS_PREFIX, consumedBefore);
   if (storeState === 'lost')
     logger.error(
