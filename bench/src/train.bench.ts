@@ -14,12 +14,23 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  BPR_DEFAULTS,
+  ITEM_KNN_DEFAULTS,
+  PROTOCOLS,
   assertNativeBackend,
   createRandom,
   leaveOneOutSplit,
   loadAmazonBeauty,
   loadTensorFlow,
+  resolveHyperparameters,
+  trainBpr,
+  trainItemKnn,
+  trainPopularity,
   trainSequenceModel,
+  type BprOptions,
+  type InteractionDataset,
+  type ItemKnnOptions,
+  type UserSequence,
 } from '@recstream/models';
 import { reportHeader } from './report.js';
 import { round, summarizeLatencies } from './stats.js';
@@ -36,6 +47,48 @@ function intFromEnv(name: string, fallback: number): number {
 
 const progress = (message: string) => process.stderr.write(`[bench:train] ${message}\n`);
 
+/**
+ * Training throughput of the baselines with the settings `pnpm eval` uses on this protocol, in
+ * training interactions processed per second (BPR: × its epochs, each interaction one SGD step).
+ */
+function baselineThroughput(dataset: InteractionDataset, train: readonly UserSequence[], seed: number) {
+  const interactions = train.reduce((sum, sequence) => sum + sequence.items.length, 0);
+  const settings = PROTOCOLS['amazon-beauty']?.hyperparameters ?? {};
+  const knn = resolveHyperparameters<ItemKnnOptions>('itemknn', ITEM_KNN_DEFAULTS, settings['itemknn']);
+  const bpr = resolveHyperparameters<BprOptions>('bpr', BPR_DEFAULTS, settings['bpr']);
+  const timed = (run: () => void) => {
+    const start = performance.now();
+    run();
+    return (performance.now() - start) / 1000;
+  };
+  const rows = [
+    {
+      model: 'popularity',
+      passes: 1,
+      seconds: timed(() => trainPopularity(train, dataset.numItems, { seed })),
+    },
+    {
+      model: 'itemknn',
+      passes: 1,
+      seconds: timed(() => trainItemKnn(train, dataset.numItems, { seed }, knn)),
+    },
+    {
+      model: 'bpr',
+      passes: bpr.epochs,
+      seconds: timed(() => trainBpr(train, dataset.numItems, { seed }, bpr)),
+    },
+  ];
+  return rows.map(({ model, passes, seconds }) => ({
+    model,
+    training: {
+      wall_ms: round(seconds * 1000),
+      interactions,
+      passes,
+      interactions_per_s: round((interactions * passes) / seconds, 0),
+    },
+  }));
+}
+
 async function main(): Promise<void> {
   const dir =
     process.env['BENCH_DATASET_DIR'] ??
@@ -48,6 +101,8 @@ async function main(): Promise<void> {
 
   const dataset = await loadAmazonBeauty(dir);
   const split = leaveOneOutSplit(dataset);
+  progress('training the baselines');
+  const baselines = baselineThroughput(dataset, split.train, seed);
   progress(`training ${epochs} epoch(s) on ${split.train.length} users × ${dataset.numItems} items`);
   const started = performance.now();
   const model = await trainSequenceModel({
@@ -110,6 +165,7 @@ async function main(): Promise<void> {
                 scores_per_s: round((queries.length * dataset.numItems * 1000) / batchMs, 0),
               },
             },
+            ...baselines,
           ],
         },
         null,
