@@ -7,21 +7,13 @@
  */
 import type { toItemMeta } from '@recstream/features';
 import type { ClickstreamEvent, EnrichedEvent } from '@recstream/schemas';
+import { mulberry32 } from '@recstream/traffic';
 
 /** The catalog fields the feature service keeps per item. */
 export type ItemMetaSource = Parameters<typeof toItemMeta>[0];
 
-/** A seeded generator of floats in [0, 1) (mulberry32: tiny, fast, good enough for workloads). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator of floats in [0, 1): the simulated shop's (mulberry32). */
+export const seededRandom = mulberry32;
 
 /**
  * Draws ranks 0…n-1 with P(rank r) ∝ 1/(r+1)^s, by binary search in the cumulative weights

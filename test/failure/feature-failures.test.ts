@@ -13,7 +13,7 @@ import t, { type Test } from 'tap';
 import { WINDOWS, bucketOf, featureKeys, windowField } from '@recstream/features';
 import type { ProducerHandle } from '@recstream/kafka';
 import { createRedis } from '@recstream/redis';
-import { eventPartitionKey, type EnrichedEvent } from '@recstream/schemas';
+import type { EnrichedEvent } from '@recstream/schemas';
 import {
   connectTestKafka,
   createTestDatabase,
@@ -29,6 +29,7 @@ import {
   testTopics,
   waitFor,
 } from '@recstream/testing';
+import { produceEvents } from '../support/produce-events.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ITEMS = 50;
@@ -48,20 +49,8 @@ function click(i: number, prefix: string): EnrichedEvent {
   };
 }
 
-async function produceClicks(
-  producer: ProducerHandle,
-  topic: string,
-  from: number,
-  to: number,
-  prefix: string,
-) {
-  for (let start = from; start < to; start += 2000) {
-    const events = Array.from({ length: Math.min(2000, to - start) }, (_, k) => click(start + k, prefix));
-    await producer.send(
-      topic,
-      events.map((event) => ({ key: eventPartitionKey(event), value: JSON.stringify(event) })),
-    );
-  }
+function produceClicks(producer: ProducerHandle, topic: string, from: number, to: number, prefix: string) {
+  return produceEvents(producer, topic, from, to, (i) => click(i, prefix));
 }
 
 /** What the store says about the clicks: the global count, the 7 d window total, the sequence lengths. */

@@ -8,7 +8,7 @@
  */
 import t, { type Test } from 'tap';
 import type { ProducerHandle } from '@recstream/kafka';
-import { eventPartitionKey, type EnrichedEvent } from '@recstream/schemas';
+import type { EnrichedEvent } from '@recstream/schemas';
 import type { ClickHouse } from '@recstream/clickhouse';
 import {
   connectTestKafka,
@@ -25,6 +25,7 @@ import {
   testTopics,
   waitFor,
 } from '@recstream/testing';
+import { produceEvents } from '../support/produce-events.js';
 
 function view(i: number, prefix: string): EnrichedEvent {
   return {
@@ -39,20 +40,8 @@ function view(i: number, prefix: string): EnrichedEvent {
   };
 }
 
-async function produceViews(
-  producer: ProducerHandle,
-  topic: string,
-  from: number,
-  to: number,
-  prefix: string,
-) {
-  for (let start = from; start < to; start += 2000) {
-    const events = Array.from({ length: Math.min(2000, to - start) }, (_, k) => view(start + k, prefix));
-    await producer.send(
-      topic,
-      events.map((event) => ({ key: eventPartitionKey(event), value: JSON.stringify(event) })),
-    );
-  }
+function produceViews(producer: ProducerHandle, topic: string, from: number, to: number, prefix: string) {
+  return produceEvents(producer, topic, from, to, (i) => view(i, prefix));
 }
 
 interface Counts {
