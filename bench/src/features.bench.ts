@@ -9,7 +9,7 @@
  *   where Redis spent its time (INFO commandstats).
  * - `freshness`: an ingest collector and the feature service as processes; an open-loop generator
  *   offers BENCH_FRESHNESS_RATE events/s over HTTP. One event in BENCH_SAMPLE_EVERY is followed:
- *   from its request's 202 (accepted by ingest) until its seen-marker exists in Redis (the marker
+ *   from its request's 202 (accepted by ingest) until its id is in a seen-id set in Redis (the id
  *   is written in the same atomic script as the event's features, so it is visible exactly when
  *   they are). Markers are polled every ~10 ms (slower only when hundreds are pending), all
  *   pending samples in one pipeline.
@@ -41,7 +41,6 @@ import {
   PURCHASED_MAX,
   SEARCHES_MAX,
   SEQUENCE_MAX,
-  SEEN_EVENT_TTL_S,
   WINDOW_FIELDS_PER_ITEM,
   anonymousSubject,
   featureKeys,
@@ -50,7 +49,12 @@ import {
   type ItemMeta,
 } from '@recstream/features';
 import { compileContext, compileEvent } from '@recstream/feature/compile';
-import { createFeatureStore, type CompiledEvent } from '@recstream/feature/store';
+import {
+  SEEN_SET_TTL_S,
+  createFeatureStore,
+  seenBucketOf,
+  type CompiledEvent,
+} from '@recstream/feature/store';
 import { createWriteKeyStore } from '@recstream/ingest/auth';
 import { createKafka, createProducer, parseBrokers } from '@recstream/kafka';
 import { createLogger } from '@recstream/logger';
@@ -377,7 +381,7 @@ async function benchFreshness(seed: number) {
     const stream = clickstream({ seed, items, shoppers: 1e9, loginShare: 0.3, concurrentShoppers: 5000 });
     const sampledBySequence = new Map<number, string>();
     /** Sampled event id → when its request was accepted (performance.now()), until visible. */
-    const pending = new Map<string, { acceptedAt: number; measured: boolean }>();
+    const pending = new Map<string, { acceptedAt: number; measured: boolean; bucket: number }>();
     const lags: number[] = [];
     const statuses: Record<string, number> = {};
     let acceptedEvents = 0;
@@ -394,13 +398,22 @@ async function benchFreshness(seed: number) {
         if (pending.size > 0) {
           const ids = [...pending.keys()];
           const pipeline = redis.pipeline();
-          for (const id of ids) pipeline.exists(keys.seenEvent(id));
+          // Ingest stamps its receive time a moment after the 202's bucket was taken: either bucket.
+          for (const id of ids) {
+            const bucket = pending.get(id)?.bucket ?? 0;
+            pipeline.smismember(keys.seenEvents(bucket), id).smismember(keys.seenEvents(bucket - 1), id);
+          }
           const results = (await pipeline.exec()) ?? [];
           const now = performance.now();
           for (const [index, id] of ids.entries()) {
-            const [error, exists] = results[index] ?? [];
+            const [[error, here] = [], [earlierError, earlier] = []] = results.slice(
+              2 * index,
+              2 * index + 2,
+            );
             if (error !== null && error !== undefined) throw error;
-            if (exists !== 1) continue;
+            if (earlierError !== null && earlierError !== undefined) throw earlierError;
+            if ((here as number[] | undefined)?.[0] !== 1 && (earlier as number[] | undefined)?.[0] !== 1)
+              continue;
             const sample = pending.get(id);
             pending.delete(id);
             if (sample === undefined) continue;
@@ -453,7 +466,12 @@ async function benchFreshness(seed: number) {
           if (status !== 202) return;
           acceptedEvents += batch;
           const acceptedAt = performance.now();
-          if (sampled !== undefined) pending.set(sampled, { acceptedAt, measured: acceptedAt >= warmupEnd });
+          if (sampled !== undefined)
+            pending.set(sampled, {
+              acceptedAt,
+              measured: acceptedAt >= warmupEnd,
+              bucket: seenBucketOf(Date.now()),
+            });
         },
       });
       loadEnd = performance.now();
@@ -656,12 +674,13 @@ async function benchMemory(seed: number) {
     const spanMs = 7 * 24 * 60 * 60 * 1000;
     const startMs = Date.now() - spanMs;
     const store = createFeatureStore(redis, prefix);
-    const applier = createApplier((partition, events) => store.apply(partition, events, 'live'), concurrency);
+    // Fill mode on an empty store applies every event, like the live consumer, but records only
+    // the ids of the last SEEN_EVENT_TTL_S (as a deployment holds), not a week of them.
+    const applier = createApplier((partition, events) => store.apply(partition, events, 'fill'), concurrency);
     const buffers: CompiledEvent[][] = Array.from({ length: PARTITIONS }, () => []);
     const offsets = new Array<number>(PARTITIONS).fill(0);
     const byType: Record<string, number> = {};
     let events = 0;
-    let markers = 0;
     const started = performance.now();
     let lastProgress = started;
     for (const clientEvent of clickstream({
@@ -675,15 +694,10 @@ async function benchMemory(seed: number) {
       const event = enriched(clientEvent, timeMs, timeMs);
       const partition = partitionOf(eventPartitionKey(event));
       const buffer = buffers[partition] ?? [];
-      // Seen-markers expire after an hour, so at any time Redis holds an hour of them whatever
-      // the number of shoppers: 1 in 100 events records one, enough to measure their size
-      // without filling memory with a week of markers no deployment would hold.
-      const marked = events % 100 === 0;
-      if (marked) markers += 1;
       buffer.push({
         eventId: event.event_id,
         offset: String(offsets[partition]),
-        ...(marked ? {} : { seenTtlS: 0 }),
+        receivedAtMs: timeMs,
         ops: compileEvent(ctx, event),
       });
       offsets[partition] = (offsets[partition] ?? 0) + 1;
@@ -715,6 +729,8 @@ async function benchMemory(seed: number) {
     progress('memory: simulated; accounting keys', { events, simulated_s: round(simulatedS) });
 
     const { estimates, scanned } = await accountKeys(redis, base, samplePerFamily, seed);
+    const seenIds = await countMembers(redis, `${base}:seen:*`, 'scard');
+    const bytesPerSeenId = seenIds === 0 ? 0 : (estimates['seen']?.bytes ?? 0) / seenIds;
     const bytes = (family: KeyFamily) => estimates[family]?.bytes ?? 0;
     const subjectBytes = sumFamilies(estimates, SUBJECT_FAMILIES);
     const itemOwnBytes = sumFamilies(estimates, ITEM_FAMILIES);
@@ -726,7 +742,7 @@ async function benchMemory(seed: number) {
     const keys = featureKeys(prefix);
     const popularityMembers = await redis.zcard(keys.itemPopularity());
     const perMember = (family: KeyFamily, members: number) => (members === 0 ? 0 : bytes(family) / members);
-    const catMembers = await countCategoryMembers(redis, base);
+    const catMembers = await countMembers(redis, `${base}:cat:*:pop`, 'zcard');
     const sharedPerItem =
       perMember('item:pop', popularityMembers) +
       perMember('item:pop:short', await redis.zcard(keys.itemPopularityShort())) +
@@ -752,7 +768,7 @@ async function benchMemory(seed: number) {
         events,
         events_per_user: round(events / users, 2),
         by_type: byType,
-        seen_markers_recorded: markers,
+        seen_ids_recorded: seenIds,
         seconds: round(simulatedS),
         events_per_s: round(events / simulatedS),
         // This Redis ran nothing else: exact. The simulation runs the script like the service.
@@ -780,12 +796,9 @@ async function benchMemory(seed: number) {
         // Expire 2 h after a session's last event: steady state ≈ sessions of the last 2 h.
         session_keys: estimates['sess:items']?.keys ?? 0,
         bytes_per_session: estimates['sess:items']?.bytes_per_key ?? 0,
-        // Markers expire after SEEN_EVENT_TTL_S: steady state ≈ events/s × TTL × this.
-        bytes_per_seen_marker: estimates['seen']?.bytes_per_key ?? 0,
-        seen_markers_mib_per_1000_events_per_s: round(
-          ((estimates['seen']?.bytes_per_key ?? 0) * 1000 * SEEN_EVENT_TTL_S) / MIB,
-          1,
-        ),
+        // Ids stay SEEN_SET_TTL_S after their bucket's last: steady state ≈ events/s × that × this.
+        bytes_per_seen_id: round(bytesPerSeenId, 1),
+        seen_ids_mib_per_1000_events_per_s: round((bytesPerSeenId * 1000 * SEEN_SET_TTL_S) / MIB, 1),
       },
       cross_check: {
         // MEMORY USAGE (summed over families) against used_memory's growth: below 1 by the
@@ -810,14 +823,15 @@ async function benchMemory(seed: number) {
   }
 }
 
-async function countCategoryMembers(redis: Redis, base: string): Promise<number> {
+/** Members of every sorted set (`zcard`) or set (`scard`) whose key matches `pattern`. */
+async function countMembers(redis: Redis, pattern: string, count: 'zcard' | 'scard'): Promise<number> {
   let members = 0;
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${base}:cat:*:pop`, 'COUNT', 5000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
     cursor = next;
     const pipeline = redis.pipeline();
-    for (const key of keys) pipeline.zcard(key);
+    for (const key of keys) pipeline[count](key);
     for (const [error, count] of (await pipeline.exec()) ?? []) {
       if (error !== null) throw error;
       members += Number(count);
@@ -837,14 +851,16 @@ async function measureBound(
   const workload = boundWorkload(items, Date.now());
   const ctx = compileContext(prefix, catalog);
   const store = createFeatureStore(redis, prefix);
+  // Fill mode with long-received events: the features alone, no seen ids.
   await store.apply(
     'bound/0',
     workload.events.map((event, offset) => ({
       eventId: event.event_id,
       offset: String(offset),
-      seenTtlS: 0,
+      receivedAtMs: 0,
       ops: compileEvent(ctx, event),
     })),
+    'fill',
   );
   const keys = featureKeys(prefix);
   const user = userSubject(workload.userId);

@@ -27,7 +27,7 @@ t.test('every key family of keys.ts is recognised', (t) => {
     [keys.subjectPurchased(user), 'sub:bought'],
     [keys.sessionItems('s-1'), 'sess:items'],
     [keys.alias(anonymous), 'alias'],
-    [keys.seenEvent('e-1'), 'seen'],
+    [keys.seenEvents(5_903_000), 'seen'],
     ['test_y:f1:item:pop', 'unknown'],
     [`${base}:sub:u:1:mystery`, 'unknown'],
   ];

@@ -188,7 +188,12 @@ t.test('rebuild from the ClickHouse log', async (t) => {
     for (const { event, partition, offset } of placed) {
       if (Number(offset) < from || lateness(event) > maxLatenessMs) continue;
       const list = byPartition.get(partition) ?? [];
-      list.push({ eventId: event.event_id, offset, ops: compileEvent(ctx, event) });
+      list.push({
+        eventId: event.event_id,
+        offset,
+        receivedAtMs: Date.parse(event.received_at),
+        ops: compileEvent(ctx, event),
+      });
       byPartition.set(partition, list);
     }
     return byPartition;

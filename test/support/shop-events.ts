@@ -87,6 +87,11 @@ export async function createFeatureWriter(
   return (events) =>
     store.apply(
       'events/0',
-      events.map((e) => ({ eventId: e.event_id, offset: String(offset++), ops: compileEvent(ctx, e) })),
+      events.map((e) => ({
+        eventId: e.event_id,
+        offset: String(offset++),
+        receivedAtMs: Date.parse(e.received_at),
+        ops: compileEvent(ctx, e),
+      })),
     );
 }

@@ -5,12 +5,16 @@
  */
 
 /**
- * How long an event id is remembered, to skip a client retry's second copy (the offset watermark
- * covers redelivery). A retry whose first attempt was acknowledged but whose answer was lost comes
- * within seconds to minutes; each marker costs ~136 bytes, so memory is rate × TTL × 136 B (about
- * 120 MiB at 1,000 events/s).
+ * How long an event id is remembered, at least, to skip a client retry's second copy (the offset
+ * watermark covers redelivery). A retry whose first attempt was acknowledged but whose answer was
+ * lost comes within seconds to minutes. Ids are kept in one set per SEEN_BUCKET_S of receive time
+ * (one member each, ~60 bytes), which expires SEEN_EVENT_TTL_S after its bucket ends; an event is
+ * checked against every bucket within SEEN_EVENT_TTL_S of its own, so two copies received up to
+ * SEEN_EVENT_TTL_S apart are caught. Memory: rate × (TTL + bucket) × ~60 B.
  */
 export const SEEN_EVENT_TTL_S = 15 * 60;
+/** Width of one seen-id set, in seconds of receive time. */
+export const SEEN_BUCKET_S = 5 * 60;
 export const POPULARITY_MAX_ITEMS = 1_000_000;
 /** Items kept per category top list. */
 export const CATEGORY_TOP_MAX = 1_000;

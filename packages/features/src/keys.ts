@@ -23,13 +23,13 @@
  * | `<p>:f1:sub:<subject>:bought`         | zset   | item → ms purchased · `PURCHASED_MAX`, expires             |
  * | `<p>:f1:sess:<session_id>:items`      | zset   | `<ms>\|<weight>\|<item>` → ms: the session's events (co-visitation) · `SESSION_ITEMS_MAX`, expires `SESSION_TTL_S` |
  * | `<p>:f1:alias:<anonymous subject>`    | string | the user subject it logged in as · expires `SUBJECT_TTL_S` |
- * | `<p>:f1:seen:<event_id>`              | string | expires after `SEEN_EVENT_TTL_S`                           |
+ * | `<p>:f1:seen:<bucket>`                | set    | ids of the events received in a `SEEN_BUCKET_S` bucket · expires `SEEN_EVENT_TTL_S` after it |
  * | `<p>:f1:offsets`                      | hash   | `<topic>/<partition>` → last applied offset · one per partition |
  * | `<p>:f1:state`                        | hash   | `created_at`, `rebuilt_at`: absent means Redis lost its data · 2 fields |
  *
  * Exactly once in effect: a redelivered message (crash, rebalance) sits at or below its
  * partition's offset watermark and is skipped; a client's retry that reached Kafka twice (same
- * event id, a new message) is caught by the seen-marker, which only needs to outlive retries.
+ * event id, a new message) is caught by the seen-id sets, which only need to outlive retries.
  */
 
 /** Layout version: bump it when a key's meaning changes, and rebuild. */
@@ -57,7 +57,8 @@ export interface FeatureKeys {
   subjectKeysPrefix(subject?: string): string;
   sessionItems(sessionId: string): string;
   alias(anonymousSubject: string): string;
-  seenEvent(eventId: string): string;
+  /** Ids of the events received in seen bucket `bucket` (receive time ÷ SEEN_BUCKET_S). */
+  seenEvents(bucket: number): string;
   /** Last applied offset per `<topic>/<partition>`. */
   appliedOffsets(): string;
   /** Marker written when the store is initialised or rebuilt; its absence means data was lost. */
@@ -89,7 +90,7 @@ export function featureKeys(prefix: string): FeatureKeys {
     subjectKeysPrefix: (id) => (id === undefined ? `${base}:sub:` : `${base}:sub:${id}:`),
     sessionItems: (sessionId) => `${base}:sess:${sessionId}:items`,
     alias: (anonymousSubject) => `${base}:alias:${anonymousSubject}`,
-    seenEvent: (eventId) => `${base}:seen:${eventId}`,
+    seenEvents: (bucket) => `${base}:seen:${bucket}`,
     appliedOffsets: () => `${base}:offsets`,
     state: () => `${base}:state`,
     all: () => `${base}:*`,

@@ -104,10 +104,10 @@ function itemOps(ctx: CompileContext, event: EnrichedEvent, itemId: string, time
     );
     for (const category of categoryLevels(ctx.itemMeta.get(itemId)?.categoryPath ?? [])) {
       ops.push({
-        op: 'zlog',
+        op: 'zcopy',
         key: keys.categoryPopularity(category),
         member: itemId,
-        logScore: logContribution(weight, timeMs, POPULARITY_TAU_MS),
+        from: keys.itemPopularity(),
         cap: CATEGORY_TOP_MAX,
         ttl: 0,
       });

@@ -122,6 +122,7 @@ async function applyEvents(
   const compiled: CompiledEvent[] = accepted.map(({ event, offset }) => ({
     eventId: event.event_id,
     offset,
+    receivedAtMs: Date.parse(event.received_at),
     ops: compileEvent(ctx, event),
   }));
   const applied = await deps.store.apply(partition, compiled);
@@ -141,7 +142,7 @@ export function createFeatureHandler(deps: FeatureHandlerDeps): BatchHandler {
         : await applyEvents(deps, `${context.topic}/${context.partition}`, messages);
     } catch (error) {
       // Redis failed: nothing in this batch is known to be applied; all of it is tried again
-      // (the offset watermark and seen-markers make the retry safe).
+      // (the offset watermark and seen-id sets make the retry safe).
       return messages.map(() => retry(error));
     }
   };

@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ClickHouse } from '@recstream/clickhouse';
-import { SEEN_EVENT_TTL_S, featureKeys } from '@recstream/features';
+import { featureKeys } from '@recstream/features';
 import { compileContext, compileEvent, eventItems } from '../compile/event-ops.js';
 import { lateness } from '../handlers/feature.handler.js';
 import type { FeatureStore } from '../store/feature-store.js';
@@ -104,12 +104,11 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildR
         continue;
       }
       for (const itemId of eventItems(event)) if (!catalog.has(itemId)) unknownItemRefs += 1;
-      // A marker only for events young enough that a client retry's copy may still arrive.
-      const age = Math.floor((now() - Date.parse(event.received_at)) / 1000);
+      // Only ids young enough that a client retry's copy may still arrive are recorded (seen-ids.ts).
       pending.push({
         eventId: event.event_id,
         offset,
-        seenTtlS: Math.max(0, SEEN_EVENT_TTL_S - age),
+        receivedAtMs: Date.parse(event.received_at),
         ops: compileEvent(ctx, event),
       });
       compiled += 1;

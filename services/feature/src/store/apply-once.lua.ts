@@ -1,26 +1,29 @@
 /**
  * The feature store's atomic step, run by Redis for a chunk of one partition's events.
  *
- * KEYS: [1] offsets hash, [2..] one seen-marker per event.
- * ARGV: [1] partition field, [2] mode, [3] the chunk as JSON (ops.ts `encodeChunk`):
- * `{events: [[offset, seen-marker TTL (0: check it but do not set it)], …], expected: [1|0, …],
- * ops: [[op name, args…], …]}` — the operations of the events the caller expects to be new,
- * aggregated (aggregate.ts). One JSON argument rather than thousands of small ones: parsing it is
- * one C call in Redis, and the client encodes one string per chunk.
+ * KEYS: [1] the offsets hash. ARGV: [1] partition field, [2] mode (`live` | `fill`), [3] the chunk
+ * in MessagePack (encode-chunk.ts), [4] the seen-id sets' key prefix. One argument rather than
+ * thousands of small ones: decoding it is one C call in Redis, and the client encodes one buffer.
  *
- * The script first judges every event (below). If its verdicts differ from `expected` (a
- * redelivery, a retry's copy), it writes nothing and returns them, as a JSON array, for the
- * caller to aggregate again over the new events only; otherwise it applies the operations,
- * records the markers and watermarks, and returns the number of new events.
+ * The chunk carries the events' gate inputs (offset, id, the seen-id bucket to record it in),
+ * which of them the caller expects to be new, and the writes of those, grouped per key
+ * (aggregate.ts). The script first judges every event (below). If its verdicts differ from the
+ * expectation (a redelivery, a retry's copy), it writes nothing and returns them, as a JSON array,
+ * for the caller to group again over the new events only; otherwise it makes the writes, records
+ * the ids and watermarks, and returns the number of new events.
  *
  * The offsets hash holds, per partition: the watermark (`<partition>`, highest offset applied),
  * `first:<partition>` (the first offset this store ever applied) and `fill:<partition>` (how far
- * a rebuild has filled below `first`). An event is applied when its seen-marker did not exist
- * (else it is a client retry's second copy) and:
+ * a rebuild has filled below `first`). An event is applied when its id is in no seen-id set within
+ * reach (else it is a client retry's second copy) and:
  * - mode `live` (the consumer): its offset is above the watermark (else it is a redelivery);
  * - mode `fill` (a rebuild from the ClickHouse log): its offset is above the watermark, or below
  *   `first` and above `fill` — the part of the log the store lost or never had. A rebuild and the
  *   live consumer can therefore run at once: each offset is applied by exactly one of them.
+ *
+ * Redis' cost is per command far more than per member, so every write takes all of a key's members
+ * at once (ZADD with many members, ZMSCORE to read the scores a log-space sum needs, one HMGET and
+ * one HSET per window hash), and caps and expiries are applied once per key at the end.
  *
  * Feature keys are built by the service and passed as arguments rather than KEYS: the store
  * assumes one Redis primary (the product's deployment), where this is safe.
@@ -28,30 +31,21 @@
 export const APPLY_ONCE_LUA = `
 local partition = ARGV[1]
 local fillMode = ARGV[2] == 'fill'
-local chunk = cjson.decode(ARGV[3])
-local events, expected = chunk.events, chunk.expected
-local watermark = tonumber(redis.call('HGET', KEYS[1], partition) or '-1')
-local first = tonumber(redis.call('HGET', KEYS[1], 'first:' .. partition) or '-1')
-local fill = tonumber(redis.call('HGET', KEYS[1], 'fill:' .. partition) or '-1')
-local applied = 0
-local last = watermark
-local lastFill = fill
-local newFirst = nil
+local chunk = cmsgpack.unpack(ARGV[3])
+local seenPrefix = ARGV[4]
+local offsetsKey = KEYS[1]
+-- Members per command: well under the number of values Lua's unpack can return.
+local SLICE = 1000
 
 local function int(n) return string.format('%d', n) end
 
--- Set by a 'follow' op: the event's next rewriteLeft ops write to the aliased user's keys.
-local rewriteFrom, rewriteTo, rewriteLeft = '', '', 0
-local function key(name)
-  if rewriteLeft > 0 and string.sub(name, 1, #rewriteFrom) == rewriteFrom then
-    return rewriteTo .. string.sub(name, #rewriteFrom + 1)
-  end
-  return name
+local function logadd(current, add)
+  local hi = math.max(current, add)
+  return hi + math.log(1 + math.exp(-math.abs(current - add)))
 end
 
--- Caps and expiries are applied once per key at the end of the chunk rather than after every
--- write: a popular item's keys are touched hundreds of times per chunk. A sorted set may exceed
--- its cap by one chunk's additions in between.
+-- Caps and expiries are applied once per key at the end of the chunk. A cap only needs applying
+-- when members were added; a sorted set may exceed its cap by one chunk's additions in between.
 local touched = {}
 local function touch(k, cap, ttl)
   local t = touched[k]
@@ -62,57 +56,183 @@ local function touch(k, cap, ttl)
   if cap > 0 then t[1] = cap end
   if ttl > 0 then t[2] = ttl end
 end
--- Co-visitation weights are summed per (item, neighbour) and written once: nothing in the chunk
--- reads them, and popular pairs recur across sessions.
-local pairWeights = {}
-local function addPair(k, member, weight)
-  local members = pairWeights[k]
-  if not members then
-    members = {}
-    pairWeights[k] = members
+
+-- The scores this chunk's 'log' and 'add' writes left, per key, for 'copy' groups to read.
+local written = {}
+
+-- Writes a sorted set's members at once: 'max' keeps the higher score, 'log' adds in log space,
+-- 'add' adds, 'copy' sets the member's score in the set named \`source\` (written earlier in the
+-- chunk, or read). Records the key for its cap (if members were added) and expiry.
+local function writeZset(kind, k, members, values, cap, ttl, source)
+  local added = 0
+  local scores = written[k]
+  if not scores and kind ~= 'max' and kind ~= 'copy' then
+    scores = {}
+    written[k] = scores
   end
-  members[member] = (members[member] or 0) + weight
-end
--- Hash increments nothing in the chunk reads (global counts) are summed and written once.
-local increments = {}
-local function logadd(current, add)
-  if not current then return add end
-  local c = tonumber(current)
-  local hi = math.max(c, add)
-  return hi + math.log(1 + math.exp(-math.abs(c - add)))
+  for from = 1, #members, SLICE do
+    local to = math.min(#members, from + SLICE - 1)
+    local args = {}
+    if kind == 'copy' then
+      local known, missing = written[source] or {}, {}
+      for i = from, to do
+        if not known[members[i]] then missing[#missing + 1] = members[i] end
+      end
+      if #missing > 0 then
+        local read = redis.call('ZMSCORE', source, unpack(missing))
+        for i = 1, #missing do known[missing[i]] = read[i] and tonumber(read[i]) end
+      end
+      for i = from, to do
+        if known[members[i]] then
+          args[#args + 1] = known[members[i]]
+          args[#args + 1] = members[i]
+        end
+      end
+      if #args > 0 then added = added + redis.call('ZADD', k, unpack(args)) end
+    elseif kind == 'max' then
+      for i = from, to do
+        args[#args + 1] = values[i]
+        args[#args + 1] = members[i]
+      end
+      added = added + redis.call('ZADD', k, 'GT', unpack(args))
+    else
+      local current = redis.call('ZMSCORE', k, unpack(members, from, to))
+      for i = from, to do
+        local c, v = current[i - from + 1], values[i]
+        if c then
+          c = tonumber(c)
+          if kind == 'log' then v = logadd(c, v) else v = c + v end
+        else
+          added = added + 1
+        end
+        scores[members[i]] = v
+        args[#args + 1] = v
+        args[#args + 1] = members[i]
+      end
+      redis.call('ZADD', k, unpack(args))
+    end
+  end
+  touch(k, added > 0 and cap or 0, ttl)
 end
 
--- One function per op (ops.ts); o is the op's array, o[1] its name.
-local run = {}
-run.zlog = function(o) -- key, member, logScore, cap, ttl
-  local k = key(o[2])
-  redis.call('ZADD', k, logadd(redis.call('ZSCORE', k, o[3]), o[4]), o[3])
-  touch(k, o[5], o[6])
-end
-run.zmax = function(o) -- key, member, score, cap, ttl
-  local k = key(o[2])
-  redis.call('ZADD', k, 'GT', o[4], o[3])
-  touch(k, o[5], o[6])
-end
-run.zincr = function(o) -- key, member, delta, cap, ttl
-  local k = key(o[2])
-  redis.call('ZINCRBY', k, o[4], o[3])
-  touch(k, o[5], o[6])
-end
-run.hincr = function(o) -- key, field, delta, ttl
-  local k = key(o[2])
-  local fields = increments[k]
-  if not fields then
-    fields = {}
-    increments[k] = fields
+-- Judge every event: new if its offset is above the running watermark (or, filling, below the
+-- first offset covered and above the running fill mark) and its id is in no seen-id set (nor
+-- earlier in this chunk).
+local events, expected = chunk.ev, chunk.exp
+local ids = {}
+for e = 1, #events do ids[e] = events[e][2] end
+local seen = {}
+for _, bucket in ipairs(chunk.check) do
+  local k = seenPrefix .. int(bucket)
+  for from = 1, #ids, SLICE do
+    local found = redis.call('SMISMEMBER', k, unpack(ids, from, math.min(#ids, from + SLICE - 1)))
+    for i = 1, #found do
+      if found[i] == 1 then seen[from + i - 1] = true end
+    end
   end
-  fields[o[3]] = (fields[o[3]] or 0) + o[4]
-  touch(k, 0, o[5])
 end
--- hash, ttl, [types], [[event type, window, bucket, keep, count], …]
-run.wins = function(o)
-  local hash, types, counts = o[2], o[4], o[5]
-  -- The newest bucket per window, over what the hash had and what the chunk brings.
+
+local watermark = tonumber(redis.call('HGET', offsetsKey, partition) or '-1')
+local first = tonumber(redis.call('HGET', offsetsKey, 'first:' .. partition) or '-1')
+local fill = tonumber(redis.call('HGET', offsetsKey, 'fill:' .. partition) or '-1')
+local last, lastFill, newFirst = watermark, fill, nil
+local verdicts, matches, inChunk = {}, true, {}
+for e = 1, #events do
+  local offset, id = tonumber(events[e][1]), ids[e]
+  local above = offset > last
+  local below = fillMode and first >= 0 and offset < first and offset > lastFill
+  if above and newFirst == nil then newFirst = offset end
+  local fresh = (above or below) and not inChunk[id] and not seen[e]
+  if fresh then inChunk[id] = true end
+  verdicts[e] = fresh and 1 or 0
+  if verdicts[e] ~= expected[e] then matches = false end
+  if below then
+    if offset > lastFill then lastFill = offset end
+  elseif offset > last then
+    last = offset
+  end
+end
+if not matches then return cjson.encode(verdicts) end
+
+-- Record the new events' ids, one SADD per bucket.
+local applied, marks = 0, {}
+for e = 1, #events do
+  if verdicts[e] == 1 then
+    applied = applied + 1
+    local bucket = events[e][3]
+    if bucket >= 0 then
+      local list = marks[bucket]
+      if not list then
+        list = {}
+        marks[bucket] = list
+      end
+      list[#list + 1] = ids[e]
+    end
+  end
+end
+for bucket, list in pairs(marks) do
+  local k = seenPrefix .. int(bucket)
+  for from = 1, #list, SLICE do
+    redis.call('SADD', k, unpack(list, from, math.min(#list, from + SLICE - 1)))
+  end
+  redis.call('EXPIRE', k, chunk.seenTtl)
+end
+
+-- Logins first: a login merges what the anonymous shopper did into the user, once.
+for _, login in ipairs(chunk.lo) do
+  if redis.call('SET', login[1], login[2], 'NX', 'EX', login[3]) then
+    for _, m in ipairs(login[4]) do -- to, from, mode, cap, ttl
+      local source = redis.call('ZRANGE', m[2], 0, -1, 'WITHSCORES')
+      if #source > 0 then
+        local members, values = {}, {}
+        for i = 1, #source, 2 do
+          members[#members + 1] = source[i]
+          values[#values + 1] = tonumber(source[i + 1])
+        end
+        writeZset(m[3], m[1], members, values, m[4], m[5])
+        -- Merged once: a later merge (say the alias expired) cannot count these again.
+        redis.call('DEL', m[2])
+      end
+    end
+  end
+end
+
+-- Then the aliases, each resolved once: an anonymous shopper who has logged in is the user.
+local aliases, aliasUser = chunk.al, {}
+if #aliases > 0 then
+  local aliasKeys = {}
+  for i = 1, #aliases do aliasKeys[i] = aliases[i][1] end
+  local users = redis.call('MGET', unpack(aliasKeys))
+  for i = 1, #aliases do
+    if users[i] then
+      aliasUser[i] = users[i]
+      redis.call('EXPIRE', aliases[i][1], aliases[i][4])
+    end
+  end
+end
+local function resolve(k, alias)
+  local user = alias > 0 and aliasUser[alias]
+  if not user then return k end
+  local from = aliases[alias][2]
+  if string.sub(k, 1, #from) ~= from then return k end
+  return aliases[alias][3] .. user .. ':' .. string.sub(k, #from + 1)
+end
+
+-- 'copy' groups come last (aggregate.ts), after the sets they read.
+for _, z in ipairs(chunk.z) do -- kind, key, alias, cap, ttl, members, values, from
+  writeZset(z[1], resolve(z[2], z[3]), z[6], z[7], z[4], z[5], z[8])
+end
+
+-- Hash increments nothing in the chunk reads (global counts).
+for _, h in ipairs(chunk.h) do -- key, ttl, fields, deltas
+  for i = 1, #h[3] do redis.call('HINCRBYFLOAT', h[1], h[3][i], h[4][i]) end
+  touch(h[1], 0, h[2])
+end
+
+-- Window hashes: key, ttl, types, [[event type, window, bucket, keep, count], …]. One HMGET reads
+-- the windows' newest buckets and the counts to add to; one HSET writes them back.
+for _, w in ipairs(chunk.w) do
+  local hash, types, counts = w[1], w[3], w[4]
   local windows, keeps, newest = {}, {}, {}
   for i = 1, #counts do
     local window, bucket = counts[i][2], counts[i][3]
@@ -124,13 +244,17 @@ run.wins = function(o)
       newest[window] = bucket
     end
   end
-  local headFields = {}
-  for w = 1, #windows do headFields[w] = 'head:' .. windows[w] end
-  local heads = redis.call('HMGET', hash, unpack(headFields))
-  local moved = {}
-  for w = 1, #windows do
-    local window, keep = windows[w], keeps[windows[w]]
-    local head = heads[w] and tonumber(heads[w])
+  local fields = {}
+  for i = 1, #windows do fields[i] = 'head:' .. windows[i] end
+  for i = 1, #counts do
+    local c = counts[i]
+    fields[#windows + i] = c[1] .. ':' .. c[2] .. ':' .. int(c[3])
+  end
+  local current = redis.call('HMGET', hash, unpack(fields))
+  local writes = {}
+  for i = 1, #windows do
+    local window, keep = windows[i], keeps[windows[i]]
+    local head = current[i] and tonumber(current[i])
     local target = newest[window]
     if head and head >= target then
       newest[window] = head
@@ -143,133 +267,105 @@ run.wins = function(o)
         end
         if #stale > 0 then redis.call('HDEL', hash, unpack(stale)) end
       end
-      moved[#moved + 1] = headFields[w]
-      moved[#moved + 1] = int(target)
+      writes[#writes + 1] = fields[i]
+      writes[#writes + 1] = int(target)
     end
   end
-  if #moved > 0 then redis.call('HSET', hash, unpack(moved)) end
   for i = 1, #counts do
     local c = counts[i]
     -- Older than every bucket its window keeps: not counted (as if it had been, then dropped).
     if c[3] > newest[c[2]] - c[4] then
-      redis.call('HINCRBY', hash, c[1] .. ':' .. c[2] .. ':' .. int(c[3]), c[5])
+      writes[#writes + 1] = fields[#windows + i]
+      writes[#writes + 1] = int((tonumber(current[#windows + i]) or 0) + c[5])
     end
   end
-  touch(hash, 0, o[3])
+  if #writes > 0 then redis.call('HSET', hash, unpack(writes)) end
+  touch(hash, 0, w[2])
 end
--- sessionKey, item, timeMs, weight, maxGapMs, gapTauMs, cap, ttl, sessionCap, sessionTtl, keyPrefix, keySuffix
-run.covis = function(o)
-  local sessionKey, item, time, weight = o[2], o[3], o[4], o[5]
-  local maxGap, tau, cap, ttl = o[6], o[7], o[8], o[9]
-  local prefix, suffix = o[12], o[13]
-  -- Session members are events, '<ms>|<weight>|<item>': each pair of events is counted once, by
-  -- whichever of the two is applied second, with a weight symmetric in the two, so the result
-  -- does not depend on the order events are applied in.
-  local events = redis.call('ZRANGE', sessionKey, 0, -1)
-  for i = 1, #events do
-    local t, w, other = string.match(events[i], '^(%-?%d+)|([^|]+)|(.*)$')
-    if other ~= item then
-      local gap = math.abs(time - tonumber(t))
-      if gap <= maxGap then
-        local pairWeight = math.min(weight, tonumber(w)) * math.exp(-gap / tau)
-        local mine, theirs = prefix .. item .. suffix, prefix .. other .. suffix
-        addPair(mine, other, pairWeight)
-        touch(mine, cap, ttl)
-        addPair(theirs, item, pairWeight)
-        touch(theirs, cap, ttl)
+
+-- Co-visitation, one session at a time: sessionKey, sessionCap, sessionTtl, maxGapMs, gapTauMs,
+-- cap, ttl, keyPrefix, keySuffix, [[item, ms, weight], …] in event order. Session members are
+-- events, '<ms>|<weight>|<item>': each pair of events is counted once, by whichever of the two is
+-- applied second, with a weight symmetric in the two, so the result does not depend on the order
+-- events are applied in. The session is read once and kept here as Redis would keep it (ordered
+-- by score then member, trimmed to its cap after each event), so later events of the chunk pair
+-- with exactly what it would hold.
+local pairWeights, pairLimits = {}, {}
+local function addPair(k, member, weight, cap, ttl)
+  local members = pairWeights[k]
+  if not members then
+    members = {}
+    pairWeights[k] = members
+    pairLimits[k] = { cap, ttl }
+  end
+  members[member] = (members[member] or 0) + weight
+end
+local function before(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end
+for _, s in ipairs(chunk.s) do
+  local sessionKey, sessionCap, sessionTtl = s[1], s[2], s[3]
+  local maxGap, tau, cap, ttl, prefix, suffix = s[4], s[5], s[6], s[7], s[8], s[9]
+  local stored = redis.call('ZRANGE', sessionKey, 0, -1, 'WITHSCORES')
+  local list, present = {}, {}
+  for i = 1, #stored, 2 do
+    local t, w, item = string.match(stored[i], '^(%-?%d+)|([^|]+)|(.*)$')
+    list[#list + 1] = { tonumber(stored[i + 1]), stored[i], tonumber(t), tonumber(w), item }
+    present[stored[i]] = true
+  end
+  local storedCount = #list
+  for _, ev in ipairs(s[10]) do
+    local item, time, weight = ev[1], ev[2], ev[3]
+    for _, entry in ipairs(list) do
+      local other = entry[5]
+      if other ~= item then
+        local gap = math.abs(time - entry[3])
+        if gap <= maxGap then
+          local pairWeight = math.min(weight, entry[4]) * math.exp(-gap / tau)
+          addPair(prefix .. item .. suffix, other, pairWeight, cap, ttl)
+          addPair(prefix .. other .. suffix, item, pairWeight, cap, ttl)
+        end
       end
     end
-  end
-  redis.call('ZADD', sessionKey, time, int(time) .. '|' .. weight .. '|' .. item)
-  -- The session's cap applies at once: later events in the chunk pair with what it keeps.
-  if #events + 1 > o[10] then redis.call('ZREMRANGEBYRANK', sessionKey, 0, -(o[10] + 1)) end
-  touch(sessionKey, 0, o[11])
-end
-run.zmerge = function(o) -- key, from, mode, cap, ttl
-  local k, from = key(o[2]), o[3]
-  local source = redis.call('ZRANGE', from, 0, -1, 'WITHSCORES')
-  if #source > 0 then
-    for i = 1, #source, 2 do
-      if o[4] == 'log' then
-        redis.call('ZADD', k, logadd(redis.call('ZSCORE', k, source[i]), tonumber(source[i + 1])), source[i])
-      else
-        redis.call('ZADD', k, 'GT', source[i + 1], source[i])
-      end
+    local member = int(time) .. '|' .. weight .. '|' .. item
+    if not present[member] then
+      present[member] = true
+      local entry = { time, member, time, weight, item, true }
+      local at = #list + 1
+      while at > 1 and before(entry, list[at - 1]) do at = at - 1 end
+      table.insert(list, at, entry)
+      if #list > sessionCap then table.remove(list, 1) end
     end
-    touch(k, o[5], o[6])
-    -- Merged once: a later merge (say the alias expired) cannot count these again.
-    redis.call('DEL', from)
   end
-end
-
--- Judge every event: new if its offset is above the running watermark (or, filling, below the
--- first offset covered and above the running fill mark) and its marker does not exist (nor was
--- it already seen earlier in this chunk).
-local verdicts, matches, inChunk = {}, true, {}
-for e = 1, #events do
-  local offset, marker = tonumber(events[e][1]), KEYS[e + 1]
-  local above = offset > last
-  local below = fillMode and first >= 0 and offset < first and offset > lastFill
-  if above and newFirst == nil then newFirst = offset end
-  local fresh = (above or below) and not inChunk[marker] and redis.call('EXISTS', marker) == 0
-  if fresh then inChunk[marker] = true end
-  verdicts[e] = fresh and 1 or 0
-  if verdicts[e] ~= expected[e] then matches = false end
-  if below then
-    if offset > lastFill then lastFill = offset end
-  elseif offset > last then
-    last = offset
-  end
-end
-if not matches then return cjson.encode(verdicts) end
-
-for e = 1, #events do
-  if verdicts[e] == 1 then
-    applied = applied + 1
-    if events[e][2] > 0 then redis.call('SET', KEYS[e + 1], '1', 'EX', events[e][2]) end
-  end
-end
-
-local ops = chunk.ops
-local skip = 0
-for i = 1, #ops do
-  local o = ops[i]
-  local name = o[1]
-  if skip > 0 then
-    skip = skip - 1
-  elseif name == 'once' then -- key, value, ttl, skip
-    if not redis.call('SET', o[2], o[3], 'NX', 'EX', o[4]) then skip = o[5] end
-  elseif name == 'follow' then -- aliasKey, fromPrefix, toBase, count, ttl
-    local alias = redis.call('GET', o[2])
-    if alias then
-      redis.call('EXPIRE', o[2], o[6])
-      rewriteFrom, rewriteTo, rewriteLeft = o[3], o[4] .. alias .. ':', o[5]
-    else
-      rewriteLeft = 0
+  -- The new events the session kept, then the cap: the stored events it dropped are its lowest.
+  local args = {}
+  for _, entry in ipairs(list) do
+    if entry[6] then
+      args[#args + 1] = entry[1]
+      args[#args + 1] = entry[2]
     end
-  else
-    local op = run[name]
-    if not op then return redis.error_reply('unknown feature op ' .. tostring(name)) end
-    op(o)
-    if rewriteLeft > 0 then rewriteLeft = rewriteLeft - 1 end
   end
-end
-if last > watermark then
-  redis.call('HSET', KEYS[1], partition, int(last))
-  if first < 0 then
-    -- The first offset this store covered: a rebuild fills the log below it.
-    redis.call('HSET', KEYS[1], 'first:' .. partition, int(newFirst))
+  if #args > 0 then redis.call('ZADD', sessionKey, unpack(args)) end
+  if storedCount + #args / 2 > sessionCap then
+    redis.call('ZREMRANGEBYRANK', sessionKey, 0, -(sessionCap + 1))
   end
-end
-if lastFill > fill then
-  redis.call('HSET', KEYS[1], 'fill:' .. partition, int(lastFill))
-end
-for k, fields in pairs(increments) do
-  for field, delta in pairs(fields) do redis.call('HINCRBYFLOAT', k, field, delta) end
+  touch(sessionKey, 0, sessionTtl)
 end
 for k, members in pairs(pairWeights) do
-  for member, weight in pairs(members) do redis.call('ZINCRBY', k, weight, member) end
+  local names, weights = {}, {}
+  for member, weight in pairs(members) do
+    names[#names + 1] = member
+    weights[#weights + 1] = weight
+  end
+  writeZset('add', k, names, weights, pairLimits[k][1], pairLimits[k][2])
 end
+
+if last > watermark then
+  redis.call('HSET', offsetsKey, partition, int(last))
+  if first < 0 then
+    -- The first offset this store covered: a rebuild fills the log below it.
+    redis.call('HSET', offsetsKey, 'first:' .. partition, int(newFirst))
+  end
+end
+if lastFill > fill then redis.call('HSET', offsetsKey, 'fill:' .. partition, int(lastFill)) end
 for k, t in pairs(touched) do
   if t[1] > 0 then redis.call('ZREMRANGEBYRANK', k, 0, -(t[1] + 1)) end
   if t[2] > 0 then redis.call('EXPIRE', k, t[2]) end

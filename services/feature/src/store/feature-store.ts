@@ -10,19 +10,28 @@
  * those. The script re-judges every time, so what it applies is always exactly the new events.
  */
 import type { Redis, Result } from 'ioredis';
-import { SEEN_EVENT_TTL_S, featureKeys } from '@recstream/features';
+import { featureKeys } from '@recstream/features';
 import { APPLY_ONCE_LUA } from './apply-once.lua.js';
 import { aggregateOps } from './aggregate.js';
-import { encodeChunk, type CompiledEvent } from './ops.js';
+import { encodeChunk } from './encode-chunk.js';
+import type { CompiledEvent } from './ops.js';
+import { planSeenIds } from './seen-ids.js';
 
-/** Events per script: keeps each atomic step to a few milliseconds of Redis time. */
+/**
+ * Events per script. More events per chunk means fewer commands per event (a key touched by
+ * several events of the chunk is written once) but a longer atomic step, during which Redis
+ * answers nobody else: this keeps it to a few milliseconds.
+ */
 const CHUNK_EVENTS = 200;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     recApplyFeaturesOnce(
-      numberOfKeys: number,
-      ...keysAndArgs: (string | number)[]
+      offsetsKey: string,
+      partition: string,
+      mode: ApplyMode,
+      chunk: Buffer,
+      seenPrefix: string,
     ): Result<number | string, Context>;
   }
 }
@@ -55,27 +64,30 @@ function firstCopies(events: readonly CompiledEvent[]): boolean[] {
   });
 }
 
-export function createFeatureStore(redis: Redis, prefix: string): FeatureStore {
-  // The number of keys varies per call (one seen-marker per event), so it is passed each time.
-  redis.defineCommand('recApplyFeaturesOnce', { lua: APPLY_ONCE_LUA });
+export function createFeatureStore(redis: Redis, prefix: string, now: () => number = Date.now): FeatureStore {
+  redis.defineCommand('recApplyFeaturesOnce', { lua: APPLY_ONCE_LUA, numberOfKeys: 1 });
   const keys = featureKeys(prefix);
+  const seenPrefix = keys.seenEvents(0).slice(0, -1);
 
   async function applyChunk(
     partition: string,
     chunk: readonly CompiledEvent[],
     mode: ApplyMode,
   ): Promise<number> {
-    const markers = chunk.map((event) => keys.seenEvent(event.eventId));
+    const seen = planSeenIds(
+      chunk.map((event) => event.receivedAtMs),
+      mode === 'live',
+      now(),
+    );
     let expected = firstCopies(chunk);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const ops = aggregateOps(chunk.filter((_, i) => expected[i]).map((event) => event.ops));
+      const writes = aggregateOps(chunk.filter((_, i) => expected[i]).map((event) => event.ops));
       const result = await redis.recApplyFeaturesOnce(
-        1 + chunk.length,
         keys.appliedOffsets(),
-        ...markers,
         partition,
         mode,
-        encodeChunk(chunk, expected, ops, SEEN_EVENT_TTL_S),
+        encodeChunk(chunk, expected, seen, writes),
+        seenPrefix,
       );
       if (typeof result === 'number') return result;
       expected = (JSON.parse(result) as number[]).map((verdict) => verdict === 1);

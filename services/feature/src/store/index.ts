@@ -1,3 +1,4 @@
 export { createFeatureStore, type ApplyMode, type FeatureStore } from './feature-store.js';
 export type { CompiledEvent, FeatureOp } from './ops.js';
+export { SEEN_SET_TTL_S, seenBucketOf } from './seen-ids.js';
 export { assertStorePresent, initialiseStoreState, markRebuilt, REBUILD_COMMAND } from './store-state.js';

@@ -1,5 +1,3 @@
-import type { StoreOp } from './aggregate.js';
-
 /**
  * The feature store's write vocabulary. The event compiler turns each event into a list of these
  * operations (pure TypeScript, unit-tested); the apply-once script runs a chunk of them in Redis
@@ -15,6 +13,11 @@ export type FeatureOp =
   /** Sets a member's score unless it already has a higher one (latest time wins, order-free). */
   | { op: 'zmax'; key: string; member: string; score: number; cap: number; ttl: number }
   | { op: 'zincr'; key: string; member: string; delta: number; cap: number; ttl: number }
+  /**
+   * Sets a member's score to its score in `from` once the chunk's other writes are made: a
+   * category's top list holds each item's own popularity, so it is copied, not summed again.
+   */
+  | { op: 'zcopy'; key: string; member: string; from: string; cap: number; ttl: number }
   | { op: 'hincr'; key: string; field: string; delta: number; ttl: number }
   /**
    * Counts one event in its bucket of each window, in an item's window hash. Buckets that fell out
@@ -65,72 +68,7 @@ export interface CompiledEvent {
   readonly eventId: string;
   /** The event's Kafka offset in its partition. */
   readonly offset: string;
-  /**
-   * How long to remember the event id (default SEEN_EVENT_TTL_S); 0 checks the marker without
-   * setting one — a rebuild replaying old events need not fill Redis with markers nobody needs.
-   */
-  readonly seenTtlS?: number;
+  /** When ingest received it: places its id in a seen-id set (seen-ids.ts). */
+  readonly receivedAtMs: number;
   readonly ops: readonly FeatureOp[];
-}
-
-/** One op as the array apply-once.lua reads: its name, then its arguments in a fixed order. */
-function encodeOp(o: StoreOp): unknown[] {
-  switch (o.op) {
-    case 'zlog':
-      return ['zlog', o.key, o.member, o.logScore, o.cap, o.ttl];
-    case 'zmax':
-      return ['zmax', o.key, o.member, o.score, o.cap, o.ttl];
-    case 'zincr':
-      return ['zincr', o.key, o.member, o.delta, o.cap, o.ttl];
-    case 'hincr':
-      return ['hincr', o.key, o.field, o.delta, o.ttl];
-    case 'wins':
-      return [
-        'wins',
-        o.key,
-        o.ttl,
-        o.types,
-        o.counts.map((c) => [c.type, c.window, c.bucket, c.keep, c.count]),
-      ];
-    case 'covis':
-      return [
-        'covis',
-        o.sessionKey,
-        o.item,
-        o.timeMs,
-        o.weight,
-        o.maxGapMs,
-        o.gapTauMs,
-        o.cap,
-        o.ttl,
-        o.sessionCap,
-        o.sessionTtl,
-        o.keyPrefix,
-        o.keySuffix,
-      ];
-    case 'zmerge':
-      return ['zmerge', o.key, o.from, o.mode, o.cap, o.ttl];
-    case 'once':
-      return ['once', o.key, o.value, o.ttl, o.skip];
-    case 'follow':
-      return ['follow', o.aliasKey, o.fromPrefix, o.toBase, o.count, o.ttl];
-  }
-}
-
-/**
- * A chunk as the one JSON argument apply-once.lua decodes: the events' gate inputs
- * `[[offset, seenTtlS], …]` (offsets stay strings: they may exceed 2^53), which of them the caller
- * expects to be new, and the operations of those, aggregated.
- */
-export function encodeChunk(
-  events: readonly CompiledEvent[],
-  expected: readonly boolean[],
-  ops: readonly StoreOp[],
-  defaultSeenTtlS: number,
-): string {
-  return JSON.stringify({
-    events: events.map((event) => [event.offset, event.seenTtlS ?? defaultSeenTtlS]),
-    expected: expected.map((fresh) => (fresh ? 1 : 0)),
-    ops: ops.map(encodeOp),
-  });
 }
