@@ -8,6 +8,8 @@ import { createClickHouse } from '@recstream/clickhouse';
 const { values } = parseArgs({
   options: {
     serving: { type: 'string', default: 'http://127.0.0.1:3002' },
+    /** A serving API key with the read scope (`pnpm serving-keys create`). */
+    'api-key': { type: 'string', default: process.env['REC_SERVING_API_KEY'] ?? '' },
     duration: { type: 'string', default: '0' },
     every: { type: 'string', default: '5' },
   },
@@ -30,7 +32,9 @@ let previousTop: string[] = [];
 
 for (;;) {
   const [popular, counts] = await Promise.all([
-    fetch(`${values.serving}/v1/recommendations/popular?k=5`).then((r) => r.json() as Promise<Popular>),
+    fetch(`${values.serving}/v1/recommendations/popular?k=5`, {
+      headers: { authorization: `Bearer ${values['api-key']}` },
+    }).then((r) => r.json() as Promise<Popular>),
     clickhouse.query<{ n: string }>('SELECT count() AS n FROM events').catch(() => [{ n: '?' }]),
   ]);
   const top = popular.items.map((i) => i.item_id);

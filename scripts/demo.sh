@@ -24,13 +24,16 @@ start() { # name port entry [VAR=value ...]
 }
 
 write_keys() { node --import tsx services/ingest/src/cli/write-keys.ts "$@"; }
+serving_keys() { node --import tsx services/serving/src/cli/serving-keys.ts "$@"; }
 demo_key=
+serving_key=
 
 stop_all() {
   echo "[demo] stopping" >&2
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ -n "$demo_key" ]; then write_keys revoke "$demo_key" >/dev/null 2>&1 || true; fi
+  if [ -n "$serving_key" ]; then serving_keys revoke "$serving_key" >/dev/null 2>&1 || true; fi
   echo "[demo] stopped; the infrastructure keeps running (bash infra/infra.sh stop)" >&2
 }
 trap stop_all EXIT
@@ -54,6 +57,10 @@ done
 demo_key=$(write_keys create --source demo --rate "${DEMO_KEY_RATE:-20000}" 2>"$LOG_DIR/write-keys.log") ||
   { cat "$LOG_DIR/write-keys.log" >&2; echo "[demo] could not create a write key" >&2; exit 1; }
 echo "[demo] write key for source demo created (pnpm write-keys list)" >&2
+# Serving requires an API key too: a read key for this run, revoked when the demo stops.
+serving_key=$(serving_keys create --name demo --scope read --rate 100 2>"$LOG_DIR/serving-keys.log") ||
+  { cat "$LOG_DIR/serving-keys.log" >&2; echo "[demo] could not create a serving API key" >&2; exit 1; }
+echo "[demo] serving API key created (pnpm serving-keys list)" >&2
 
 traffic_args=(simulate --rate "${DEMO_RATE:-300}" --trend-item-every 30)
 if [ "${DEMO_MODE:-simulate}" = replay ]; then traffic_args=(replay "${DEMO_DATASET:-yoochoose}" --rate "${DEMO_RATE:-300}"); fi
@@ -61,6 +68,6 @@ REC_INGEST_URL=http://127.0.0.1:3001 REC_WRITE_KEY=$demo_key node --import tsx p
   >"$LOG_DIR/traffic.log" 2>&1 &
 pids+=($!)
 echo "[demo] traffic: ${traffic_args[*]} (log: .local/logs/traffic.log)" >&2
-echo "[demo] try: curl 'http://127.0.0.1:3002/v1/recommendations/popular?k=5'   API docs: http://127.0.0.1:3001/openapi.json" >&2
+echo "[demo] try: curl -H 'Authorization: Bearer $serving_key' 'http://127.0.0.1:3002/v1/recommendations/popular?k=5'   API docs: http://127.0.0.1:3002/openapi.json" >&2
 
-node --import tsx scripts/demo-watch.ts --serving http://127.0.0.1:3002 --duration "${DEMO_DURATION_S:-0}"
+node --import tsx scripts/demo-watch.ts --serving http://127.0.0.1:3002 --api-key "$serving_key" --duration "${DEMO_DURATION_S:-0}"

@@ -4,3 +4,4 @@ export * from './topics.js';
 export * from './validation.js';
 export { CLICKHOUSE_MIGRATIONS_DIR } from './migrations-path.js';
 export * from './api/recommendations.js';
+export * from './api/admin.js';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { createWriteKeyStore } from '@recstream/ingest/auth';
+import { createApiKeyStore } from '@recstream/serving/auth';
 import { createRedis } from '@recstream/redis';
 import {
   createTestDatabase,
@@ -57,6 +58,12 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
     source: 'e2e-shop',
     limit: { ratePerSecond: 1000, burst: 1000 },
   });
+  // Serving requires an API key: a read key, as `pnpm serving-keys create` issues.
+  const { key: servingKey } = await createApiKeyStore(redis, ns.redisPrefix).create({
+    name: 'e2e-shop',
+    scope: 'read',
+    limit: { ratePerSecond: 1000, burst: 1000 },
+  });
   redis.disconnect();
 
   const post = (path: string, body: unknown, key: string | null = writeKey) =>
@@ -72,7 +79,11 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
     'REC_ERR_WRITE_KEY_MISSING',
   );
   const popular = async (): Promise<Popular> =>
-    (await (await fetch(`${serving.url}/v1/recommendations/popular?k=10`)).json()) as Popular;
+    (await (
+      await fetch(`${serving.url}/v1/recommendations/popular?k=10`, {
+        headers: { authorization: `Bearer ${servingKey}` },
+      })
+    ).json()) as Popular;
 
   const items = ['sku-a', 'sku-b'].map((item_id) => ({
     item_id,

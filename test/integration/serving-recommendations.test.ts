@@ -324,6 +324,8 @@ t.test('recommendations from the real feature store', async (t) => {
     t.notOk(ids(newItem).includes('lip-new'), 'never itself');
     const unknown = await get('/v1/items/not-in-catalog/similar?k=3');
     t.equal(unknown.items.length, 3, 'an unknown item gets popular items');
+    const longest = await get(`/v1/items/${'x'.repeat(128)}/similar?k=3`);
+    t.equal(longest.items.length, 3, 'an id as long as the contract allows is a valid path');
   });
 
   await t.test('complements: bought together, other categories first', async (t) => {

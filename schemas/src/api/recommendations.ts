@@ -67,10 +67,21 @@ export const recommendationsQuery = (maxK: number) =>
   });
 export type RecommendationsQuery = Type.Static<ReturnType<typeof recommendationsQuery>>;
 
+/**
+ * Who is looking, on the endpoints that do not personalise (similar items, complements): optional,
+ * but without them the request takes part in no experiment and its impression cannot be logged
+ * (an impression needs `user_id` or `anonymous_id`, as every event does).
+ */
+export const viewerFields = {
+  user_id: Type.Optional(Id('Logged-in shopper looking (experiment assignment, impression logging)')),
+  anonymous_id: Type.Optional(Id('Device or cookie id of the shopper looking, when not logged in')),
+  session_id: Type.Optional(Id('Current session')),
+};
+
 /** GET /v1/items/{item_id}/similar */
 export const SimilarParams = Type.Object({ item_id: Id('The item to find similar items for') });
 export type SimilarParams = Type.Static<typeof SimilarParams>;
-export const similarQuery = (maxK: number) => Type.Object({ k: K(maxK) });
+export const similarQuery = (maxK: number) => Type.Object({ k: K(maxK), ...viewerFields });
 export type SimilarQuery = Type.Static<ReturnType<typeof similarQuery>>;
 
 /** POST /v1/recommendations/complements */
@@ -83,6 +94,7 @@ export const complementsBody = (maxK: number) =>
         description: 'The cart (or the item being bought)',
       }),
       k: K(maxK),
+      ...viewerFields,
     },
     { additionalProperties: false },
   );
@@ -166,6 +178,12 @@ const answerFields = {
     description: 'True when a fallback answered (the feature store was slow or down): popular items',
   }),
   degraded_reason: Type.Optional(Type.Enum(DEGRADED_REASONS)),
+  experiment: Type.Optional(
+    Type.String({ description: 'The experiment this answer took part in; absent when none applied' }),
+  ),
+  variant: Type.Optional(
+    Type.String({ description: "The experiment's variant that produced this answer (stable per shopper)" }),
+  ),
 };
 
 export const RecommendationsResponse = Type.Object(answerFields);

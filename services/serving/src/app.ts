@@ -1,22 +1,32 @@
 /** The serving HTTP app, built from explicit dependencies; never listens (tests use inject). */
+import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createHttpService, type ReadinessCheck } from '@recstream/http';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
+import { createApiGuard, type ApiAuth } from './auth/api-key.guard.js';
+import type { ExperimentSpec } from './experiments/experiment.config.js';
+import { createExperiments } from './experiments/experiments.js';
+import type { ImpressionLog } from './impressions/impression-log.js';
 import { redisFeatureReader } from './pipeline/feature-reader.js';
 import { PopularFallback } from './pipeline/fallback.js';
 import { createPipelineMetrics } from './pipeline/metrics.js';
 import { createRecommender } from './pipeline/pipeline.js';
 import { blendedScoreRanker, type Ranker } from './pipeline/ranker.js';
 import { DEFAULT_SETTINGS, type PipelineSettings } from './pipeline/settings.js';
+import { registerAdminRoutes } from './routes/admin.route.js';
+import type { AnswerDeps } from './routes/answer.js';
 import { registerBatchRoute } from './routes/batch.route.js';
 import { registerComplementsRoute } from './routes/complements.route.js';
 import { registerPopularRoute } from './routes/popular.route.js';
 import { registerRecommendationsRoute } from './routes/recommendations.route.js';
 import { registerSimilarRoute } from './routes/similar.route.js';
 
-export async function buildApp(deps: {
+/** The default request body limit: a full batch or cart is a few KiB. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+export interface ServingAppDeps {
   logger: Logger;
   metrics: ServiceMetrics;
   redis: Redis;
@@ -27,9 +37,22 @@ export async function buildApp(deps: {
   settings?: PipelineSettings;
   /** Defaults to ranking by the blended source scores. */
   ranker?: Ranker;
+  /** Further rankers experiments' variants may name (the default ranker is always known). */
+  rankers?: ReadonlyMap<string, Ranker>;
+  /** Experiments to run; none by default. */
+  experiments?: readonly ExperimentSpec[];
+  /** Where answers are logged as impressions; not logged when absent. */
+  impressions?: ImpressionLog;
+  /** API keys; disabled (anyone may call) when absent. */
+  auth?: ApiAuth;
+  /** Browser origins allowed cross-origin; `['*']` for any; none when absent or empty. */
+  corsOrigins?: readonly string[];
+  maxBodyBytes?: number;
   /** Request time; tests pin it to the time their events were written at. */
   clock?: () => number;
-}): Promise<FastifyInstance> {
+}
+
+export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
   const app = await createHttpService({
     logger: deps.logger,
     title: 'recstream serving',
@@ -37,21 +60,71 @@ export async function buildApp(deps: {
     description: 'Ranked product recommendations.',
     health: { registry: deps.metrics.registry, checks: deps.checks },
     metrics: deps.metrics,
+    bodyLimit: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   });
-  const recommender = createRecommender({
-    features: (nowMs) => redisFeatureReader(deps.redis, deps.redisPrefix, nowMs),
-    ranker: deps.ranker ?? blendedScoreRanker,
+  if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0) {
+    const origins = deps.corsOrigins;
+    await app.register(cors, {
+      origin: origins.includes('*') ? true : [...origins],
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key'],
+      exposedHeaders: ['retry-after'],
+      maxAge: 86_400,
+    });
+  }
+
+  // One set of pipeline metrics and one fallback for every variant's recommender.
+  const pipelineMetrics = createPipelineMetrics(deps.metrics);
+  const fallback = new PopularFallback();
+  const experiments = createExperiments({
+    specs: deps.experiments ?? [],
     settings: deps.settings ?? DEFAULT_SETTINGS,
-    metrics: createPipelineMetrics(deps.metrics),
-    fallback: new PopularFallback(),
-    logger: deps.logger,
-    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    ranker: deps.ranker ?? blendedScoreRanker,
+    ...(deps.rankers === undefined ? {} : { rankers: deps.rankers }),
+    metrics: deps.metrics,
+    recommender: (settings, ranker) =>
+      createRecommender({
+        features: (nowMs) => redisFeatureReader(deps.redis, deps.redisPrefix, nowMs),
+        ranker,
+        settings,
+        metrics: pipelineMetrics,
+        fallback,
+        logger: deps.logger,
+        ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      }),
   });
-  const routeDeps = { recommender, maxK: deps.maxK };
-  registerPopularRoute(app, deps);
-  registerRecommendationsRoute(app, routeDeps);
-  registerSimilarRoute(app, routeDeps);
-  registerComplementsRoute(app, routeDeps);
-  registerBatchRoute(app, routeDeps);
+  const answerDeps: AnswerDeps = {
+    experiments,
+    impressions: deps.impressions,
+    maxK: deps.maxK,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+  };
+  const guard = createApiGuard({ auth: deps.auth ?? { mode: 'disabled' }, metrics: deps.metrics });
+
+  // Each scope gets its guard's hooks and nothing else: health, metrics and OpenAPI stay open.
+  await app.register((read, _options, done) => {
+    // A campaign batch costs one request per shopper in it.
+    guard.protect(read, 'read', (request) => {
+      const body = request.body as { requests?: unknown } | undefined;
+      return Array.isArray(body?.requests) ? body.requests.length : 1;
+    });
+    registerPopularRoute(read, {
+      redis: deps.redis,
+      redisPrefix: deps.redisPrefix,
+      maxK: deps.maxK,
+      impressions: deps.impressions,
+      clock: deps.clock,
+    });
+    registerRecommendationsRoute(read, answerDeps);
+    registerSimilarRoute(read, answerDeps);
+    registerComplementsRoute(read, answerDeps);
+    registerBatchRoute(read, answerDeps);
+    done();
+  });
+  await app.register((admin, _options, done) => {
+    guard.protect(admin, 'admin');
+    registerAdminRoutes(admin, { experiments });
+    done();
+  });
   return app;
 }

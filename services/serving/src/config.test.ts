@@ -60,3 +60,17 @@ t.test('bad JSON settings are refused at startup, naming the variable', (t) => {
   t.throws(() => loadConfig({ REC_SERVING_DIVERSITY_LAMBDA: '2' }), ConfigError, 'lambda above 1');
   t.end();
 });
+
+t.test('operation settings: defaults, and bad values named', (t) => {
+  const config = loadConfig({});
+  t.equal(config.REC_SERVING_AUTH, 'required', 'API keys are required unless switched off');
+  t.equal(config.REC_SERVING_IMPRESSIONS, 'kafka');
+  t.equal(config.REC_SERVING_MAX_BODY_BYTES, 64 * 1024);
+  t.equal(config.REC_SERVING_EXPERIMENTS, '');
+  t.equal(loadConfig({ REC_SERVING_AUTH: 'required' }).REC_SERVING_AUTH, 'required');
+  t.throws(
+    () => loadConfig({ REC_SERVING_AUTH: 'sometimes', REC_SERVING_IMPRESSION_QUEUE: '0' }),
+    /REC_SERVING_AUTH[\s\S]*REC_SERVING_IMPRESSION_QUEUE/,
+  );
+  t.end();
+});

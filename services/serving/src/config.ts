@@ -5,6 +5,7 @@ import {
   commonConfig,
   redisConfig,
   httpConfig,
+  kafkaConfig,
 } from '@recstream/config';
 import { CANDIDATE_SOURCES, ID_MAX_LENGTH, ID_PATTERN, RECOMMENDATIONS_K_LIMIT } from '@recstream/schemas';
 import Value from 'typebox/value';
@@ -17,6 +18,7 @@ export const ServingConfigSchema = Type.Object({
   ...commonConfig,
   ...redisConfig,
   ...httpConfig,
+  ...kafkaConfig,
   REC_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
   REC_SERVING_MAX_K: Type.Integer({ minimum: 1, maximum: RECOMMENDATIONS_K_LIMIT, default: 100 }),
   /** Budget for all feature reads of one request; past it the answer degrades to the popular fallback. */
@@ -30,6 +32,27 @@ export const ServingConfigSchema = Type.Object({
   REC_SERVING_SOURCE_WEIGHTS: Type.String({ default: '' }),
   /** JSON standing rules: `{"pin": [...], "boost": [{"brands": ["Acme"], "factor": 1.5}], "bury": [...], "brand_cap": 3}`. */
   REC_SERVING_RULES: Type.String({ default: '' }),
+  /**
+   * `required`: every API request needs a key (`pnpm serving-keys create …`) whose scope allows the
+   * route, rate-limited per key through Redis (the default). `disabled`: anyone may call, nothing is
+   * limited — local development only.
+   */
+  REC_SERVING_AUTH: Type.Enum(['required', 'disabled'], { default: 'required' }),
+  /** How long an instance reuses an API-key lookup: the most a revocation takes to apply. */
+  REC_SERVING_API_KEY_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
+  /** Largest request body (complements and batch are POSTs); larger is 413. */
+  REC_SERVING_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024, default: 64 * 1024 }),
+  /** Browser origins allowed to call, comma-separated, or `*` for any; empty: no CORS headers. */
+  REC_SERVING_CORS_ORIGINS: Type.String({ default: '' }),
+  /** Experiments as JSON (experiments/experiment.config.ts); or a file with the same JSON: */
+  REC_SERVING_EXPERIMENTS: Type.String({ default: '' }),
+  REC_SERVING_EXPERIMENTS_FILE: Type.String({ default: '' }),
+  /** `kafka`: every answer is logged as an impression event on the events topic; `off`: not logged. */
+  REC_SERVING_IMPRESSIONS: Type.Enum(['kafka', 'off'], { default: 'kafka' }),
+  /** Impressions queued or being produced, at most; beyond it they are dropped (and counted). */
+  REC_SERVING_IMPRESSION_QUEUE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000 }),
+  /** How long a batch of impressions waits for Kafka's acknowledgement before counting as failed. */
+  REC_SERVING_IMPRESSION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
 });
 
 export type ServingConfig = Type.Static<typeof ServingConfigSchema>;
@@ -43,7 +66,8 @@ const FlowWeights = Type.Object(
   Object.fromEntries(CANDIDATE_SOURCES.map((source) => [source, Type.Optional(Weight)])),
   { additionalProperties: false },
 );
-const WeightsJson = Type.Object(
+/** Source weights per flow (also what an experiment's variant may override). */
+export const WeightsJson = Type.Object(
   {
     recommendations: Type.Optional(FlowWeights),
     similar: Type.Optional(FlowWeights),
@@ -79,7 +103,7 @@ const RulesJson = Type.Object(
 );
 
 /** Parses a JSON setting against its schema; every problem is reported, named by the variable. */
-function parseJson<T extends Type.TSchema>(
+export function parseJson<T extends Type.TSchema>(
   name: string,
   text: string,
   schema: T,

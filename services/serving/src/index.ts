@@ -1,14 +1,23 @@
 /** Composition root of the serving service: config → clients → HTTP → signals. */
+import { connectKafka } from '@recstream/kafka';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
+import { createValidators, topicName } from '@recstream/schemas';
 import { buildApp } from './app.js';
+import { createApiKeyStore } from './auth/api-key.store.js';
+import { cacheApiKeyLookup } from './auth/api-key.cache.js';
+import type { ApiAuth } from './auth/api-key.guard.js';
+import { createRateLimiter } from './auth/rate-limiter.js';
 import { loadConfig, pipelineSettings } from './config.js';
+import { loadExperiments } from './experiments/experiment.config.js';
+import { createImpressionLog, type ImpressionLog } from './impressions/impression-log.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const settings = pipelineSettings(config);
+  const experiments = loadExperiments(config);
   const logger = createLogger({ service: 'serving', level: config.REC_LOG_LEVEL });
   const metrics = createMetrics('serving');
   const lifecycle = createLifecycle({ logger, deadlineMs: config.REC_SHUTDOWN_DEADLINE_MS });
@@ -21,6 +30,51 @@ async function main(): Promise<void> {
   await redis.connect();
   lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
 
+  // Impressions go to the events topic with the product's producer (idempotent, acks=all). Kafka is
+  // not part of readiness: while it is away answers go on, and their impressions count as failed.
+  let impressions: ImpressionLog | undefined;
+  if (config.REC_SERVING_IMPRESSIONS === 'kafka') {
+    const kafka = await connectKafka({
+      brokers: config.REC_KAFKA_BROKERS,
+      compression: config.REC_KAFKA_COMPRESSION,
+      clientId: 'serving',
+      logger,
+      topicPrefix: config.REC_TOPIC_PREFIX,
+      produceTimeoutMs: config.REC_SERVING_IMPRESSION_TIMEOUT_MS,
+    });
+    lifecycle.add({ name: 'kafka', stop: kafka.stop });
+    const log = createImpressionLog({
+      producer: kafka.producer,
+      topic: topicName('events', config.REC_TOPIC_PREFIX),
+      validators: createValidators(),
+      metrics,
+      logger,
+      maxPending: config.REC_SERVING_IMPRESSION_QUEUE,
+    });
+    lifecycle.add({ name: 'impressions', stop: () => log.drain() });
+    impressions = log;
+  } else {
+    logger.warn(
+      'impression logging off (REC_SERVING_IMPRESSIONS=off): clicks cannot be attributed to answers',
+    );
+  }
+
+  let auth: ApiAuth = { mode: 'disabled' };
+  if (config.REC_SERVING_AUTH === 'required') {
+    auth = {
+      mode: 'required',
+      keys: cacheApiKeyLookup(createApiKeyStore(redis, config.REC_REDIS_PREFIX).lookup, {
+        ttlMs: config.REC_SERVING_API_KEY_CACHE_MS,
+      }),
+      limiter: createRateLimiter(redis, config.REC_REDIS_PREFIX),
+    };
+  } else {
+    logger.warn(
+      { REC_SERVING_AUTH: config.REC_SERVING_AUTH },
+      'API authentication disabled: anyone can call, without rate limits (local development only)',
+    );
+  }
+
   const app = await buildApp({
     logger,
     metrics,
@@ -28,11 +82,19 @@ async function main(): Promise<void> {
     redisPrefix: config.REC_REDIS_PREFIX,
     maxK: config.REC_SERVING_MAX_K,
     settings,
+    experiments,
+    ...(impressions === undefined ? {} : { impressions }),
+    auth,
+    corsOrigins: config.REC_SERVING_CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+    maxBodyBytes: config.REC_SERVING_MAX_BODY_BYTES,
     checks: { redis: async () => void (await redis.ping()) },
   });
   await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });
+  // Stopped first (added last): no new answers, then their impressions drain, then the clients.
   lifecycle.add({ name: 'http', stop: () => app.close() });
-  logger.info({ port: config.REC_HTTP_PORT }, 'serving started');
+  logger.info({ port: config.REC_HTTP_PORT, experiments: experiments.map((e) => e.name) }, 'serving started');
 }
 
 main().catch((err: unknown) => {

@@ -1,20 +1,17 @@
 /**
  * POST /v1/recommendations/batch — recommendations for up to BATCH_MAX_REQUESTS users at once
  * (campaigns). Each user's answer is computed as a single request would be, a few at a time so a
- * batch does not crowd out page views; each carries its own request id for attribution.
+ * batch does not crowd out page views; each carries its own request id for attribution, its
+ * experiment variant (the shopper's, as on a page) and is logged as an impression of list `batch`.
  */
 import type { FastifyInstance } from 'fastify';
 import { BATCH_MAX_REQUESTS, BatchResponse, batchBody, type BatchBody } from '@recstream/schemas';
-import type { Recommender } from '../pipeline/pipeline.js';
-import { toResponse } from './answer.js';
+import { answerFor, type AnswerDeps } from './answer.js';
 
 /** Users computed concurrently within one batch. */
 export const BATCH_CONCURRENCY = 8;
 
-export function registerBatchRoute(
-  app: FastifyInstance,
-  deps: { recommender: Recommender; maxK: number },
-): void {
+export function registerBatchRoute(app: FastifyInstance, deps: AnswerDeps): void {
   app.post<{ Body: BatchBody }>(
     '/v1/recommendations/batch',
     {
@@ -32,8 +29,11 @@ export function registerBatchRoute(
       const worker = async () => {
         for (let i = next++; i < requests.length; i = next++) {
           const { user_id, k } = requests[i] as BatchBody['requests'][number];
-          const answer = await deps.recommender.recommend({ subject: { userId: user_id }, k });
-          results[i] = { user_id, ...toResponse(answer) };
+          const subject = { userId: user_id };
+          const answer = await answerFor(deps, 'recommendations', 'batch', subject, (recommender) =>
+            recommender.recommend({ subject, k }),
+          );
+          results[i] = { user_id, ...answer };
         }
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, requests.length) }, worker));

@@ -4,13 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { RecommendationsResponse, complementsBody, type ComplementsBody } from '@recstream/schemas';
-import type { Recommender } from '../pipeline/pipeline.js';
-import { toResponse } from './answer.js';
+import { answerFor, type AnswerDeps } from './answer.js';
 
-export function registerComplementsRoute(
-  app: FastifyInstance,
-  deps: { recommender: Recommender; maxK: number },
-): void {
+export function registerComplementsRoute(app: FastifyInstance, deps: AnswerDeps): void {
   app.post<{ Body: ComplementsBody }>(
     '/v1/recommendations/complements',
     {
@@ -21,6 +17,12 @@ export function registerComplementsRoute(
         response: { 200: RecommendationsResponse },
       },
     },
-    async (request) => toResponse(await deps.recommender.complements(request.body.item_ids, request.body.k)),
+    async (request) => {
+      const { item_ids, k, user_id, anonymous_id, session_id } = request.body;
+      const subject = { userId: user_id, anonymousId: anonymous_id, sessionId: session_id };
+      return answerFor(deps, 'complements', 'complements', subject, (recommender) =>
+        recommender.complements(item_ids, k),
+      );
+    },
   );
 }

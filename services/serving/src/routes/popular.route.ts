@@ -8,12 +8,15 @@ import Type from 'typebox';
 import type { Redis } from 'ioredis';
 import { readItemMeta, readTopPopular } from '@recstream/features';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
+import { viewerFields } from '@recstream/schemas';
+import type { ImpressionLog } from '../impressions/impression-log.js';
 
 /** How many extra candidates to read, at most, to make up for unavailable items. */
 const UNAVAILABLE_SLACK = 50;
 
 export const PopularQuery = Type.Object({
   k: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'How many items to return' }),
+  ...viewerFields,
 });
 
 const RecommendedItem = Type.Object({
@@ -35,7 +38,13 @@ export const PopularResponse = Type.Object({
 
 export function registerPopularRoute(
   app: FastifyInstance,
-  deps: { redis: Redis; redisPrefix: string; maxK: number },
+  deps: {
+    redis: Redis;
+    redisPrefix: string;
+    maxK: number;
+    impressions?: ImpressionLog | undefined;
+    clock?: (() => number) | undefined;
+  },
 ): void {
   app.get<{ Querystring: Type.Static<typeof PopularQuery> }>(
     '/v1/recommendations/popular',
@@ -66,33 +75,43 @@ export function registerPopularRoute(
           { cause: error },
         );
       }
-      return {
-        request_id: randomUUID(),
-        strategy: 'popularity' as const,
-        items: top
-          .map((entry, index) => {
-            const item = meta[index];
-            // Items out of stock or discontinued are not recommended.
-            if (item !== undefined && item.availability !== 'in_stock' && item.availability !== 'preorder')
-              return undefined;
-            return {
-              item_id: entry.itemId,
-              score: entry.score,
-              ...(item === undefined
-                ? {}
-                : {
-                    title: item.title,
-                    category: item.category,
-                    brand: item.brand,
-                    price: item.price,
-                    currency: item.currency,
-                  }),
-              reason: { code: 'popular_now', text: 'Popular right now' },
-            };
-          })
-          .filter((item) => item !== undefined)
-          .slice(0, k),
-      };
+      const items = top
+        .map((entry, index) => {
+          const item = meta[index];
+          // Items out of stock or discontinued are not recommended.
+          if (item !== undefined && item.availability !== 'in_stock' && item.availability !== 'preorder')
+            return undefined;
+          return {
+            item_id: entry.itemId,
+            score: entry.score,
+            ...(item === undefined
+              ? {}
+              : {
+                  title: item.title,
+                  category: item.category,
+                  brand: item.brand,
+                  price: item.price,
+                  currency: item.currency,
+                }),
+            reason: { code: 'popular_now', text: 'Popular right now' },
+          };
+        })
+        .filter((item) => item !== undefined)
+        .slice(0, k);
+      const requestId = randomUUID();
+      const { user_id, anonymous_id, session_id } = request.query;
+      deps.impressions?.record({
+        requestId,
+        list: 'popular',
+        userId: user_id,
+        anonymousId: anonymous_id,
+        sessionId: session_id,
+        itemIds: items.map((item) => item.item_id),
+        ranker: 'popularity',
+        degraded: false,
+        at: new Date((deps.clock ?? Date.now)()),
+      });
+      return { request_id: requestId, strategy: 'popularity' as const, items };
     },
   );
 }

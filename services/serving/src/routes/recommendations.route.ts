@@ -6,16 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import { RecommendationsResponse, recommendationsQuery, type RecommendationsQuery } from '@recstream/schemas';
-import type { Recommender } from '../pipeline/pipeline.js';
-import { idList, toResponse } from './answer.js';
+import { answerFor, idList, type AnswerDeps } from './answer.js';
 
 /** `boost=` ids from a page double their score: a clear lift that still lets relevance speak. */
 export const REQUEST_BOOST_FACTOR = 2;
 
-export function registerRecommendationsRoute(
-  app: FastifyInstance,
-  deps: { recommender: Recommender; maxK: number },
-): void {
+export function registerRecommendationsRoute(app: FastifyInstance, deps: AnswerDeps): void {
   app.get<{ Querystring: RecommendationsQuery }>(
     '/v1/recommendations',
     {
@@ -41,25 +37,27 @@ export function registerRecommendationsRoute(
       const pin = idList('pin', q.pin);
       const boost = idList('boost', q.boost);
       const bury = idList('bury', q.bury);
-      const answer = await deps.recommender.recommend({
-        subject: { userId: q.user_id, anonymousId: q.anonymous_id, sessionId: q.session_id },
-        k: q.k,
-        contextItemId: q.item_id,
-        contextCategory: q.category,
-        excludeIds: idList('exclude', q.exclude),
-        categoryPrefix: q.category_prefix,
-        priceMin: q.price_min,
-        priceMax: q.price_max,
-        inStockOnly: q.in_stock,
-        rules: {
-          pin,
-          boost:
-            boost === undefined ? undefined : [{ match: { itemIds: boost }, factor: REQUEST_BOOST_FACTOR }],
-          bury: bury === undefined ? undefined : [{ itemIds: bury }],
-          brandCap: q.brand_cap,
-        },
-      });
-      return toResponse(answer);
+      const subject = { userId: q.user_id, anonymousId: q.anonymous_id, sessionId: q.session_id };
+      return answerFor(deps, 'recommendations', 'recommendations', subject, (recommender) =>
+        recommender.recommend({
+          subject,
+          k: q.k,
+          contextItemId: q.item_id,
+          contextCategory: q.category,
+          excludeIds: idList('exclude', q.exclude),
+          categoryPrefix: q.category_prefix,
+          priceMin: q.price_min,
+          priceMax: q.price_max,
+          inStockOnly: q.in_stock,
+          rules: {
+            pin,
+            boost:
+              boost === undefined ? undefined : [{ match: { itemIds: boost }, factor: REQUEST_BOOST_FACTOR }],
+            bury: bury === undefined ? undefined : [{ itemIds: bury }],
+            brandCap: q.brand_cap,
+          },
+        }),
+      );
     },
   );
 }

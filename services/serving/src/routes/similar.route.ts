@@ -4,13 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { RecommendationsResponse, SimilarParams, similarQuery, type SimilarQuery } from '@recstream/schemas';
-import type { Recommender } from '../pipeline/pipeline.js';
-import { toResponse } from './answer.js';
+import { answerFor, type AnswerDeps } from './answer.js';
 
-export function registerSimilarRoute(
-  app: FastifyInstance,
-  deps: { recommender: Recommender; maxK: number },
-): void {
+export function registerSimilarRoute(app: FastifyInstance, deps: AnswerDeps): void {
   app.get<{ Params: SimilarParams; Querystring: SimilarQuery }>(
     '/v1/items/:item_id/similar',
     {
@@ -22,6 +18,12 @@ export function registerSimilarRoute(
         response: { 200: RecommendationsResponse },
       },
     },
-    async (request) => toResponse(await deps.recommender.similar(request.params.item_id, request.query.k)),
+    async (request) => {
+      const { k, user_id, anonymous_id, session_id } = request.query;
+      const subject = { userId: user_id, anonymousId: anonymous_id, sessionId: session_id };
+      return answerFor(deps, 'similar', 'similar', subject, (recommender) =>
+        recommender.similar(request.params.item_id, k),
+      );
+    },
   );
 }

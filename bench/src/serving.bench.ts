@@ -1,0 +1,364 @@
+/**
+ * `pnpm bench:serving` — personalised top-20 from the real serving process under fixed request
+ * rates, on this machine, with all its dependencies real: Redis holding the features of a
+ * simulated shop (a 50k-item catalog, the feature service's own compiler and store applying a
+ * few hundred thousand shopper events), API keys on (a read key from `serving-keys`, its rate
+ * limit charged in Redis on every request) and every answer logged as an impression to Kafka.
+ *
+ * An open-loop generator releases GET /v1/recommendations?user_id=…&k=20 on a fixed schedule for
+ * shoppers that have features; latency is measured from each request's scheduled time, so a server
+ * that falls behind shows it instead of quietly lowering the rate. Per rate it prints client-side
+ * p50/p99/p99.9 and errors, the server's request histogram, the per-stage breakdown from
+ * `rec_serving_stage_duration_seconds` (window quantiles, as fine as the buckets), and the
+ * impression outcomes.
+ *
+ * Options (environment): BENCH_RATES (100,300,600 requests/s), BENCH_DURATION_S per rate (20),
+ * BENCH_WARMUP_S (5), BENCH_ITEMS (50000), BENCH_SHOPPERS (50000), BENCH_MAX_IN_FLIGHT (256),
+ * BENCH_SEED (1), BENCH_AUTH (required | disabled), BENCH_IMPRESSIONS (kafka | off) — the last two
+ * to see what keys and impression logging cost. Runs in a throwaway namespace (Redis prefix, topics) that it removes at the end.
+ */
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { featureKeys, toItemMeta, type ItemMeta } from '@recstream/features';
+import { compileContext, compileEvent } from '@recstream/feature/compile';
+import { createFeatureStore, type CompiledEvent } from '@recstream/feature/store';
+import { createRedis, type Redis } from '@recstream/redis';
+import { eventPartitionKey } from '@recstream/schemas';
+import {
+  createTestTopics,
+  deleteTestKeys,
+  deleteTestTopics,
+  startService,
+  testNamespace,
+  type RunningService,
+} from '@recstream/testing';
+import { catalogItem, clickstream, enriched, itemId, seededRandom } from './feature-workload.js';
+import { seriesValue } from './metrics-text.js';
+import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { reportHeader } from './report.js';
+import { bucketQuantileMs, parseBuckets, percentile, round, type Buckets } from './stats.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const STAGES = [
+  'read_context',
+  'read_candidates',
+  'read_items',
+  'blend',
+  'filter',
+  'rank',
+  'rules',
+  'diversity',
+];
+const PARTITIONS = 6;
+
+function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
+  return value;
+}
+
+function choiceFromEnv<T extends string>(name: string, choices: readonly T[]): T {
+  const raw = process.env[name] ?? choices[0];
+  const choice = choices.find((c) => c === raw);
+  if (choice === undefined) throw new Error(`${name} must be one of ${choices.join(', ')}, got ${raw}`);
+  return choice;
+}
+
+function ratesFromEnv(): number[] {
+  const raw = process.env['BENCH_RATES'] ?? '100,300,600';
+  const rates = raw.split(',').map((r) => Number(r.trim()));
+  if (rates.some((r) => !Number.isFinite(r) || r <= 0))
+    throw new Error(`BENCH_RATES must be positive numbers separated by commas, got ${raw}`);
+  return rates;
+}
+
+const progress = (message: string, fields: Record<string, unknown> = {}) =>
+  process.stderr.write(
+    `[bench:serving] ${message} ${Object.keys(fields).length > 0 ? JSON.stringify(fields) : ''}\n`,
+  );
+
+/** Catalog display fields and a week of simulated traffic through the feature service's own writer. */
+async function loadFeatures(redis: Redis, prefix: string, items: number, shoppers: number, seed: number) {
+  const catalog = new Map<string, ItemMeta | undefined>();
+  const metaKey = featureKeys(prefix).itemMeta();
+  for (let start = 0; start < items; start += 5000) {
+    const pipeline = redis.pipeline();
+    for (let i = start; i < Math.min(items, start + 5000); i += 1) {
+      const meta = toItemMeta(catalogItem(i, items));
+      catalog.set(itemId(i), meta);
+      pipeline.hset(metaKey, itemId(i), JSON.stringify(meta));
+    }
+    for (const [error] of (await pipeline.exec()) ?? []) if (error !== null) throw error;
+  }
+  const ctx = compileContext(prefix, catalog);
+  const store = createFeatureStore(redis, prefix);
+  const buffers: CompiledEvent[][] = Array.from({ length: PARTITIONS }, () => []);
+  const offsets = new Array<number>(PARTITIONS).fill(0);
+  const shopperIds = new Set<string>();
+  const spanMs = 7 * 24 * 3600 * 1000;
+  const expectedEvents = shoppers * 4.5;
+  const startMs = Date.now() - spanMs;
+  let events = 0;
+  const flush = async (partition: number) => {
+    const buffer = buffers[partition] ?? [];
+    buffers[partition] = [];
+    if (buffer.length > 0) await store.apply(`bench/${partition}`, buffer, 'fill');
+  };
+  for (const clientEvent of clickstream({
+    seed,
+    items,
+    shoppers,
+    loginShare: 0.3,
+    concurrentShoppers: 1000,
+  })) {
+    const timeMs = Math.min(Date.now() - 1000, startMs + (events * spanMs) / expectedEvents);
+    const event = enriched(clientEvent, timeMs, timeMs);
+    const key = eventPartitionKey(event);
+    if (event.user_id !== undefined) shopperIds.add(event.user_id);
+    let hash = 0;
+    for (let i = 0; i < key.length; i += 1) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0;
+    const partition = Math.abs(hash) % PARTITIONS;
+    (buffers[partition] ??= []).push({
+      eventId: event.event_id,
+      offset: String(offsets[partition] ?? 0),
+      receivedAtMs: timeMs,
+      ops: compileEvent(ctx, event),
+    });
+    offsets[partition] = (offsets[partition] ?? 0) + 1;
+    events += 1;
+    if ((buffers[partition]?.length ?? 0) >= 1000) await flush(partition);
+    if (events % 50_000 === 0) progress('loading features', { events });
+  }
+  for (let p = 0; p < PARTITIONS; p += 1) await flush(p);
+  return { events, shopperIds: [...shopperIds] };
+}
+
+interface RateResult {
+  readonly latencies: number[];
+  readonly statuses: Map<number, number>;
+  readonly sent: number;
+  readonly elapsedMs: number;
+  readonly maxBacklog: number;
+}
+
+/** Open loop: request n is due at n / rate; its latency counts from then, whatever the backlog. */
+async function runGets(
+  url: (sequence: number) => URL,
+  headers: Record<string, string>,
+  rate: number,
+  durationMs: number,
+  maxInFlight: number,
+): Promise<RateResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  const settled: Promise<void>[] = [];
+  let sent = 0;
+  let inFlight = 0;
+  let maxBacklog = 0;
+  const started = performance.now();
+  const send = (sequence: number, dueAt: number) =>
+    new Promise<void>((resolve) => {
+      const done = (status: number) => {
+        latencies.push(performance.now() - dueAt);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        resolve();
+      };
+      const request = http.get(url(sequence), { agent, headers }, (response) => {
+        response.resume();
+        response.on('end', () => done(response.statusCode ?? 0));
+      });
+      request.on('error', () => done(0));
+    });
+  while (performance.now() - started < durationMs) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (sent < due && inFlight < maxInFlight) {
+      inFlight += 1;
+      const dueAt = started + (sent / rate) * 1000;
+      settled.push(send(sent, dueAt).finally(() => (inFlight -= 1)));
+      sent += 1;
+    }
+    maxBacklog = Math.max(maxBacklog, due - sent);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(settled);
+  agent.destroy();
+  return { latencies, statuses, sent, elapsedMs: performance.now() - started, maxBacklog };
+}
+
+function stageBuckets(exposition: string): Map<string, Buckets> {
+  return new Map(
+    STAGES.map((stage) => [
+      stage,
+      parseBuckets(exposition, 'rec_serving_stage_duration_seconds', `stage="${stage}"`),
+    ]),
+  );
+}
+
+async function main(): Promise<void> {
+  const rates = ratesFromEnv();
+  const durationMs = numberFromEnv('BENCH_DURATION_S', 20) * 1000;
+  const warmupMs = numberFromEnv('BENCH_WARMUP_S', 5) * 1000;
+  const items = numberFromEnv('BENCH_ITEMS', 50_000);
+  const shoppers = numberFromEnv('BENCH_SHOPPERS', 50_000);
+  const maxInFlight = numberFromEnv('BENCH_MAX_IN_FLIGHT', 256);
+  const seed = numberFromEnv('BENCH_SEED', 1);
+  const auth = choiceFromEnv('BENCH_AUTH', ['required', 'disabled'] as const);
+  const impressions = choiceFromEnv('BENCH_IMPRESSIONS', ['kafka', 'off'] as const);
+  const ns = testNamespace('benchserving');
+  const redis = createRedis(process.env['REC_REDIS_URL'] ?? ns.env['REC_REDIS_URL'] ?? '');
+  await redis.connect();
+  let serving: RunningService | undefined;
+  try {
+    await createTestTopics(ns);
+    const loadStarted = performance.now();
+    const { events, shopperIds } = await loadFeatures(redis, ns.redisPrefix, items, shoppers, seed);
+    progress('features loaded', {
+      events,
+      shoppers_with_user_id: shopperIds.length,
+      s: round((performance.now() - loadStarted) / 1000),
+    });
+    if (shopperIds.length === 0) throw new Error('the simulated shop has no logged-in shoppers to ask for');
+
+    const env = {
+      ...ns.env,
+      REC_SERVING_AUTH: auth,
+      REC_SERVING_IMPRESSIONS: impressions,
+      REC_LOG_LEVEL: 'warn',
+    };
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'services/serving/src/cli/serving-keys.ts',
+        'create',
+        '--name',
+        'bench',
+        '--rate',
+        '100000',
+        '--json',
+      ],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env } },
+    );
+    const key = (JSON.parse(stdout) as { key: string }).key;
+    serving = await startService({ service: 'serving', env });
+    const base = serving.url;
+    const random = seededRandom(seed + 1);
+    const url = () => {
+      const user = shopperIds[Math.floor(random() * shopperIds.length)] ?? '';
+      return new URL(`${base}/v1/recommendations?user_id=${encodeURIComponent(user)}&k=20`);
+    };
+    const headers = { authorization: `Bearer ${key}` };
+    const scrape = async () => (await fetch(`${base}/metrics`)).text();
+    progress('serving ready; warming up', { warmup_s: warmupMs / 1000 });
+    await runGets(url, headers, rates[0] ?? 100, warmupMs, maxInFlight);
+
+    const results = [];
+    for (const rate of rates) {
+      progress('measuring', { rate, duration_s: durationMs / 1000 });
+      const before = await scrape();
+      const cpuBefore = await cpuSeconds(serving.process.pid ?? 0);
+      const run = await runGets(url, headers, rate, durationMs, maxInFlight);
+      const cpuAfter = await cpuSeconds(serving.process.pid ?? 0);
+      const after = await scrape();
+      const sorted = [...run.latencies].sort((a, b) => a - b);
+      const ok = run.statuses.get(200) ?? 0;
+      const stagesBefore = stageBuckets(before);
+      const stagesAfter = stageBuckets(after);
+      const routeLabels = 'method="GET",route="/v1/recommendations",status="200"';
+      const serverBefore = parseBuckets(before, 'rec_serving_http_request_duration_seconds', routeLabels);
+      const serverAfter = parseBuckets(after, 'rec_serving_http_request_duration_seconds', routeLabels);
+      const delta = (metric: string, labels: string) =>
+        seriesValue(after, metric, labels) - seriesValue(before, metric, labels);
+      results.push({
+        offered_rps: rate,
+        sent: run.sent,
+        achieved_rps: round(ok / (run.elapsedMs / 1000)),
+        ok,
+        errors: run.sent - ok,
+        statuses: Object.fromEntries(run.statuses),
+        max_backlog: run.maxBacklog,
+        latency_ms: {
+          p50: round(percentile(sorted, 50), 2),
+          p99: round(percentile(sorted, 99), 2),
+          p99_9: round(percentile(sorted, 99.9), 2),
+          max: round(sorted[sorted.length - 1] ?? 0, 2),
+        },
+        server_latency_ms: {
+          p50: round(bucketQuantileMs(serverBefore, serverAfter, 0.5), 2),
+          p99: round(bucketQuantileMs(serverBefore, serverAfter, 0.99), 2),
+        },
+        stages_ms: Object.fromEntries(
+          STAGES.map((stage) => [
+            stage,
+            {
+              p50: round(
+                bucketQuantileMs(
+                  stagesBefore.get(stage) ?? new Map(),
+                  stagesAfter.get(stage) ?? new Map(),
+                  0.5,
+                ),
+                3,
+              ),
+              p99: round(
+                bucketQuantileMs(
+                  stagesBefore.get(stage) ?? new Map(),
+                  stagesAfter.get(stage) ?? new Map(),
+                  0.99,
+                ),
+                3,
+              ),
+            },
+          ]),
+        ),
+        degraded:
+          delta('rec_serving_degraded_total', 'reason="feature_store_timeout"') +
+          delta('rec_serving_degraded_total', 'reason="feature_store_unavailable"'),
+        impressions: Object.fromEntries(
+          ['produced', 'failed', 'dropped', 'skipped_no_shopper', 'skipped_empty', 'invalid'].map(
+            (outcome) => [outcome, delta('rec_serving_impressions_total', `outcome="${outcome}"`)],
+          ),
+        ),
+        serving_cpu_percent:
+          cpuAfter === undefined || cpuBefore === undefined
+            ? null
+            : round(((cpuAfter - cpuBefore) / (run.elapsedMs / 1000)) * 100),
+      });
+    }
+    const report = {
+      ...reportHeader('serving'),
+      setup: {
+        items,
+        shoppers,
+        events_loaded: events,
+        k: 20,
+        auth,
+        impressions,
+        duration_s: durationMs / 1000,
+        max_in_flight: maxInFlight,
+      },
+      rates: results,
+      serving_peak_rss_mib: await peakRssMiB(serving.process.pid ?? 0),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await serving?.stop();
+    redis.disconnect();
+    await deleteTestKeys(ns);
+    await deleteTestTopics(ns);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:serving failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
