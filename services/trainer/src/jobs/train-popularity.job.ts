@@ -1,12 +1,15 @@
 /**
  * The popularity baseline: items ranked by interactions in a recent window of the behaviour log,
  * weighted by event type exactly as the online feature is. It is the fallback every other model
- * is compared with, and what serving shows when nothing better is available.
+ * is compared with, and what serving shows when nothing better is available. Being a baseline it
+ * is published as soon as it is trained (there is nothing to guard it against).
  */
 import { randomBytes } from 'node:crypto';
 import { fragment, sql, type ClickHouse } from '@recstream/clickhouse';
 import { EVENT_WEIGHTS } from '@recstream/features';
-import type { ModelManifest, ModelRegistry } from '../registry/filesystem-registry.js';
+import { newVersionName } from '../registry/model-registry.js';
+import { publishVersion, type ModelOperationsDeps } from '../registry/model-operations.js';
+import type { VersionRecord } from '../registry/version-manifest.js';
 
 export const POPULARITY_MODEL = 'popularity';
 
@@ -14,10 +17,8 @@ export interface PopularityArtifact {
   readonly items: readonly { readonly itemId: string; readonly score: number }[];
 }
 
-export interface TrainPopularityDeps {
+export interface TrainPopularityDeps extends ModelOperationsDeps {
   readonly clickhouse: ClickHouse;
-  readonly registry: ModelRegistry;
-  readonly publish: (manifest: ModelManifest) => Promise<void>;
   readonly now: () => Date;
 }
 
@@ -36,7 +37,7 @@ function weightExpression(): string {
 export async function trainPopularity(
   deps: TrainPopularityDeps,
   params: TrainPopularityParams,
-): Promise<ModelManifest> {
+): Promise<VersionRecord> {
   const to = deps.now();
   const from = new Date(to.getTime() - params.windowHours * 3600_000);
   const rows = await deps.clickhouse.query<{ item: string; score: number; events: string }>(sql`
@@ -51,18 +52,24 @@ export async function trainPopularity(
   const artifact: PopularityArtifact = {
     items: rows.map((r) => ({ itemId: r.item, score: Number(r.score) })),
   };
-  const version = `${to.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
-  const manifest = await deps.registry.save(
+  const events = rows.reduce((sum, r) => sum + Number(r.events), 0);
+  const saved = await deps.registry.saveJson(
     {
       model: POPULARITY_MODEL,
-      version,
+      version: newVersionName(to, randomBytes(3).toString('hex')),
+      kind: 'baseline',
+      parent: null,
       createdAt: to.toISOString(),
-      dataWindow: { from: from.toISOString(), to: to.toISOString() },
-      metrics: { items: artifact.items.length, events: rows.reduce((sum, r) => sum + Number(r.events), 0) },
+      dataWindow: { from: from.toISOString(), to: to.toISOString(), events },
+      // A baseline recomputes its window each time; it learns nothing incrementally.
+      watermark: {},
+      metrics: { items: artifact.items.length, events },
       hyperParameters: { ...params, weights: EVENT_WEIGHTS },
     },
     artifact,
   );
-  await deps.publish(manifest);
-  return manifest;
+  return publishVersion(deps, POPULARITY_MODEL, saved.version, {
+    action: 'publish',
+    reason: 'baseline: published when trained',
+  });
 }

@@ -1,0 +1,44 @@
+/**
+ * One writer per model lineage: full trainings and incremental updates of a model take a Redis
+ * lock (SET NX with an expiry, renewed while the job runs, released only by its owner), so two
+ * workers — or a scheduled and an event-triggered update — never train from the same head at once.
+ *
+ * Key: `<prefix>:trainer:lock:<model>` (string, owner token); bounded by one per model, expires
+ * `ttlMs` after its owner stopped renewing it (a crashed worker's lock frees itself).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+export function modelLockKey(prefix: string, model: string): string {
+  return `${prefix}:trainer:lock:${model}`;
+}
+
+/**
+ * Runs `work` holding the model's lock, or returns `{ locked: false }` at once when another
+ * holder has it.
+ */
+export async function withModelLock<T>(
+  redis: Redis,
+  key: string,
+  ttlMs: number,
+  work: () => Promise<T>,
+): Promise<{ locked: true; value: T } | { locked: false }> {
+  const token = randomBytes(12).toString('hex');
+  const acquired = await redis.set(key, token, 'PX', ttlMs, 'NX');
+  if (acquired !== 'OK') return { locked: false };
+  const renew = setInterval(
+    () => {
+      redis.eval(EXTEND, 1, key, token, String(ttlMs)).catch(() => undefined);
+    },
+    Math.max(1000, Math.floor(ttlMs / 3)),
+  );
+  try {
+    return { locked: true, value: await work() };
+  } finally {
+    clearInterval(renew);
+    await redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+  }
+}
