@@ -20,6 +20,14 @@ export const ERROR_CODES = {
   writeKeyRevoked: 'REC_ERR_WRITE_KEY_REVOKED',
   /** A write key sent more records than its rate limit allows; retry after the given delay. */
   rateLimited: 'REC_ERR_RATE_LIMITED',
+  /** An API call (serving) without an API key. */
+  apiKeyMissing: 'REC_ERR_API_KEY_MISSING',
+  /** An API key that is malformed or was never issued (or whose revoked record has expired). */
+  apiKeyUnknown: 'REC_ERR_API_KEY_UNKNOWN',
+  /** An API key that was issued and then revoked. */
+  apiKeyRevoked: 'REC_ERR_API_KEY_REVOKED',
+  /** A valid key whose scope does not reach the route (a read key on an admin route). */
+  forbidden: 'REC_ERR_FORBIDDEN',
   migration: 'REC_ERR_MIGRATION',
   internal: 'REC_ERR_INTERNAL',
 } as const;

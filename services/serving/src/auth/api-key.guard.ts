@@ -29,15 +29,12 @@ export const API_KEY_HEADER = 'x-api-key';
 const CREATE_HINT =
   'create one with `pnpm serving-keys create --name <name> --scope read --rate <requests/s>`';
 
-/**
- * Codes of the refusals, stable for clients. They belong in @recstream/errors' ERROR_CODES beside
- * the write-key codes; kept here until that package is changed with them.
- */
+/** Codes of the refusals, stable for clients (defined with the others in @recstream/errors). */
 export const AUTH_ERROR_CODES = {
-  missing: 'REC_ERR_API_KEY_MISSING',
-  unknown: 'REC_ERR_API_KEY_UNKNOWN',
-  revoked: 'REC_ERR_API_KEY_REVOKED',
-  forbidden: 'REC_ERR_FORBIDDEN',
+  missing: ERROR_CODES.apiKeyMissing,
+  unknown: ERROR_CODES.apiKeyUnknown,
+  revoked: ERROR_CODES.apiKeyRevoked,
+  forbidden: ERROR_CODES.forbidden,
   rateLimited: ERROR_CODES.rateLimited,
 } as const;
 
