@@ -105,3 +105,70 @@ export {
   type SaveSequenceModelOptions,
   type SequenceArtifactManifest,
 } from './artifacts/sequence-artifact.js';
+
+export {
+  featureIndex,
+  PAGE_TYPES,
+  RANKING_FEATURE_COUNT,
+  RANKING_FEATURE_SCHEMA_VERSION,
+  RANKING_FEATURES,
+  rankingFeatures,
+  type AffinityInput,
+  type CandidateInput,
+  type FeatureSpec,
+  type ItemStatsInput,
+  type ModelScoresInput,
+  type PageType,
+  type RankingContext,
+  type RankingRequest,
+  type ShopperInput,
+} from './ranking/features.js';
+export {
+  DEFAULT_RANKER_HYPER_PARAMETERS,
+  parseHidden,
+  resolveRankerHyperParameters,
+  type RankerHyperParameters,
+  type RankerLoss,
+} from './ranking/ranker-hyper-parameters.js';
+export {
+  fitNormalisation,
+  RankerModel,
+  trainRanker,
+  type LayerWeights,
+  type Normalisation,
+  type RankerEpoch,
+  type RankerState,
+  type RankerTrainingContext,
+  type RankerTrainingSummary,
+  type TrainedRanker,
+} from './ranking/ranker-model.js';
+export { concatGroups, type RankingGroups } from './ranking/ranking-groups.js';
+export { groupNdcg, rocAuc } from './ranking/ranking-metrics.js';
+export { mergeCandidates, type CandidateList, type CandidateSource } from './ranking/candidates.js';
+export {
+  offlineFeatureSource,
+  type OfflineFeatureSource,
+  type OfflineItem,
+} from './ranking/offline-features.js';
+export {
+  CandidateGenerator,
+  DEFAULT_RETRIEVAL_OPTIONS,
+  holdOutLastItems,
+  trainTwoStage,
+  TWO_STAGE_MODEL_NAME,
+  TwoStageRecommender,
+  type RetrievalOptions,
+  type StageOneModel,
+  type TrainedTwoStage,
+  type TwoStageEvent,
+  type TwoStageTrainingContext,
+  type TwoStageTrainingSummary,
+} from './ranking/two-stage.js';
+export {
+  loadRanker,
+  RANKER_ARTIFACT_FORMAT_VERSION,
+  saveRanker,
+  type LoadedRanker,
+  type RankerArtifactManifest,
+  type SaveRankerOptions,
+} from './artifacts/ranker-artifact.js';

@@ -24,6 +24,21 @@ function invalid(message: string, cause?: unknown): PermanentError {
   );
 }
 
+/** Whether a manifest's `files` is a well-formed list of file entries. */
+export function isFileList(files: unknown): files is ArtifactFileEntry[] {
+  return (
+    Array.isArray(files) &&
+    files.every(
+      (f: unknown) =>
+        typeof f === 'object' &&
+        f !== null &&
+        typeof (f as Record<string, unknown>)['name'] === 'string' &&
+        typeof (f as Record<string, unknown>)['sha256'] === 'string' &&
+        typeof (f as Record<string, unknown>)['bytes'] === 'number',
+    )
+  );
+}
+
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**

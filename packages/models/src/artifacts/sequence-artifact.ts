@@ -29,7 +29,13 @@ import {
 } from '../sequence/hyper-parameters.js';
 import { SEQUENCE_MODEL_NAME, SequenceRecommender } from '../sequence/sequence-model.js';
 import { denseWeightSpecs } from '../sequence/transformer.js';
-import { readArtifactFile, readManifest, writeArtifact, type ArtifactFileEntry } from './artifact-files.js';
+import {
+  isFileList,
+  readArtifactFile,
+  readManifest,
+  writeArtifact,
+  type ArtifactFileEntry,
+} from './artifact-files.js';
 import { assertLittleEndianHost, BYTE_ORDER, bytesOf, float32From, float64From } from './binary.js';
 
 export const SEQUENCE_ARTIFACT_FORMAT = 'recstream.sequence-model';
@@ -221,19 +227,7 @@ function checkManifest(value: unknown, dir: string): SequenceArtifactManifest {
     );
   }
   if (value['byteOrder'] !== BYTE_ORDER) throw invalid(`${dir} has byte order ${String(value['byteOrder'])}`);
-  const files = value['files'];
-  if (
-    !Array.isArray(files) ||
-    !files.every(
-      (f) =>
-        isRecord(f) &&
-        typeof f['name'] === 'string' &&
-        typeof f['sha256'] === 'string' &&
-        typeof f['bytes'] === 'number',
-    )
-  ) {
-    throw invalid(`${dir}: the manifest's file list is malformed`);
-  }
+  if (!isFileList(value['files'])) throw invalid(`${dir}: the manifest's file list is malformed`);
   for (const key of ['hyperParameters', 'catalog', 'tables', 'architecture']) {
     if (!isRecord(value[key])) throw invalid(`${dir}: the manifest has no ${key}`);
   }

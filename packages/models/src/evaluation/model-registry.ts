@@ -8,6 +8,12 @@ import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import { BPR_DEFAULTS, trainBpr, type BprOptions } from '../baselines/bpr.js';
 import { ITEM_KNN_DEFAULTS, trainItemKnn, type ItemKnnOptions } from '../baselines/item-knn.js';
 import { trainPopularity } from '../baselines/popularity.js';
+import {
+  TWO_STAGE_DEFAULTS,
+  splitTwoStageOptions,
+  type TwoStageFlatOptions,
+} from '../ranking/two-stage-options.js';
+import { trainTwoStage } from '../ranking/two-stage.js';
 import type { InteractionDataset, Recommender, UserSequence } from '../recommender.js';
 import {
   DEFAULT_SEQUENCE_HYPER_PARAMETERS,
@@ -105,6 +111,24 @@ export const MODEL_REGISTRY: Readonly<Record<string, ModelFactory>> = {
         ctx.hyperparameters,
       ),
     }),
+  // Two stages: retrieval (sasrec ∪ co-visitation ∪ popularity) re-ranked by the ranker, which
+  // learns from the validation items (or, without them, each training sequence's last item).
+  'sasrec-ranker': (ctx) => {
+    const { sequence, retrieval, ranker } = splitTwoStageOptions(
+      resolveHyperparameters<TwoStageFlatOptions>('sasrec-ranker', TWO_STAGE_DEFAULTS, ctx.hyperparameters),
+    );
+    return trainTwoStage({
+      train: ctx.train,
+      validation: ctx.validation,
+      numItems: ctx.numItems,
+      dataset: ctx.dataset,
+      seed: ctx.seed,
+      sequence,
+      retrieval,
+      ranker,
+      onProgress: ctx.onProgress,
+    });
+  },
 };
 
 export function modelFactory(name: string): ModelFactory {

@@ -82,7 +82,7 @@ t.test('unknown models and hyperparameters fail before training', async (t) => {
   await t.rejects(
     runBenchmark(PROTOCOL, ring(), { models: ['gru4rec'], seeds: [1], ks: [1], target: 'test' }),
     {
-      message: /unknown model 'gru4rec' \(known: popularity, itemknn, bpr, sasrec\)/,
+      message: /unknown model 'gru4rec' \(known: popularity, itemknn, bpr, sasrec, sasrec-ranker\)/,
     },
   );
   await t.rejects(
