@@ -3,7 +3,11 @@
  * sparse embedding tables) on Amazon Beauty, printing JSON:
  *   - training: sequences (users) and target positions per second over BENCH_EPOCHS epochs;
  *   - scoring latency of one user against 1,000 candidates (`scoreCandidates`), p50/p90/p99;
- *   - batch scoring throughput over the full catalogue (`scoreAll`, BENCH_BATCH users per call).
+ *   - batch scoring throughput over the full catalogue (`scoreAll`, BENCH_BATCH users per call);
+ *   - the ranking model: training throughput in candidate lists and rows per second, and the
+ *     latency of scoring one list, on lists of the two-stage system's shape (RANKER_LIST_SIZE
+ *     candidates × the r1 features). Its speed does not depend on what the features say, so the
+ *     lists are seeded random values with one positive each; its quality is `pnpm eval`'s.
  * Quality is not measured here (that is `pnpm eval`); the model is trained only long enough to be
  * representative, since its speed does not depend on how well it ranks.
  *
@@ -17,6 +21,7 @@ import {
   BPR_DEFAULTS,
   ITEM_KNN_DEFAULTS,
   PROTOCOLS,
+  RANKING_FEATURE_COUNT,
   assertNativeBackend,
   createRandom,
   leaveOneOutSplit,
@@ -26,8 +31,11 @@ import {
   trainBpr,
   trainItemKnn,
   trainPopularity,
+  trainRanker,
   trainSequenceModel,
   type BprOptions,
+  type RankingGroups,
+  type TensorFlow,
   type InteractionDataset,
   type ItemKnnOptions,
   type UserSequence,
@@ -36,6 +44,10 @@ import { reportHeader } from './report.js';
 import { round, summarizeLatencies } from './stats.js';
 
 const CANDIDATES = 1000;
+/** Candidates per list in the two-stage system (packages/models/src/ranking/two-stage.ts). */
+const RANKER_LIST_SIZE = 150;
+const RANKER_LISTS = 4000;
+const RANKER_EPOCHS = 3;
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -89,6 +101,53 @@ function baselineThroughput(dataset: InteractionDataset, train: readonly UserSeq
   }));
 }
 
+/** Seeded lists of the two-stage system's shape, one positive each. */
+function syntheticLists(lists: number, seed: number): RankingGroups {
+  const random = createRandom(seed);
+  const width = RANKING_FEATURE_COUNT;
+  const features = new Float32Array(lists * RANKER_LIST_SIZE * width);
+  for (let i = 0; i < features.length; i += 1) features[i] = random.normal();
+  const labels = new Float32Array(lists * RANKER_LIST_SIZE);
+  for (let list = 0; list < lists; list += 1)
+    labels[list * RANKER_LIST_SIZE + random.int(RANKER_LIST_SIZE)] = 1;
+  return { size: RANKER_LIST_SIZE, width, features, labels };
+}
+
+function rankerSpeed(tf: TensorFlow, seed: number, requests: number) {
+  const lists = syntheticLists(RANKER_LISTS, seed);
+  const started = performance.now();
+  const ranker = trainRanker({ train: lists, seed, tf, hyper: { maxEpochs: RANKER_EPOCHS } });
+  const wallMs = performance.now() - started;
+  try {
+    const rowValues = RANKER_LIST_SIZE * lists.width;
+    const random = createRandom(seed + 1);
+    const latencies: number[] = [];
+    ranker.score(lists.features.subarray(0, rowValues)); // warm-up
+    for (let i = 0; i < requests; i += 1) {
+      const list = random.int(RANKER_LISTS);
+      const start = performance.now();
+      ranker.score(lists.features.subarray(list * rowValues, (list + 1) * rowValues));
+      latencies.push(performance.now() - start);
+    }
+    return {
+      model: 'ranker',
+      hyper: ranker.hyper,
+      training: {
+        lists: ranker.training.trainGroups,
+        list_size: RANKER_LIST_SIZE,
+        features: lists.width,
+        epochs: ranker.training.epochs,
+        wall_ms: round(wallMs),
+        rows_per_s: round(ranker.training.rowsPerSecond, 0),
+        lists_per_s: round(ranker.training.rowsPerSecond / RANKER_LIST_SIZE),
+      },
+      [`scoring_1_list_x_${RANKER_LIST_SIZE}_candidates`]: summarizeLatencies(latencies),
+    };
+  } finally {
+    ranker.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const dir =
     process.env['BENCH_DATASET_DIR'] ??
@@ -103,6 +162,8 @@ async function main(): Promise<void> {
   const split = leaveOneOutSplit(dataset);
   progress('training the baselines');
   const baselines = baselineThroughput(dataset, split.train, seed);
+  progress(`training the ranker on ${RANKER_LISTS} lists of ${RANKER_LIST_SIZE}`);
+  const ranker = rankerSpeed(tf, seed, requests);
   progress(`training ${epochs} epoch(s) on ${split.train.length} users × ${dataset.numItems} items`);
   const started = performance.now();
   const model = await trainSequenceModel({
@@ -165,6 +226,7 @@ async function main(): Promise<void> {
                 scores_per_s: round((queries.length * dataset.numItems * 1000) / batchMs, 0),
               },
             },
+            ranker,
             ...baselines,
           ],
         },
