@@ -42,7 +42,7 @@ trap 'exit 0' INT TERM
 start ingest 3001 services/ingest/src/index.ts REC_INGEST_ROLE=collector
 start ingest-sink 3005 services/ingest/src/index.ts REC_INGEST_ROLE=sink
 start feature 3003 services/feature/src/index.ts
-start serving 3002 services/serving/src/index.ts
+start serving 3002 services/serving/src/index.ts REC_SERVING_MODEL_DIR=.local/models REC_SERVING_MODEL_REQUIRED=false
 if [ -f services/trainer/src/index.ts ]; then start trainer 3004 services/trainer/src/index.ts; fi
 
 for port in 3001 3005 3003 3002; do

@@ -31,6 +31,14 @@ t.test('runReadinessChecks', (t) => {
       },
     );
     t.same(await runReadinessChecks({}, 100), { ready: true, checks: {} }, 'no dependency, ready');
+    t.same(
+      await runReadinessChecks(
+        { model: () => Promise.resolve('sasrec@v3'), c: () => Promise.resolve('') },
+        100,
+      ),
+      { ready: true, checks: { model: 'sasrec@v3', c: 'ok' } },
+      'a passing check may say more than ok',
+    );
   });
 
   t.test('a check that throws synchronously is reported, not thrown', async (t) => {

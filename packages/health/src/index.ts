@@ -1,13 +1,15 @@
 /**
  * Operational endpoints every service serves, HTTP or not:
  * - `/livez`: the process is up (no dependency checks: a restart would not fix a dependency);
- * - `/readyz`: every dependency check passes, so a load balancer may route traffic here;
+ * - `/readyz`: every dependency check passes, so a load balancer may route traffic here (a check
+ *   may say more than `ok` by resolving to a string, e.g. which model version serves);
  * - `/metrics`: Prometheus text format from the service's own registry.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 
-export type ReadinessCheck = () => Promise<void>;
+/** Resolves when usable (to a short detail shown instead of `ok`, if it has one); rejects when not. */
+export type ReadinessCheck = () => Promise<void | string>;
 
 export interface HealthOptions {
   readonly registry: Registry;
@@ -17,10 +19,10 @@ export interface HealthOptions {
   readonly checkTimeoutMs?: number;
 }
 
-async function withTimeout(check: ReadinessCheck, timeoutMs: number): Promise<void> {
+async function withTimeout(check: ReadinessCheck, timeoutMs: number): Promise<void | string> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    return await Promise.race([
       check(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`check timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -38,14 +40,17 @@ export async function runReadinessChecks(
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       try {
-        await withTimeout(check, timeoutMs);
-        return [name, 'ok'] as const;
+        const detail = await withTimeout(check, timeoutMs);
+        return [name, typeof detail === 'string' && detail !== '' ? detail : 'ok', true] as const;
       } catch (error) {
-        return [name, error instanceof Error ? error.message : String(error)] as const;
+        return [name, error instanceof Error ? error.message : String(error), false] as const;
       }
     }),
   );
-  return { ready: entries.every(([, status]) => status === 'ok'), checks: Object.fromEntries(entries) };
+  return {
+    ready: entries.every(([, , ok]) => ok),
+    checks: Object.fromEntries(entries.map(([name, status]) => [name, status])),
+  };
 }
 
 export function registerHealthRoutes(app: FastifyInstance, options: HealthOptions): void {

@@ -128,6 +128,7 @@ export const REASON_CODES = [
   'trending_now',
   'popular_now',
   'pinned',
+  'picked_for_you',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -141,11 +142,16 @@ export const CANDIDATE_SOURCES = [
   'trending',
   'popular',
   'pinned',
+  'sequence_ann',
 ] as const;
 export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
 
-/** Why an answer is not the full pipeline's. */
-export const DEGRADED_REASONS = ['feature_store_unavailable', 'feature_store_timeout'] as const;
+/** Why an answer is not the full pipeline's (the feature store's reasons win when both apply). */
+export const DEGRADED_REASONS = [
+  'feature_store_unavailable',
+  'feature_store_timeout',
+  'model_unavailable',
+] as const;
 export type DegradedReason = (typeof DEGRADED_REASONS)[number];
 
 export const RecommendationReason = Type.Object({
@@ -175,9 +181,17 @@ const answerFields = {
   request_id: Type.String({ description: 'Send it back with clicks and purchases for attribution' }),
   items: Type.Array(RecommendedItem),
   degraded: Type.Boolean({
-    description: 'True when a fallback answered (the feature store was slow or down): popular items',
+    description:
+      'True when a fallback answered: popular items (the feature store was slow or down), or the ' +
+      'blended order because the ranking model was unavailable (`degraded_reason`)',
   }),
   degraded_reason: Type.Optional(Type.Enum(DEGRADED_REASONS)),
+  ranker: Type.Optional(
+    Type.String({
+      description:
+        "What ordered the items: `blended` (the sources' scores) or the model version that ranked, `<model>@<version>`",
+    }),
+  ),
   experiment: Type.Optional(
     Type.String({ description: 'The experiment this answer took part in; absent when none applied' }),
   ),

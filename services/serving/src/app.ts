@@ -9,6 +9,10 @@ import { createApiGuard, type ApiAuth } from './auth/api-key.guard.js';
 import type { ExperimentSpec } from './experiments/experiment.config.js';
 import { createExperiments } from './experiments/experiments.js';
 import type { ImpressionLog } from './impressions/impression-log.js';
+import type { LiveModel } from './models/live-model.js';
+import type { ModelMetrics } from './models/model-metrics.js';
+import { createSequenceRanker } from './models/sequence-ranker.js';
+import { sequenceAnnSource } from './pipeline/candidates/sequence-ann.js';
 import { redisFeatureReader } from './pipeline/feature-reader.js';
 import { PopularFallback } from './pipeline/fallback.js';
 import { createPipelineMetrics } from './pipeline/metrics.js';
@@ -35,7 +39,12 @@ export interface ServingAppDeps {
   checks: Record<string, ReadinessCheck>;
   /** Defaults to DEFAULT_SETTINGS (what an empty environment configures). */
   settings?: PipelineSettings;
-  /** Defaults to ranking by the blended source scores. */
+  /**
+   * The served sequence model: it ranks by default (blended scores weigh 1 − `rankWeight`) and
+   * proposes nearest-neighbour candidates; `/readyz` reports its version. Absent: no model at all.
+   */
+  model?: { live: LiveModel; metrics: ModelMetrics; rankWeight: number };
+  /** Defaults to the model's ranker when there is a model, else ranking by the blended source scores. */
   ranker?: Ranker;
   /** Further rankers experiments' variants may name (the default ranker is always known). */
   rankers?: ReadonlyMap<string, Ranker>;
@@ -53,12 +62,16 @@ export interface ServingAppDeps {
 }
 
 export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
+  const model = deps.model;
   const app = await createHttpService({
     logger: deps.logger,
     title: 'recstream serving',
     version: '1.0.0',
     description: 'Ranked product recommendations.',
-    health: { registry: deps.metrics.registry, checks: deps.checks },
+    health: {
+      registry: deps.metrics.registry,
+      checks: model === undefined ? deps.checks : { ...deps.checks, model: () => model.live.readiness() },
+    },
     metrics: deps.metrics,
     bodyLimit: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   });
@@ -76,16 +89,32 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
   // One set of pipeline metrics and one fallback for every variant's recommender.
   const pipelineMetrics = createPipelineMetrics(deps.metrics);
   const fallback = new PopularFallback();
+  // With a model, its ranker is the default and `blended` stays selectable by experiments.
+  const rankers = new Map<string, Ranker>(deps.rankers ?? []);
+  let defaultRanker = deps.ranker ?? blendedScoreRanker;
+  if (model !== undefined) {
+    const modelRanker = createSequenceRanker({
+      live: model.live,
+      modelWeight: model.rankWeight,
+      metrics: model.metrics,
+      logger: deps.logger,
+    });
+    rankers.set(modelRanker.name, modelRanker);
+    rankers.set(blendedScoreRanker.name, blendedScoreRanker);
+    defaultRanker = deps.ranker ?? modelRanker;
+  }
+  const subjectSources = model === undefined ? [] : [sequenceAnnSource(model.live)];
   const experiments = createExperiments({
     specs: deps.experiments ?? [],
     settings: deps.settings ?? DEFAULT_SETTINGS,
-    ranker: deps.ranker ?? blendedScoreRanker,
-    ...(deps.rankers === undefined ? {} : { rankers: deps.rankers }),
+    ranker: defaultRanker,
+    ...(rankers.size === 0 ? {} : { rankers }),
     metrics: deps.metrics,
     recommender: (settings, ranker) =>
       createRecommender({
         features: (nowMs) => redisFeatureReader(deps.redis, deps.redisPrefix, nowMs),
         ranker,
+        subjectSources,
         settings,
         metrics: pipelineMetrics,
         fallback,

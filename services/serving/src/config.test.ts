@@ -74,3 +74,16 @@ t.test('operation settings: defaults, and bad values named', (t) => {
   );
   t.end();
 });
+
+t.test('model settings: off by default, names checked', (t) => {
+  const config = loadConfig({});
+  t.equal(config.REC_SERVING_MODEL_DIR, '', 'no registry: blended ranking');
+  t.equal(config.REC_SERVING_MODEL_NAME, 'sasrec');
+  t.equal(config.REC_SERVING_MODEL_REQUIRED, true);
+  t.equal(config.REC_SERVING_MODEL_RANK_WEIGHT, 0.7);
+  t.equal(config.REC_SERVING_MODEL_UPDATES, 'kafka');
+  t.throws(() => loadConfig({ REC_SERVING_MODEL_NAME: '../x' }), ConfigError);
+  t.throws(() => loadConfig({ REC_SERVING_MODEL_RANK_WEIGHT: '1.5' }), ConfigError);
+  t.throws(() => loadConfig({ REC_SERVING_MODEL_UPDATES: 'poll' }), ConfigError);
+  t.end();
+});

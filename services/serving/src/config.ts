@@ -9,6 +9,7 @@ import {
 } from '@recstream/config';
 import { CANDIDATE_SOURCES, ID_MAX_LENGTH, ID_PATTERN, RECOMMENDATIONS_K_LIMIT } from '@recstream/schemas';
 import Value from 'typebox/value';
+import { MODEL_NAME_PATTERN } from './models/registry-reader.js';
 import type { SourceWeights } from './pipeline/blend.js';
 import { parseCategoryPath } from './pipeline/filters.js';
 import type { BusinessRules, ItemMatcher } from './pipeline/rules.js';
@@ -53,6 +54,24 @@ export const ServingConfigSchema = Type.Object({
   REC_SERVING_IMPRESSION_QUEUE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000 }),
   /** How long a batch of impressions waits for Kafka's acknowledgement before counting as failed. */
   REC_SERVING_IMPRESSION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+  /**
+   * The trainer's model registry (its REC_MODEL_REGISTRY_DIR). Empty: no model, answers ranked by
+   * the blended source scores (a warning at startup).
+   */
+  REC_SERVING_MODEL_DIR: Type.String({ default: '' }),
+  /** The sequence model's registry name. */
+  REC_SERVING_MODEL_NAME: Type.String({ pattern: MODEL_NAME_PATTERN.source, default: 'sasrec' }),
+  /**
+   * true: `/readyz` stays red until a version is loaded and warmed. false (demos before the first
+   * training): ready without one, answers ranked by blended scores and flagged `model_unavailable`.
+   */
+  REC_SERVING_MODEL_REQUIRED: Type.Boolean({ default: true }),
+  /** α, the model's share of a candidate's final score; the blended score has 1 − α. */
+  REC_SERVING_MODEL_RANK_WEIGHT: Type.Number({ minimum: 0, maximum: 1, default: 0.7 }),
+  /** `kafka`: load versions announced on the models topic (hot swap); `off`: only the one live at startup (and polls). */
+  REC_SERVING_MODEL_UPDATES: Type.Enum(['kafka', 'off'], { default: 'kafka' }),
+  /** How often the registry's live version is re-read (a missed announcement, Kafka away); 0: never. */
+  REC_SERVING_MODEL_POLL_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 60_000 }),
 });
 
 export type ServingConfig = Type.Static<typeof ServingConfigSchema>;

@@ -1,8 +1,9 @@
 /** Composition root of the serving service: config → clients → HTTP → signals. */
-import { connectKafka } from '@recstream/kafka';
+import { connectKafka, type KafkaClients } from '@recstream/kafka';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
+import { loadTensorFlow } from '@recstream/models';
 import { createRedis } from '@recstream/redis';
 import { createValidators, topicName } from '@recstream/schemas';
 import { buildApp } from './app.js';
@@ -13,6 +14,8 @@ import { createRateLimiter } from './auth/rate-limiter.js';
 import { loadConfig, pipelineSettings } from './config.js';
 import { loadExperiments } from './experiments/experiment.config.js';
 import { createImpressionLog, type ImpressionLog } from './impressions/impression-log.js';
+import { startModelService, type ModelService } from './models/model-service.js';
+import { instanceGroupId } from './models/model-updates.consumer.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -30,11 +33,11 @@ async function main(): Promise<void> {
   await redis.connect();
   lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });
 
-  // Impressions go to the events topic with the product's producer (idempotent, acks=all). Kafka is
-  // not part of readiness: while it is away answers go on, and their impressions count as failed.
-  let impressions: ImpressionLog | undefined;
-  if (config.REC_SERVING_IMPRESSIONS === 'kafka') {
-    const kafka = await connectKafka({
+  const modelOn = config.REC_SERVING_MODEL_DIR !== '';
+  const followAnnouncements = modelOn && config.REC_SERVING_MODEL_UPDATES === 'kafka';
+  let kafka: KafkaClients | undefined;
+  if (config.REC_SERVING_IMPRESSIONS === 'kafka' || followAnnouncements) {
+    kafka = await connectKafka({
       brokers: config.REC_KAFKA_BROKERS,
       compression: config.REC_KAFKA_COMPRESSION,
       clientId: 'serving',
@@ -43,6 +46,12 @@ async function main(): Promise<void> {
       produceTimeoutMs: config.REC_SERVING_IMPRESSION_TIMEOUT_MS,
     });
     lifecycle.add({ name: 'kafka', stop: kafka.stop });
+  }
+
+  // Impressions go to the events topic with the product's producer (idempotent, acks=all). Kafka is
+  // not part of readiness: while it is away answers go on, and their impressions count as failed.
+  let impressions: ImpressionLog | undefined;
+  if (config.REC_SERVING_IMPRESSIONS === 'kafka' && kafka !== undefined) {
     const log = createImpressionLog({
       producer: kafka.producer,
       topic: topicName('events', config.REC_TOPIC_PREFIX),
@@ -57,6 +66,33 @@ async function main(): Promise<void> {
     logger.warn(
       'impression logging off (REC_SERVING_IMPRESSIONS=off): clicks cannot be attributed to answers',
     );
+  }
+
+  // The sequence model: loaded from the registry in the background (`/readyz` waits for it), then
+  // swapped whenever a version is announced. Without REC_SERVING_MODEL_DIR, blended ranking only.
+  let model: ModelService | undefined;
+  if (modelOn) {
+    const service = await startModelService({
+      registryDir: config.REC_SERVING_MODEL_DIR,
+      model: config.REC_SERVING_MODEL_NAME,
+      required: config.REC_SERVING_MODEL_REQUIRED,
+      tf: loadTensorFlow,
+      logger,
+      metrics,
+      updates:
+        followAnnouncements && kafka !== undefined
+          ? {
+              kafka: kafka.kafka,
+              topic: topicName('modelsPublished', config.REC_TOPIC_PREFIX),
+              groupId: instanceGroupId(config.REC_TOPIC_PREFIX),
+            }
+          : undefined,
+      pollMs: config.REC_SERVING_MODEL_POLL_MS,
+    });
+    lifecycle.add({ name: 'model', stop: () => service.stop() });
+    model = service;
+  } else {
+    logger.warn('no model registry (REC_SERVING_MODEL_DIR): answers are ranked by blended source scores');
   }
 
   let auth: ApiAuth = { mode: 'disabled' };
@@ -89,6 +125,15 @@ async function main(): Promise<void> {
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
     maxBodyBytes: config.REC_SERVING_MAX_BODY_BYTES,
+    ...(model === undefined
+      ? {}
+      : {
+          model: {
+            live: model.live,
+            metrics: model.metrics,
+            rankWeight: config.REC_SERVING_MODEL_RANK_WEIGHT,
+          },
+        }),
     checks: { redis: async () => void (await redis.ping()) },
   });
   await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });

@@ -8,7 +8,10 @@ import { assignmentPoint, pickVariant } from './assignment.js';
 import { parseExperiments } from './experiment.config.js';
 import { createExperiments, variantSettings } from './experiments.js';
 
-const ranker = (name: string): Ranker => ({ name, rank: (c) => Promise.resolve([...c]) });
+const ranker = (name: string): Ranker => ({
+  name,
+  rank: (c) => Promise.resolve({ candidates: [...c], rankedBy: name }),
+});
 const blended = ranker('blended');
 
 /** Recommenders that only remember what they were built with. */

@@ -11,6 +11,7 @@ const weights: SourceWeights = {
   trending: 0.25,
   popular: 0.1,
   pinned: 0,
+  sequence_ann: 0.8,
 };
 
 const popular = (itemId: string, score: number): Candidate => ({

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
-import type { ItemMeta } from '@recstream/features';
+import type { ItemMeta, SubjectFeatures } from '@recstream/features';
 import type { Logger } from '@recstream/logger';
 import type { DegradedReason, RecommendedItem } from '@recstream/schemas';
 import { blend } from './blend.js';
@@ -26,10 +26,10 @@ import { complements } from './flows/complements.flow.js';
 import { recommendations, type RecommendationRequest } from './flows/recommendations.flow.js';
 import { similarItems } from './flows/similar.flow.js';
 import type { PipelineMetrics, Stage } from './metrics.js';
-import type { Ranker } from './ranker.js';
+import type { Ranker, Ranking } from './ranker.js';
 import { reasonText } from './reasons.js';
 import { applyScoreRules, capPerBrand, placePins, type BusinessRules } from './rules.js';
-import type { Answer, Arrangement, FlowRuntime, Gathered } from './runtime.js';
+import type { Answer, Arrangement, FlowRuntime, Gathered, SubjectCandidateSource } from './runtime.js';
 import { NO_SOURCES, type Flow, type PipelineSettings } from './settings.js';
 import type { Candidate, CatalogCandidate } from './types.js';
 
@@ -40,6 +40,8 @@ export interface RecommenderDeps {
   /** The feature reads of one request, at its time (redisFeatureReader in the service). */
   readonly features: (nowMs: number) => FeatureReader;
   readonly ranker: Ranker;
+  /** Sources that propose from the shopper alone (the sequence model's neighbours); none by default. */
+  readonly subjectSources?: readonly SubjectCandidateSource[];
   readonly settings: PipelineSettings;
   readonly metrics: PipelineMetrics;
   readonly fallback: PopularFallback;
@@ -67,6 +69,7 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
   const clock = deps.clock ?? Date.now;
   const { settings, metrics } = deps;
   let lastDegradedLogMs = -Infinity;
+  let lastSourceErrorLogMs = -Infinity;
 
   async function timed<T>(stage: Stage, work: () => Promise<T>): Promise<T> {
     const end = metrics.time(stage);
@@ -103,8 +106,16 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
       deadline.clear();
     }
     deps.fallback.remember(gathered.popular, gathered.metaById, nowMs);
-    const items = await arrange(arrangement, gathered, nowMs);
-    return { requestId: randomUUID(), items, degraded: false };
+    const { items, ranking } = await arrange(arrangement, gathered, nowMs);
+    const reason = ranking.degradedReason;
+    if (reason !== undefined) metrics.degraded(reason);
+    return {
+      requestId: randomUUID(),
+      items,
+      degraded: reason !== undefined,
+      ...(reason === undefined ? {} : { degradedReason: reason }),
+      ranker: ranking.rankedBy,
+    };
   }
 
   /** The fallback answer: the last popular list, through the same filters and rules. */
@@ -134,12 +145,22 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
       metaById: snapshot.metaById,
       popular: snapshot.items,
     };
-    const items = await arrange(arrangement, gathered, nowMs);
-    return { requestId: randomUUID(), items, degraded: true, degradedReason: reason };
+    const { items, ranking } = await arrange(arrangement, gathered, nowMs);
+    return {
+      requestId: randomUUID(),
+      items,
+      degraded: true,
+      degradedReason: reason,
+      ranker: ranking.rankedBy,
+    };
   }
 
   /** Everything after the reads: pure stages, timed. */
-  async function arrange(a: Arrangement, g: Gathered, nowMs: number): Promise<RecommendedItem[]> {
+  async function arrange(
+    a: Arrangement,
+    g: Gathered,
+    nowMs: number,
+  ): Promise<{ items: RecommendedItem[]; ranking: Ranking }> {
     const rules: BusinessRules =
       g.boost === undefined ? a.rules : { ...a.rules, boost: [...(a.rules.boost ?? []), ...g.boost] };
     const { kept, pinned } = timedSync('filter', () => {
@@ -147,10 +168,10 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
       metrics.filtered(result.dropped);
       return { kept: result.kept, pinned: pinnedCandidates(rules.pin ?? [], g.metaById, a.filter) };
     });
-    const ranked = await timed('rank', () =>
+    const ranking = await timed('rank', () =>
       deps.ranker.rank(kept, { subject: g.subject, contextItemId: a.contextItemId, nowMs }),
     );
-    const { ranked: ruled, buried } = timedSync('rules', () => applyScoreRules(ranked, rules));
+    const { ranked: ruled, buried } = timedSync('rules', () => applyScoreRules(ranking.candidates, rules));
     const chosen = timedSync('diversity', () => {
       const room = Math.max(a.k - pinned.length, 0);
       // The cap runs before MMR, which then picks from what the cap allows.
@@ -169,7 +190,7 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
       const tail = capped.filter((c) => buriedIds.has(c.itemId));
       return placePins([...diverse, ...tail], pinned).slice(0, a.k);
     });
-    return chosen.map((c) => ({
+    const items = chosen.map((c) => ({
       item_id: c.itemId,
       score: c.score,
       title: c.meta.title,
@@ -180,6 +201,32 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
       reason: reasonText(c.reason, g.metaById),
       source: c.source,
     }));
+    return { items, ranking };
+  }
+
+  /** The subject sources the flow weighs; one that fails proposes nothing (logged, rate-limited). */
+  async function subjectCandidates(
+    flow: Flow,
+    subject: SubjectFeatures | undefined,
+    depth: number,
+    exclude: ReadonlySet<string>,
+    contextItemId: string | undefined,
+  ): Promise<Candidate[]> {
+    if (subject === undefined) return [];
+    const sources = (deps.subjectSources ?? []).filter((s) => settings.weights[flow][s.source] > 0);
+    const lists = await Promise.all(
+      sources.map((s) =>
+        s.candidates(subject, depth, exclude, contextItemId).catch((error: unknown) => {
+          const nowMs = clock();
+          if (nowMs - lastSourceErrorLogMs >= DEGRADED_LOG_INTERVAL_MS) {
+            lastSourceErrorLogMs = nowMs;
+            deps.logger.error({ err: error, source: s.source, flow }, 'candidate source failed, skipped');
+          }
+          return [];
+        }),
+      ),
+    );
+    return lists.flat();
   }
 
   /** Pinned items that may be shown (known, available, not excluded, within the filters). */
@@ -213,7 +260,7 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
     return { blended, metaById };
   }
 
-  const runtime: FlowRuntime = { settings, timed, answer, readMeta };
+  const runtime: FlowRuntime = { settings, timed, answer, readMeta, subjectCandidates };
   return {
     recommend: (request) => recommendations(runtime, request),
     similar: (itemId, k) => similarItems(runtime, itemId, k),

@@ -1,7 +1,8 @@
 /**
- * The ranking seam. Today's ranker orders by the blended source scores; a learned model (scoring
- * each candidate from the shopper's and the item's features) will implement the same interface and
- * be swapped in without touching candidate generation, filtering or the business rules.
+ * The ranking seam. The baseline orders by the blended source scores; the sequence model's ranker
+ * (models/sequence-ranker.ts) re-scores them with the shopper's recent items; a learned
+ * impression → click ranker will implement the same interface, registered by name
+ * (`buildApp({ rankers })`), without touching candidate generation, filtering or the rules.
  */
 import type { SubjectFeatures } from '@recstream/features';
 import { byScoreThenId } from './blend.js';
@@ -16,15 +17,31 @@ export interface RankContext {
   readonly nowMs: number;
 }
 
+/** A ranker's answer: the candidates with their new scores, best first, and what ordered them. */
+export interface Ranking {
+  readonly candidates: CatalogCandidate[];
+  /** `blended`, or the model version that scored (`sasrec@<version>`); reported with the answer. */
+  readonly rankedBy: string;
+  /** Set when a model should have ranked but none could (the blended order was used instead). */
+  readonly degradedReason?: 'model_unavailable' | undefined;
+}
+
 export interface Ranker {
-  /** Reported with each answer's metrics. */
+  /** The name experiments' variants select it by. */
   readonly name: string;
-  /** The candidates with their new scores, best first. Asynchronous so a model may read features. */
-  rank(candidates: readonly CatalogCandidate[], context: RankContext): Promise<CatalogCandidate[]>;
+  /** Asynchronous so a model may score or read features. Never rejects for a model's trouble: it falls back. */
+  rank(candidates: readonly CatalogCandidate[], context: RankContext): Promise<Ranking>;
+}
+
+export const BLENDED_RANKER = 'blended';
+
+/** The candidates in blended order: the baseline, and every model ranker's fallback. */
+export function blendedOrder(candidates: readonly CatalogCandidate[]): CatalogCandidate[] {
+  return [...candidates].sort(byScoreThenId);
 }
 
 /** Scores are the blended source scores: the baseline a model has to beat. */
 export const blendedScoreRanker: Ranker = {
-  name: 'blended',
-  rank: (candidates) => Promise.resolve([...candidates].sort(byScoreThenId)),
+  name: BLENDED_RANKER,
+  rank: (candidates) => Promise.resolve({ candidates: blendedOrder(candidates), rankedBy: BLENDED_RANKER }),
 };

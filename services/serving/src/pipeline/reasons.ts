@@ -35,6 +35,8 @@ export function reasonText(
       return { code: basis.code, text: 'Popular now' };
     case 'pinned':
       return { code: basis.code, text: 'Featured' };
+    case 'picked_for_you':
+      return { code: basis.code, text: 'Picked for you' };
   }
 }
 

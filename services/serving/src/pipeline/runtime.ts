@@ -17,7 +17,21 @@ import type { FilterSpec } from './filters.js';
 import type { Stage } from './metrics.js';
 import type { BoostRule, BusinessRules } from './rules.js';
 import type { Flow, PipelineSettings } from './settings.js';
-import type { BlendedCandidate, Candidate } from './types.js';
+import type { BlendedCandidate, Candidate, CandidateSource } from './types.js';
+
+/**
+ * A source that proposes candidates from the shopper alone, without a feature read (the sequence
+ * model's nearest neighbours). It never fails a request: on trouble it proposes nothing.
+ */
+export interface SubjectCandidateSource {
+  readonly source: CandidateSource;
+  candidates(
+    subject: SubjectFeatures,
+    depth: number,
+    exclude: ReadonlySet<string>,
+    contextItemId: string | undefined,
+  ): Promise<Candidate[]>;
+}
 
 /** One answer of the pipeline, before it is put on the wire. */
 export interface Answer {
@@ -25,6 +39,8 @@ export interface Answer {
   readonly items: RecommendedItem[];
   readonly degraded: boolean;
   readonly degradedReason?: DegradedReason | undefined;
+  /** What ordered the items (Ranking.rankedBy). */
+  readonly ranker: string;
 }
 
 /** What the reads of a flow produced, for the stages that follow. */
@@ -59,6 +75,17 @@ export interface FlowRuntime {
     arrangement: Arrangement,
     gather: (reader: FeatureReader, deadline: Deadline) => Promise<Gathered>,
   ): Promise<Answer>;
+  /**
+   * Candidates of the subject sources the flow weighs (none without a shopper); they run beside
+   * the flow's candidate reads, so their CPU time overlaps the round trip.
+   */
+  subjectCandidates(
+    flow: Flow,
+    subject: SubjectFeatures | undefined,
+    depth: number,
+    exclude: ReadonlySet<string>,
+    contextItemId: string | undefined,
+  ): Promise<Candidate[]>;
   /**
    * Blends `candidates` with the flow's weights, keeps the best as the pool, and reads the display
    * fields of the pool and of `others` (anchors, pins, popular items for the fallback): one round trip.

@@ -32,11 +32,13 @@ export const NO_SOURCES = {
   trending: 0,
   popular: 0,
   pinned: 0,
+  sequence_ann: 0,
 } as const satisfies SourceWeights;
 
 /**
  * The page's item speaks loudest, then the last clicks and the cart, then categories the shopper
- * likes; trending and popular mostly fill (and are everything for a newcomer). Their sum stays
+ * likes; the sequence model's nearest neighbours (only while a model serves) sit between the last
+ * clicks' co-visitation and the cart; trending and popular mostly fill (and are everything for a newcomer). Their sum stays
  * well below a recent item's co-visitation, so a best-seller does not push the neighbours of the
  * item just viewed down the list.
  */
@@ -45,6 +47,7 @@ export const DEFAULT_WEIGHTS: Readonly<Record<Flow, SourceWeights>> = {
     ...NO_SOURCES,
     covisit_context: 1,
     covisit_recent: 0.8,
+    sequence_ann: 0.7,
     bought_together: 0.6,
     category_context: 0.6,
     category_affinity: 0.4,

@@ -15,7 +15,7 @@ export type ReasonBasis =
       readonly anchorItemId: string;
     }
   | { readonly code: 'popular_in_category'; readonly category: string }
-  | { readonly code: 'trending_now' | 'popular_now' | 'pinned' };
+  | { readonly code: 'trending_now' | 'popular_now' | 'pinned' | 'picked_for_you' };
 
 /** One source's proposal: a raw score on that source's own scale (blend.ts normalises). */
 export interface Candidate {

@@ -15,6 +15,7 @@ export function toResponse(answer: Answer, arm?: Arm): RecommendationsResponse {
     items: answer.items,
     degraded: answer.degraded,
     ...(answer.degradedReason === undefined ? {} : { degraded_reason: answer.degradedReason }),
+    ranker: answer.ranker,
     ...(arm?.experiment === undefined ? {} : { experiment: arm.experiment, variant: arm.variant }),
   };
 }
@@ -51,7 +52,7 @@ export async function answerFor(
     itemIds: answer.items.map((item) => item.item_id),
     experiment: arm.experiment,
     variant: arm.variant,
-    ranker: arm.ranker,
+    ranker: answer.ranker,
     degraded: answer.degraded,
     at: new Date((deps.clock ?? Date.now)()),
   });

@@ -1,6 +1,7 @@
 /**
- * Personalised recommendations: around what the shopper looked at last (co-visitation), their cart
- * (bought together), the categories they like, the page they are on, and what is trending. A
+ * Personalised recommendations: around what the shopper looked at last (co-visitation and, while a
+ * model serves, its nearest neighbours of their sequence), their cart (bought together), the
+ * categories they like, the page they are on, and what is trending. A
  * shopper the store does not know gets trending and popular items.
  *
  * Reads: the shopper and the page's context, together with trending and popular (one round trip);
@@ -90,7 +91,7 @@ export function recommendations(runtime: FlowRuntime, request: RecommendationReq
       for (const itemId of cart) exclude.add(itemId);
       if (runtime.settings.excludePurchased) for (const itemId of purchased) exclude.add(itemId);
 
-      const [recentNeighbours, cartNeighbours, ...categoryTops] = await runtime.timed('read_candidates', () =>
+      const reads = runtime.timed('read_candidates', () =>
         deadline.within(
           Promise.all([
             reader.covisit(
@@ -102,7 +103,20 @@ export function recommendations(runtime: FlowRuntime, request: RecommendationReq
           ]),
         ),
       );
+      // Issued after the reads, so the model's CPU time overlaps their round trip.
+      const fromSubject = runtime.subjectCandidates(
+        'recommendations',
+        subject,
+        depth,
+        exclude,
+        contextItemId,
+      );
+      const [[recentNeighbours, cartNeighbours, ...categoryTops], subjectCandidates] = await Promise.all([
+        reads,
+        fromSubject,
+      ]);
       const candidates = [
+        ...subjectCandidates,
         ...contextNeighbours.flatMap((list) => covisitContextCandidates(list, 'because_you_viewed')),
         ...covisitRecentCandidates(recentNeighbours, anchors),
         ...boughtTogetherCandidates(cartNeighbours),

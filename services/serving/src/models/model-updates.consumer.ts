@@ -1,0 +1,88 @@
+/**
+ * Listens on `rec.models.published.v1` for versions of our model going live (a publish, a
+ * promotion, a rollback) and has the LiveModel load them in the background.
+ *
+ * Every instance must see every announcement, so each joins with a consumer group of its own
+ * (`serving-models-<host>-<pid>-<random>`) and starts from the latest offset: what was live before
+ * it started is read from the registry instead (after joining, so nothing announced in between is
+ * missed). The handler only hands the version over, so a slow load never holds the consumer.
+ * Left-over groups hold no data and expire with the broker's offsets retention.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  createConsumerRunner,
+  drop,
+  ok,
+  type ConsumerRunner,
+  type Kafka,
+  type MessageResult,
+} from '@recstream/kafka';
+import type { Logger } from '@recstream/logger';
+import type { ServiceMetrics } from '@recstream/metrics';
+import type { LiveModel } from './live-model.js';
+import { MODEL_NAME_PATTERN, VERSION_NAME_PATTERN } from './registry-reader.js';
+
+export interface ModelUpdatesDeps {
+  readonly kafka: Kafka;
+  /** The models topic under the deployment's prefix. */
+  readonly topic: string;
+  readonly live: LiveModel;
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  /** Overrides the per-instance group id (tests name theirs). */
+  readonly groupId?: string;
+}
+
+/** A group id no other instance shares: the host, the process and a random suffix. */
+export function instanceGroupId(prefix: string): string {
+  const host = hostname()
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .slice(0, 64);
+  return `${prefix}serving-models-${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The announcement's model and version, or why it cannot be used. */
+export function parseAnnouncement(
+  value: Buffer | null,
+): { model: string; version: string } | { problem: string } {
+  if (value === null) return { problem: 'tombstone' };
+  let record: unknown;
+  try {
+    record = JSON.parse(value.toString('utf8')) as unknown;
+  } catch {
+    return { problem: 'not JSON' };
+  }
+  const { model, version } = (record ?? {}) as { model?: unknown; version?: unknown };
+  if (typeof model !== 'string' || !MODEL_NAME_PATTERN.test(model)) return { problem: 'no valid model name' };
+  if (typeof version !== 'string' || !VERSION_NAME_PATTERN.test(version))
+    return { problem: 'no valid version name' };
+  return { model, version };
+}
+
+export function createModelUpdatesConsumer(deps: ModelUpdatesDeps): ConsumerRunner {
+  const { live, logger } = deps;
+  return createConsumerRunner({
+    kafka: deps.kafka,
+    groupId: deps.groupId ?? instanceGroupId(''),
+    topics: [deps.topic],
+    fromBeginning: false,
+    logger,
+    metrics: deps.metrics,
+    handler: (messages) =>
+      Promise.resolve(
+        messages.map((message): MessageResult => {
+          const announced = parseAnnouncement(message.value);
+          if ('problem' in announced) {
+            logger.warn({ offset: message.offset, problem: announced.problem }, 'model announcement ignored');
+            return drop(announced.problem);
+          }
+          if (announced.model !== live.model) return drop('another model');
+          logger.info({ model: announced.model, version: announced.version }, 'model version announced');
+          // In the background: the LiveModel loads one version at a time, the newest announcement winning.
+          void live.request(announced.version);
+          return ok;
+        }),
+      ),
+  });
+}
