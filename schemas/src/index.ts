@@ -5,3 +5,4 @@ export * from './validation.js';
 export { CLICKHOUSE_MIGRATIONS_DIR } from './migrations-path.js';
 export * from './api/recommendations.js';
 export * from './api/admin.js';
+export * from './api/search.js';

@@ -25,7 +25,12 @@ import { registerBatchRoute } from './routes/batch.route.js';
 import { registerComplementsRoute } from './routes/complements.route.js';
 import { registerPopularRoute } from './routes/popular.route.js';
 import { registerRecommendationsRoute } from './routes/recommendations.route.js';
+import { registerSearchRoutes } from './routes/search.route.js';
 import { registerSimilarRoute } from './routes/similar.route.js';
+import { createSearcher } from './search/searcher.js';
+import { createSearchMetrics } from './search/search-metrics.js';
+import { DEFAULT_RERANK_WEIGHTS } from './search/rerank.js';
+import type { SearchServices } from './search/search-service.js';
 
 /** The default request body limit: a full batch or cart is a few KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -57,6 +62,8 @@ export interface ServingAppDeps {
   /** Browser origins allowed cross-origin; `['*']` for any; none when absent or empty. */
   corsOrigins?: readonly string[];
   maxBodyBytes?: number;
+  /** Search index and suggestions (`/v1/search`); the search routes are absent without them. */
+  search?: SearchServices;
   /** Request time; tests pin it to the time their events were written at. */
   clock?: () => number;
 }
@@ -67,7 +74,7 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     title: 'recstream serving',
     version: '1.0.0',
-    description: 'Ranked product recommendations.',
+    description: 'Ranked product recommendations and personalised search.',
     health: {
       registry: deps.metrics.registry,
       checks: model === undefined ? deps.checks : { ...deps.checks, model: () => model.live.readiness() },
@@ -128,6 +135,20 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
     maxK: deps.maxK,
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
   };
+  const search = deps.search;
+  const searcher =
+    search === undefined
+      ? undefined
+      : createSearcher({
+          index: () => search.index.current(),
+          redis: deps.redis,
+          redisPrefix: deps.redisPrefix,
+          featureTimeoutMs: (deps.settings ?? DEFAULT_SETTINGS).featureTimeoutMs,
+          weights: search.weights ?? DEFAULT_RERANK_WEIGHTS,
+          metrics: createSearchMetrics(deps.metrics),
+          logger: deps.logger,
+          ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+        });
   const guard = createApiGuard({ auth: deps.auth ?? { mode: 'disabled' }, metrics: deps.metrics });
 
   // Each scope gets its guard's hooks and nothing else: health, metrics and OpenAPI stay open.
@@ -148,6 +169,14 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
     registerSimilarRoute(read, answerDeps);
     registerComplementsRoute(read, answerDeps);
     registerBatchRoute(read, answerDeps);
+    if (search !== undefined && searcher !== undefined)
+      registerSearchRoutes(read, {
+        search,
+        searcher,
+        maxK: deps.maxK,
+        impressions: deps.impressions,
+        clock: deps.clock,
+      });
     done();
   });
   await app.register((admin, _options, done) => {

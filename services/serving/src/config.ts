@@ -1,6 +1,7 @@
 import {
   ConfigError,
   Type,
+  clickhouseConfig,
   loadConfig as load,
   commonConfig,
   redisConfig,
@@ -20,6 +21,7 @@ export const ServingConfigSchema = Type.Object({
   ...redisConfig,
   ...httpConfig,
   ...kafkaConfig,
+  ...clickhouseConfig,
   REC_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
   REC_SERVING_MAX_K: Type.Integer({ minimum: 1, maximum: RECOMMENDATIONS_K_LIMIT, default: 100 }),
   /** Budget for all feature reads of one request; past it the answer degrades to the popular fallback. */
@@ -72,6 +74,23 @@ export const ServingConfigSchema = Type.Object({
   REC_SERVING_MODEL_UPDATES: Type.Enum(['kafka', 'off'], { default: 'kafka' }),
   /** How often the registry's live version is re-read (a missed announcement, Kafka away); 0: never. */
   REC_SERVING_MODEL_POLL_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 60_000 }),
+  /** How often the search index is rebuilt from the catalog in Redis; 0: built once at startup. */
+  REC_SERVING_SEARCH_REFRESH_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 60_000 }),
+  /** w_a: how much the shopper's category and brand affinities lift a search match (search/rerank.ts). */
+  REC_SERVING_SEARCH_AFFINITY_WEIGHT: Type.Number({ minimum: 0, maximum: 10, default: 0.5 }),
+  /** w_p: how much popularity lifts a search match. */
+  REC_SERVING_SEARCH_POPULARITY_WEIGHT: Type.Number({ minimum: 0, maximum: 10, default: 0.2 }),
+  /**
+   * `clickhouse`: search suggestions are the past queries of the search log (REC_CLICKHOUSE_*);
+   * `off`: words of catalog titles only.
+   */
+  REC_SERVING_SUGGESTIONS: Type.Enum(['clickhouse', 'off'], { default: 'clickhouse' }),
+  /** Days of the search log suggestions are learned from. */
+  REC_SERVING_SUGGESTIONS_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  /** Distinct past queries kept for suggestions (the most searched). */
+  REC_SERVING_SUGGESTIONS_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 50_000 }),
+  /** How often suggestions are reloaded from ClickHouse; 0: loaded once at startup. */
+  REC_SERVING_SUGGESTIONS_REFRESH_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 300_000 }),
 });
 
 export type ServingConfig = Type.Static<typeof ServingConfigSchema>;

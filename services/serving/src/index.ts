@@ -1,4 +1,6 @@
 /** Composition root of the serving service: config → clients → HTTP → signals. */
+import { createClickHouse } from '@recstream/clickhouse';
+import { clickhouseConnection } from '@recstream/config';
 import { connectKafka, type KafkaClients } from '@recstream/kafka';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
@@ -16,6 +18,7 @@ import { loadExperiments } from './experiments/experiment.config.js';
 import { createImpressionLog, type ImpressionLog } from './impressions/impression-log.js';
 import { startModelService, type ModelService } from './models/model-service.js';
 import { instanceGroupId } from './models/model-updates.consumer.js';
+import { createSearchIndex, createSearchLog, type SearchServices } from './search/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -95,6 +98,46 @@ async function main(): Promise<void> {
     logger.warn('no model registry (REC_SERVING_MODEL_DIR): answers are ranked by blended source scores');
   }
 
+  // Search: the catalog index is built before listening (an empty catalog is fine: searches are
+  // answered with popular items), then rebuilt in the background; suggestions likewise from the
+  // search log in ClickHouse, which is not part of readiness (without it: catalog words).
+  const searchIndex = createSearchIndex({
+    redis,
+    redisPrefix: config.REC_REDIS_PREFIX,
+    refreshMs: config.REC_SERVING_SEARCH_REFRESH_MS,
+    logger,
+    metrics,
+  });
+  await searchIndex.refresh();
+  searchIndex.start();
+  lifecycle.add({ name: 'search index', stop: () => searchIndex.stop() });
+  let searchLog: SearchServices['searchLog'];
+  if (config.REC_SERVING_SUGGESTIONS === 'clickhouse') {
+    const clickhouse = createClickHouse(clickhouseConnection(config));
+    lifecycle.add({ name: 'clickhouse', stop: () => clickhouse.close() });
+    const log = createSearchLog({
+      clickhouse,
+      windowDays: config.REC_SERVING_SUGGESTIONS_DAYS,
+      maxQueries: config.REC_SERVING_SUGGESTIONS_MAX,
+      refreshMs: config.REC_SERVING_SUGGESTIONS_REFRESH_MS,
+      logger,
+      metrics,
+    });
+    // Not awaited: a slow or absent ClickHouse must not hold up startup.
+    void log.refresh();
+    log.start();
+    lifecycle.add({ name: 'search suggestions', stop: () => log.stop() });
+    searchLog = log;
+  }
+  const search: SearchServices = {
+    index: searchIndex,
+    searchLog,
+    weights: {
+      affinity: config.REC_SERVING_SEARCH_AFFINITY_WEIGHT,
+      popularity: config.REC_SERVING_SEARCH_POPULARITY_WEIGHT,
+    },
+  };
+
   let auth: ApiAuth = { mode: 'disabled' };
   if (config.REC_SERVING_AUTH === 'required') {
     auth = {
@@ -135,6 +178,7 @@ async function main(): Promise<void> {
           },
         }),
     checks: { redis: async () => void (await redis.ping()) },
+    search,
   });
   await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });
   // Stopped first (added last): no new answers, then their impressions drain, then the clients.

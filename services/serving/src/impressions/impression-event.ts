@@ -6,7 +6,7 @@
  * (`impression_clicks`, `experiment_impressions`).
  *
  * - `item_ids`: the items of the answer in display order, so an item's position is its index + 1;
- * - `list`: which endpoint answered (`recommendations`, `similar`, `complements`, `batch`, `popular`);
+ * - `list`: which endpoint answered (`recommendations`, `similar`, `complements`, `batch`, `popular`, `search`);
  * - `properties`: `experiment` and `variant` (empty strings outside experiments), `ranker`, `degraded`.
  *
  * The event id is derived from the request id, so a retried produce of the same answer is stored
@@ -25,7 +25,14 @@ export const IMPRESSION_MAX_ITEMS = 500;
 /** Written into `source`, where write-key sources are for events shops send. */
 export const IMPRESSION_SOURCE = 'serving';
 
-export const IMPRESSION_LISTS = ['recommendations', 'similar', 'complements', 'batch', 'popular'] as const;
+export const IMPRESSION_LISTS = [
+  'recommendations',
+  'similar',
+  'complements',
+  'batch',
+  'popular',
+  'search',
+] as const;
 export type ImpressionList = (typeof IMPRESSION_LISTS)[number];
 
 /** One answer as it was shown. */
