@@ -72,7 +72,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Fa
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Path parameters carry ids of up to 128 characters (the event contract), percent-encoded up
     // to three bytes each; Fastify's default of 100 would answer 414 to valid ids.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     // Per-request logs would dominate at tens of thousands of events/s; metrics cover requests.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
