@@ -6,6 +6,12 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
 export { Redis };
+export {
+  createTokenBucketLimiter,
+  type RateLimit,
+  type RateLimiter,
+  type RateVerdict,
+} from './token-bucket.js';
 
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, {

@@ -5,8 +5,8 @@
  * lookup per TTL); failed lookups are not. Concurrent lookups of one key share one call. At most
  * `maxEntries` answers are held, oldest dropped first, so random keys cannot grow the process.
  *
- * The same policy as ingest's write-key cache (services/ingest/src/auth/write-key.cache.ts); both
- * would move into a shared package together with the token bucket once a third user appears.
+ * The same policy as ingest's write-key cache (services/ingest/src/auth/write-key.cache.ts); the
+ * token bucket already lives in @recstream/redis, and the key store, cache and commands are next.
  */
 import type { ApiKeyRecord } from './api-key.js';
 
