@@ -7,6 +7,12 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 export { Redis };
 export {
+  DEFAULT_CACHE_MAX_ENTRIES,
+  cacheLookup,
+  type Lookup,
+  type LookupCacheOptions,
+} from './lookup-cache.js';
+export {
   createTokenBucketLimiter,
   type RateLimit,
   type RateLimiter,

@@ -1,56 +1,12 @@
 /**
- * In-process cache of write-key lookups, so that authenticating a request does not cost a Redis
- * round trip. An answer is reused for `ttlMs`: that is how long a revocation (or a new key) may
- * take to be seen by a running collector. Unknown keys are cached too, so a client hammering with
- * a wrong key costs Redis one lookup per TTL. Failed lookups are not cached. Concurrent lookups
- * of one key share a single Redis call. At most `maxEntries` keys are held (the oldest answer is
- * dropped first), so random keys cannot grow the process without bound.
+ * Write-key lookups, cached in process (@recstream/redis `cacheLookup`: answers reused for
+ * `ttlMs`, the longest a revocation takes to reach a running collector).
  */
+import { cacheLookup, type Lookup, type LookupCacheOptions } from '@recstream/redis';
 import type { WriteKeyRecord } from './write-key.js';
 
-export type WriteKeyLookup = (hash: string) => Promise<WriteKeyRecord | undefined>;
+export type WriteKeyLookup = Lookup<WriteKeyRecord>;
 
-export interface WriteKeyCacheOptions {
-  readonly ttlMs: number;
-  readonly maxEntries?: number;
-  readonly now?: () => number;
-}
-
-export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
-
-interface Entry {
-  readonly answer: Promise<WriteKeyRecord | undefined>;
-  /** Infinity while the lookup is in flight. */
-  expiresAt: number;
-}
-
-export function cacheWriteKeyLookup(lookup: WriteKeyLookup, options: WriteKeyCacheOptions): WriteKeyLookup {
-  const maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
-  const now = options.now ?? Date.now;
-  if (!(options.ttlMs >= 0)) throw new Error(`ttlMs must be at least 0 (got ${options.ttlMs})`);
-  if (!(maxEntries >= 1)) throw new Error(`maxEntries must be at least 1 (got ${maxEntries})`);
-  // A Map iterates in insertion order: the first entry is the oldest answer.
-  const entries = new Map<string, Entry>();
-
-  return (hash) => {
-    const cached = entries.get(hash);
-    if (cached !== undefined && now() < cached.expiresAt) return cached.answer;
-    entries.delete(hash);
-    const entry: Entry = { answer: lookup(hash), expiresAt: Infinity };
-    entries.set(hash, entry);
-    while (entries.size > maxEntries) {
-      const oldest = entries.keys().next();
-      if (oldest.done === true) break;
-      entries.delete(oldest.value);
-    }
-    entry.answer.then(
-      () => {
-        entry.expiresAt = now() + options.ttlMs;
-      },
-      () => {
-        if (entries.get(hash) === entry) entries.delete(hash);
-      },
-    );
-    return entry.answer;
-  };
+export function cacheWriteKeyLookup(lookup: WriteKeyLookup, options: LookupCacheOptions): WriteKeyLookup {
+  return cacheLookup(lookup, options);
 }
