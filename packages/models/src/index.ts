@@ -89,6 +89,7 @@ export {
   type SequenceHyperParameters,
 } from './sequence/hyper-parameters.js';
 export { SEQUENCE_MODEL_NAME, SequenceRecommender, type SequenceCatalog } from './sequence/sequence-model.js';
+export { SequenceEncoder, dot, type DenseValues } from './sequence/sequence-encoder.js';
 export {
   trainSequenceModel,
   type SequenceTrainingContext,
