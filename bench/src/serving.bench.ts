@@ -15,7 +15,10 @@
  * Options (environment): BENCH_RATES (100,300,600 requests/s), BENCH_DURATION_S per rate (20),
  * BENCH_WARMUP_S (5), BENCH_ITEMS (50000), BENCH_SHOPPERS (50000), BENCH_MAX_IN_FLIGHT (256),
  * BENCH_SEED (1), BENCH_AUTH (required | disabled), BENCH_IMPRESSIONS (kafka | off) — the last two
- * to see what keys and impression logging cost. Runs in a throwaway namespace (Redis prefix, topics) that it removes at the end.
+ * to see what keys and impression logging cost — BENCH_MODEL (sequence | off: rank without a model),
+ * BENCH_TRAIN_S (60: how long the model trains on the simulated shop before serving loads it; see
+ * serving-model.ts) and BENCH_CPU_PROFILE_DIR, where the serving process
+ * writes a V8 CPU profile when it stops (to see where its time goes). Runs in a throwaway namespace (Redis prefix, topics) that it removes at the end.
  */
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -38,6 +41,7 @@ import {
 } from '@recstream/testing';
 import { catalogItem, clickstream, enriched, itemId, seededRandom } from './feature-workload.js';
 import { seriesValue } from './metrics-text.js';
+import { publishBenchModel, type BenchModel } from './serving-model.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
 import { reportHeader } from './report.js';
 import { bucketQuantileMs, parseBuckets, percentile, round, type Buckets } from './stats.js';
@@ -86,12 +90,14 @@ const progress = (message: string, fields: Record<string, unknown> = {}) =>
 /** Catalog display fields and a week of simulated traffic through the feature service's own writer. */
 async function loadFeatures(redis: Redis, prefix: string, items: number, shoppers: number, seed: number) {
   const catalog = new Map<string, ItemMeta | undefined>();
+  const indexOf = new Map<string, number>();
   const metaKey = featureKeys(prefix).itemMeta();
   for (let start = 0; start < items; start += 5000) {
     const pipeline = redis.pipeline();
     for (let i = start; i < Math.min(items, start + 5000); i += 1) {
       const meta = toItemMeta(catalogItem(i, items));
       catalog.set(itemId(i), meta);
+      indexOf.set(itemId(i), i);
       pipeline.hset(metaKey, itemId(i), JSON.stringify(meta));
     }
     for (const [error] of (await pipeline.exec()) ?? []) if (error !== null) throw error;
@@ -101,6 +107,15 @@ async function loadFeatures(redis: Redis, prefix: string, items: number, shopper
   const buffers: CompiledEvent[][] = Array.from({ length: PARTITIONS }, () => []);
   const offsets = new Array<number>(PARTITIONS).fill(0);
   const shopperIds = new Set<string>();
+  // What the model learns from: each shopper's viewed, clicked, carted and bought items, in order.
+  const sequences = new Map<string, number[]>();
+  const interacted = (shopper: string, item: string) => {
+    const index = indexOf.get(item);
+    if (index === undefined) return;
+    const sequence = sequences.get(shopper) ?? [];
+    sequence.push(index);
+    sequences.set(shopper, sequence);
+  };
   const spanMs = 7 * 24 * 3600 * 1000;
   const expectedEvents = shoppers * 4.5;
   const startMs = Date.now() - spanMs;
@@ -121,6 +136,10 @@ async function loadFeatures(redis: Redis, prefix: string, items: number, shopper
     const event = enriched(clientEvent, timeMs, timeMs);
     const key = eventPartitionKey(event);
     if (event.user_id !== undefined) shopperIds.add(event.user_id);
+    const shopper = event.anonymous_id ?? key;
+    if (event.type === 'view' || event.type === 'click' || event.type === 'add_to_cart')
+      interacted(shopper, event.item_id);
+    else if (event.type === 'purchase') for (const line of event.items) interacted(shopper, line.item_id);
     let hash = 0;
     for (let i = 0; i < key.length; i += 1) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0;
     const partition = Math.abs(hash) % PARTITIONS;
@@ -136,7 +155,7 @@ async function loadFeatures(redis: Redis, prefix: string, items: number, shopper
     if (events % 50_000 === 0) progress('loading features', { events });
   }
   for (let p = 0; p < PARTITIONS; p += 1) await flush(p);
-  return { events, shopperIds: [...shopperIds] };
+  return { events, shopperIds: [...shopperIds], sequences, itemIds: [...indexOf.keys()] };
 }
 
 interface RateResult {
@@ -177,7 +196,8 @@ async function runGets(
       request.on('error', () => done(0));
     });
   while (performance.now() - started < durationMs) {
-    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    // Requests 0..due-1 are due by now: request n at n / rate, the first one at once.
+    const due = Math.floor(((performance.now() - started) / 1000) * rate) + 1;
     while (sent < due && inFlight < maxInFlight) {
       inFlight += 1;
       const dueAt = started + (sent / rate) * 1000;
@@ -211,14 +231,23 @@ async function main(): Promise<void> {
   const seed = numberFromEnv('BENCH_SEED', 1);
   const auth = choiceFromEnv('BENCH_AUTH', ['required', 'disabled'] as const);
   const impressions = choiceFromEnv('BENCH_IMPRESSIONS', ['kafka', 'off'] as const);
+  const modelChoice = choiceFromEnv('BENCH_MODEL', ['sequence', 'off'] as const);
+  const trainMs = numberFromEnv('BENCH_TRAIN_S', 60) * 1000;
   const ns = testNamespace('benchserving');
   const redis = createRedis(process.env['REC_REDIS_URL'] ?? ns.env['REC_REDIS_URL'] ?? '');
   await redis.connect();
   let serving: RunningService | undefined;
+  let model: BenchModel | undefined;
   try {
     await createTestTopics(ns);
     const loadStarted = performance.now();
-    const { events, shopperIds } = await loadFeatures(redis, ns.redisPrefix, items, shoppers, seed);
+    const { events, shopperIds, sequences, itemIds } = await loadFeatures(
+      redis,
+      ns.redisPrefix,
+      items,
+      shoppers,
+      seed,
+    );
     progress('features loaded', {
       events,
       shoppers_with_user_id: shopperIds.length,
@@ -226,11 +255,24 @@ async function main(): Promise<void> {
     });
     if (shopperIds.length === 0) throw new Error('the simulated shop has no logged-in shoppers to ask for');
 
+    if (modelChoice === 'sequence') {
+      progress('training the model', { train_s: trainMs / 1000 });
+      model = await publishBenchModel({
+        sequences,
+        itemIds,
+        seed,
+        trainMs,
+        onProgress: (fields) => progress('training the model', fields),
+      });
+    }
     const env = {
       ...ns.env,
       REC_SERVING_AUTH: auth,
       REC_SERVING_IMPRESSIONS: impressions,
       REC_LOG_LEVEL: 'warn',
+      ...(model === undefined
+        ? {}
+        : { REC_SERVING_MODEL_DIR: model.registryDir, REC_SERVING_MODEL_NAME: model.model }),
     };
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -248,7 +290,12 @@ async function main(): Promise<void> {
       { cwd: REPO_ROOT, env: { ...process.env, ...env } },
     );
     const key = (JSON.parse(stdout) as { key: string }).key;
-    serving = await startService({ service: 'serving', env });
+    const profileDir = process.env['BENCH_CPU_PROFILE_DIR'];
+    serving = await startService({
+      service: 'serving',
+      env,
+      ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
+    });
     const base = serving.url;
     const random = seededRandom(seed + 1);
     const url = () => {
@@ -341,6 +388,10 @@ async function main(): Promise<void> {
         k: 20,
         auth,
         impressions,
+        model:
+          model === undefined
+            ? null
+            : { name: model.model, sequences: model.sequences, train_s: round(model.trainMs / 1000) },
         duration_s: durationMs / 1000,
         max_in_flight: maxInFlight,
       },
@@ -350,6 +401,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await serving?.stop();
+    await model?.remove();
     redis.disconnect();
     await deleteTestKeys(ns);
     await deleteTestTopics(ns);

@@ -76,7 +76,8 @@ export class CatalogIndex {
         if (term.length >= 3 && !/^\d+$/u.test(term)) titleTerms.set(term, (titleTerms.get(term) ?? 0) + 1);
       }
     }
-    await search.addAllAsync(docs, { chunkSize: 1000 });
+    // Small chunks: each one holds the event loop (requests wait behind it) for a few milliseconds only.
+    await search.addAllAsync(docs, { chunkSize: 200 });
     const titleWords = new SuggestionList([...titleTerms].map(([text, weight]) => ({ text, weight })));
     return new CatalogIndex(search, byId, titleWords, nowMs);
   }
