@@ -4,5 +4,5 @@ export { startModelService, type ModelService, type ModelServiceOptions } from '
 export { createModelUpdatesConsumer, instanceGroupId, parseAnnouncement } from './model-updates.consumer.js';
 export { createRegistryReader, type RegistryReader, type RegistryVersion } from './registry-reader.js';
 export { combineScores, createSequenceRanker } from './sequence-ranker.js';
-export { ServedModel, type ShopperScores } from './served-model.js';
-export { topK, type Neighbour } from './item-index.js';
+export { ServedModel, type ShopperEncoding } from './served-model.js';
+export { ItemIndex, topK, type Neighbour } from './item-index.js';

@@ -1,11 +1,25 @@
 /**
- * Exact nearest neighbours by inner product over a model version's item vectors, kept as one flat
- * Float32Array (row-major, items × dim) — the model's own copy, so the index costs no memory of
- * its own. A query is one pass over the matrix keeping the best `k` in a binary min-heap: at
- * 64 dimensions that is ~3 ms for 50k items and ~30 ms for 500k on this machine (see the README),
- * exact, with nothing to build or tune when a version loads. Past a few hundred thousand items an
- * approximate index (HNSW) would be the next step.
+ * Nearest items by inner product over a model version's item vectors (one flat Float32Array,
+ * row-major items × dim — the model's own copy).
+ *
+ * - Up to EXACT_MAX_ITEMS items: exact, one pass keeping the best `k` in a binary min-heap (~0.2 ms
+ *   at 4k items). Nothing to build, nothing approximate.
+ * - Above: an HNSW graph (usearch, native, prebuilt), built once when a version loads — ~0.5 ms
+ *   per query at 50k items instead of ~4 ms for a pass over all of them, and it keeps 500k-item
+ *   catalogs within a request's budget. Approximate: its recall against the exact answer is
+ *   measured when it is built (`recallAt`) and exported as a metric.
+ *
+ * Either way the scores returned are exact inner products, so callers can mix them with others.
  */
+import { dot } from '@recstream/models';
+import { Index, MetricKind, ScalarKind } from 'usearch';
+
+/** Catalogs up to this size are searched exactly. */
+export const EXACT_MAX_ITEMS = 4096;
+/** HNSW: links per node, candidates kept while inserting, and while searching. */
+const CONNECTIVITY = 16;
+const EXPANSION_ADD = 64;
+const EXPANSION_SEARCH = 128;
 
 export interface Neighbour {
   /** Dense item index of the model version. */
@@ -71,4 +85,84 @@ function siftDown(scores: Float32Array, items: Int32Array, size: number, score: 
   }
   scores[i] = score;
   items[i] = item;
+}
+
+export interface ItemIndexOptions {
+  /** Threads building the graph (0: every core — fine at startup, not beside live traffic). */
+  readonly buildThreads: number;
+}
+
+/** The nearest-item index of one model version. */
+export class ItemIndex {
+  private constructor(
+    private readonly vectors: Float32Array,
+    private readonly dim: number,
+    private readonly graph: Index | undefined,
+  ) {}
+
+  static build(vectors: Float32Array, dim: number, options: ItemIndexOptions): ItemIndex {
+    if (dim <= 0 || vectors.length % dim !== 0)
+      throw new RangeError(`${vectors.length} values are not whole vectors of ${dim} dimensions`);
+    const count = vectors.length / dim;
+    if (count <= EXACT_MAX_ITEMS) return new ItemIndex(vectors, dim, undefined);
+    const graph = new Index({
+      dimensions: dim,
+      metric: MetricKind.IP,
+      quantization: ScalarKind.F32,
+      multi: false,
+      connectivity: CONNECTIVITY,
+      expansion_add: EXPANSION_ADD,
+      expansion_search: EXPANSION_SEARCH,
+    });
+    const keys = new BigUint64Array(count);
+    for (let i = 0; i < count; i += 1) keys[i] = BigInt(i);
+    graph.add(keys, vectors, options.buildThreads);
+    return new ItemIndex(vectors, dim, graph);
+  }
+
+  get size(): number {
+    return this.vectors.length / this.dim;
+  }
+
+  get approximate(): boolean {
+    return this.graph !== undefined;
+  }
+
+  /**
+   * The `k` items with the largest inner product with `query`, best first, never one `skip`
+   * refuses. `skipped` bounds how many the caller may refuse (what the graph over-fetches).
+   */
+  nearest(query: Float32Array, k: number, skip?: (index: number) => boolean, skipped = 0): Neighbour[] {
+    if (this.graph === undefined) return this.exact(query, k, skip);
+    const wanted = Math.min(this.size, Math.max(0, Math.floor(k)) + Math.max(0, skipped));
+    if (wanted === 0) return [];
+    const matches = this.graph.search(query, wanted, 1);
+    const out: Neighbour[] = [];
+    for (const key of matches.keys) {
+      const index = Number(key);
+      if (skip?.(index) === true) continue;
+      out.push({ index, score: dot(query, 0, this.vectors, index * this.dim, this.dim) });
+    }
+    return out.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
+  }
+
+  /** The exact answer (one pass over every item). */
+  exact(query: Float32Array, k: number, skip?: (index: number) => boolean): Neighbour[] {
+    const scores = new Float32Array(this.size);
+    for (let item = 0; item < scores.length; item += 1)
+      scores[item] = dot(query, 0, this.vectors, item * this.dim, this.dim);
+    return topK(scores, k, skip);
+  }
+
+  /** Mean share of the exact top `k` that `nearest` finds, over the given queries (1 when exact). */
+  recallAt(queries: readonly Float32Array[], k: number): number {
+    if (this.graph === undefined || queries.length === 0) return 1;
+    let found = 0;
+    for (const query of queries) {
+      const approximate = new Set(this.nearest(query, k).map((n) => n.index));
+      const exact = this.exact(query, k);
+      found += exact.filter((n) => approximate.has(n.index)).length / Math.max(1, exact.length);
+    }
+    return found / queries.length;
+  }
 }

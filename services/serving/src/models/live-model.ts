@@ -2,16 +2,16 @@
  * The version of the sequence model this process serves, and how it changes:
  * - at startup the registry's live version is loaded, verified and warmed (`loadLive`);
  * - when a version is announced (Kafka, or a registry poll) it is loaded and warmed in the
- *   background while the current one keeps serving, then swapped in with one assignment; the old
- *   one is retired and freed once the scoring calls that started on it have finished;
+ *   background while the current one keeps serving, then swapped in with one assignment; requests
+ *   that began on the old one finish on it (it holds no tensors: see served-model.ts);
  * - loads run one at a time and the newest request wins: a version announced while another loads
  *   is loaded next, and a loaded version already superseded is dropped without serving;
  * - a version that is missing, corrupt or fails its warm-up is refused (logged, counted) and the
  *   current one keeps serving. Nothing here throws at a caller: without a model, rankers fall
  *   back to the blended order and say so.
  *
- * Scoring is memoised per request: the pipeline hands the same SubjectFeatures object to the
- * candidate source and to the ranker, so one model call serves both, from the same version.
+ * Encoding is memoised per request: the pipeline hands the same SubjectFeatures object to the
+ * candidate source and to the ranker, so one encoding serves both, from the same version.
  */
 import { errorMessage } from '@recstream/errors';
 import type { SubjectFeatures } from '@recstream/features';
@@ -19,7 +19,7 @@ import type { Logger } from '@recstream/logger';
 import type { TensorFlow } from '@recstream/models';
 import type { ModelMetrics } from './model-metrics.js';
 import type { RegistryReader } from './registry-reader.js';
-import { ServedModel, type ShopperScores } from './served-model.js';
+import { ServedModel, type ShopperEncoding } from './served-model.js';
 
 export interface LiveModelOptions {
   readonly reader: RegistryReader;
@@ -39,10 +39,10 @@ export type LiveModelState =
   | { readonly state: 'serving'; readonly label: string }
   | { readonly state: 'missing'; readonly reason: string };
 
-/** What a request's scoring returned, memoised per SubjectFeatures object. */
+/** What a request's encoding returned, memoised per SubjectFeatures object. */
 interface Memo {
   readonly contextItemId: string | undefined;
-  readonly result: Promise<ShopperScores | undefined>;
+  readonly result: ShopperEncoding | undefined;
 }
 
 export class LiveModel {
@@ -55,7 +55,6 @@ export class LiveModel {
   private refused: string | undefined;
   private wanted: string | undefined;
   private loop: Promise<void> | undefined;
-  private readonly draining = new Set<ServedModel>();
   private readonly memo = new WeakMap<SubjectFeatures, Memo>();
   private closed = false;
 
@@ -73,11 +72,6 @@ export class LiveModel {
     if (!this.started) return { state: 'starting' };
     if (this.loop !== undefined) return { state: 'loading' };
     return { state: 'missing', reason: this.missingReason };
-  }
-
-  /** Retired versions still held by requests in flight. */
-  get drainingCount(): number {
-    return this.draining.size;
   }
 
   /**
@@ -134,36 +128,36 @@ export class LiveModel {
   }
 
   /**
-   * The model's scores for a shopper (sequence + page item), once per request; undefined when no
-   * version serves or the shopper has no interaction with an item the model knows. Rejects when
-   * scoring fails (the callers fall back).
+   * The model's encoding of a shopper (sequence + page item), once per request; undefined when no
+   * version serves or the shopper has no interaction with an item the model knows. Throws when
+   * encoding fails (the callers fall back).
    */
-  scoresFor(subject: SubjectFeatures, contextItemId?: string): Promise<ShopperScores | undefined> {
+  encodingFor(subject: SubjectFeatures, contextItemId?: string): ShopperEncoding | undefined {
     const memo = this.memo.get(subject);
     if (memo !== undefined && memo.contextItemId === contextItemId) return memo.result;
-    const result = this.score(subject, contextItemId);
+    const result = this.encode(subject, contextItemId);
     this.memo.set(subject, { contextItemId, result });
     return result;
   }
 
-  /** Stops loading new versions and retires the current one (freed when its requests end). */
+  /** Stops loading new versions and retires the current one (its requests in flight finish on it). */
   async close(): Promise<void> {
     this.closed = true;
     this.wanted = undefined;
     await this.loop;
     const served = this.served;
     this.served = undefined;
-    if (served !== undefined) this.retire(served);
+    served?.retire();
   }
 
-  private async score(subject: SubjectFeatures, contextItemId?: string): Promise<ShopperScores | undefined> {
+  private encode(subject: SubjectFeatures, contextItemId?: string): ShopperEncoding | undefined {
     const served = this.served;
     if (served === undefined) return undefined;
     const history = served.historyOf(subject.sequence, contextItemId);
     if (history.length === 0) return undefined;
     const end = this.options.metrics.scoring(this.model);
     try {
-      return await served.score(history);
+      return served.encode(history);
     } finally {
       end();
     }
@@ -178,7 +172,8 @@ export class LiveModel {
       const startedAt = Date.now();
       try {
         const loaded = await this.options.reader.load(this.model, version, this.options.tf());
-        next = await ServedModel.warm(loaded, (model) => this.disposed(model));
+        // The first version may use every core to build its index; later ones build beside traffic.
+        next = await ServedModel.warm(loaded, { indexThreads: this.served === undefined ? 0 : 1 });
       } catch (error) {
         this.refuse(version, error);
         continue;
@@ -194,23 +189,21 @@ export class LiveModel {
       this.options.metrics.load(this.model, 'loaded');
       this.refused = undefined;
       this.options.metrics.swapped(this.model, previous?.version, version);
+      this.options.metrics.indexRecall(this.model, next.recall);
       this.options.logger.info(
-        { model: this.model, version, previous: previous?.version, loadMs: Date.now() - startedAt },
+        {
+          model: this.model,
+          version,
+          previous: previous?.version,
+          loadMs: Date.now() - startedAt,
+          items: next.numItems,
+          index: next.approximateIndex ? 'hnsw' : 'exact',
+          indexRecallAt20: next.recall,
+        },
         'model version serving',
       );
-      if (previous !== undefined) this.retire(previous);
+      previous?.retire();
     }
-  }
-
-  private retire(served: ServedModel): void {
-    this.draining.add(served);
-    served.retire(); // frees at once when idle; else when its last call ends (disposed() below)
-    this.options.metrics.draining(this.model, this.draining.size);
-  }
-
-  private disposed(served: ServedModel): void {
-    this.draining.delete(served);
-    this.options.metrics.draining(this.model, this.draining.size);
   }
 
   private refuse(version: string | undefined, error: unknown): void {

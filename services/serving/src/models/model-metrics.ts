@@ -8,11 +8,11 @@ export type RankingOutcome = 'model' | 'no_shopper' | 'no_history' | 'no_model' 
 export interface ModelMetrics {
   load(model: string, outcome: LoadOutcome): void;
   swapped(model: string, from: string | undefined, to: string): void;
-  /** Starts timing one scoring call; call the result when it ends. */
+  /** Starts timing one shopper's encoding; call the result when it ends. */
   scoring(model: string): () => void;
   ranked(model: string, outcome: RankingOutcome): void;
-  /** Retired versions whose tensors are still held by requests in flight. */
-  draining(model: string, count: number): void;
+  /** The serving version's nearest-item index: share of the exact top 20 it finds. */
+  indexRecall(model: string, recall: number): void;
 }
 
 export function createModelMetrics(metrics: ServiceMetrics): ModelMetrics {
@@ -34,7 +34,7 @@ export function createModelMetrics(metrics: ServiceMetrics): ModelMetrics {
   const loaded = metrics.gauge('model_loaded', '1 while a version of the model serves, else 0', ['model']);
   const scoring = metrics.histogram(
     'model_scoring_duration_seconds',
-    'One shopper scored against every item (sequence encoding + item matrix product)',
+    "One shopper's history encoded by the serving version (JS encoder)",
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     ['model'],
   );
@@ -43,9 +43,9 @@ export function createModelMetrics(metrics: ServiceMetrics): ModelMetrics {
     'Answers the model ranker ordered: by the model, or by blended scores (no shopper, no history the model knows, no model, a scoring error)',
     ['model', 'outcome'],
   );
-  const draining = metrics.gauge(
-    'model_draining_versions',
-    'Retired versions waiting for requests in flight before their tensors are freed',
+  const recall = metrics.gauge(
+    'model_index_recall',
+    "Share of the exact top 20 items the serving version's nearest-item index finds, measured on probe shoppers when it loaded (1: exact search)",
     ['model'],
   );
   return {
@@ -60,6 +60,6 @@ export function createModelMetrics(metrics: ServiceMetrics): ModelMetrics {
     },
     scoring: (model) => scoring.startTimer({ model }),
     ranked: (model, outcome) => ranked.inc({ model, outcome }),
-    draining: (model, count) => draining.set({ model }, count),
+    indexRecall: (model, value) => recall.set({ model }, value),
   };
 }

@@ -16,7 +16,13 @@
  */
 import { errorMessage } from '@recstream/errors';
 import type { Logger } from '@recstream/logger';
-import { BLENDED_RANKER, blendedOrder, type Ranker, type Ranking } from '../pipeline/ranker.js';
+import {
+  BLENDED_RANKER,
+  blendedOrder,
+  type RankContext,
+  type Ranker,
+  type Ranking,
+} from '../pipeline/ranker.js';
 import type { CatalogCandidate } from '../pipeline/types.js';
 import type { LiveModel } from './live-model.js';
 import type { ModelMetrics } from './model-metrics.js';
@@ -63,46 +69,45 @@ export function createSequenceRanker(options: SequenceRankerOptions): Ranker {
     rankedBy: BLENDED_RANKER,
   });
 
-  return {
-    name: live.model,
-    async rank(candidates, context): Promise<Ranking> {
-      const { subject, contextItemId } = context;
-      if (subject === undefined) {
-        metrics.ranked(live.model, 'no_shopper');
-        return blended(candidates);
-      }
-      if (contextItemId === undefined && subject.sequence.length === 0) {
+  // Never throws: a scoring failure is the blended order, flagged.
+  const rank = (candidates: readonly CatalogCandidate[], context: RankContext): Ranking => {
+    const { subject, contextItemId } = context;
+    if (subject === undefined) {
+      metrics.ranked(live.model, 'no_shopper');
+      return blended(candidates);
+    }
+    if (contextItemId === undefined && subject.sequence.length === 0) {
+      metrics.ranked(live.model, 'no_history');
+      return blended(candidates);
+    }
+    if (live.current === undefined) {
+      metrics.ranked(live.model, 'no_model');
+      return { ...blended(candidates), degradedReason: 'model_unavailable' };
+    }
+    try {
+      const shopper = live.encodingFor(subject, contextItemId);
+      if (shopper === undefined) {
         metrics.ranked(live.model, 'no_history');
         return blended(candidates);
       }
-      if (live.current === undefined) {
-        metrics.ranked(live.model, 'no_model');
-        return { ...blended(candidates), degradedReason: 'model_unavailable' };
+      const logits = candidates.map((c) => {
+        const index = shopper.model.index(c.itemId);
+        return index === undefined ? undefined : shopper.model.logit(shopper.hidden, index);
+      });
+      metrics.ranked(live.model, 'model');
+      return { candidates: combineScores(candidates, logits, modelWeight), rankedBy: shopper.label };
+    } catch (error) {
+      metrics.ranked(live.model, 'model_error');
+      const nowMs = Date.now();
+      if (nowMs - lastErrorLogMs >= ERROR_LOG_INTERVAL_MS) {
+        lastErrorLogMs = nowMs;
+        logger.error(
+          { model: live.model, err: error, reason: errorMessage(error) },
+          'model scoring failed, ranking by blended scores',
+        );
       }
-      try {
-        const shopper = await live.scoresFor(subject, contextItemId);
-        if (shopper === undefined) {
-          metrics.ranked(live.model, 'no_history');
-          return blended(candidates);
-        }
-        const logits = candidates.map((c) => {
-          const index = shopper.model.index(c.itemId);
-          return index === undefined ? undefined : shopper.scores[index];
-        });
-        metrics.ranked(live.model, 'model');
-        return { candidates: combineScores(candidates, logits, modelWeight), rankedBy: shopper.label };
-      } catch (error) {
-        metrics.ranked(live.model, 'model_error');
-        const nowMs = Date.now();
-        if (nowMs - lastErrorLogMs >= ERROR_LOG_INTERVAL_MS) {
-          lastErrorLogMs = nowMs;
-          logger.error(
-            { model: live.model, err: error, reason: errorMessage(error) },
-            'model scoring failed, ranking by blended scores',
-          );
-        }
-        return { ...blended(candidates), degradedReason: 'model_unavailable' };
-      }
-    },
+      return { ...blended(candidates), degradedReason: 'model_unavailable' };
+    }
   };
+  return { name: live.model, rank: (candidates, context) => Promise.resolve(rank(candidates, context)) };
 }

@@ -1,18 +1,17 @@
 /**
  * Candidates from the sequence model: the items nearest to the shopper's sequence embedding, i.e.
- * those it expects next. Exact top-K by inner product over every item of the serving version — the
- * item matrix built when the version was loaded and warmed, multiplied by the shopper's encoding
- * in one matMul, then a heap selection (models/item-index.ts; timings in the README).
+ * those it expects next, by inner product — exact on small catalogs, through the version's HNSW
+ * graph on large ones (models/item-index.ts; timings in the README).
  *
  * Scores are the model's softmax relative to its favourite, exp(logit − best) in (0, 1], so the
  * blend can normalise them like any source. The reason names the recent item whose vector is
  * closest to the candidate's ("because you viewed …") when one is close enough, else "picked for you".
  */
-import { topK } from '../../models/item-index.js';
+import type { SubjectFeatures } from '@recstream/features';
 import type { LiveModel } from '../../models/live-model.js';
 import type { ServedModel } from '../../models/served-model.js';
 import type { SubjectCandidateSource } from '../runtime.js';
-import type { ReasonBasis } from '../types.js';
+import type { Candidate, ReasonBasis } from '../types.js';
 
 /** Recent items a candidate is compared with for its reason. */
 const REASON_ANCHORS = 5;
@@ -20,23 +19,36 @@ const REASON_ANCHORS = 5;
 export const ANCHOR_SIMILARITY = 0.5;
 
 export function sequenceAnnSource(live: LiveModel): SubjectCandidateSource {
+  const propose = (
+    subject: SubjectFeatures,
+    depth: number,
+    exclude: ReadonlySet<string>,
+    contextItemId: string | undefined,
+  ): Candidate[] => {
+    const shopper = live.encodingFor(subject, contextItemId);
+    if (shopper === undefined) return [];
+    const { model, hidden, history } = shopper;
+    const seen = new Set(history);
+    const nearest = model.nearest(
+      hidden,
+      depth,
+      (index) => seen.has(index) || exclude.has(model.itemId(index)),
+      seen.size + exclude.size,
+    );
+    const best = nearest[0]?.score ?? 0;
+    const anchors = recentDistinct(history, REASON_ANCHORS);
+    return nearest.map(({ index, score }) => ({
+      itemId: model.itemId(index),
+      source: 'sequence_ann' as const,
+      score: Math.exp(score - best),
+      reason: reasonFor(model, index, anchors),
+    }));
+  };
   return {
     source: 'sequence_ann',
-    async candidates(subject, depth, exclude, contextItemId) {
-      const shopper = await live.scoresFor(subject, contextItemId);
-      if (shopper === undefined) return [];
-      const { model, scores, history } = shopper;
-      const seen = new Set(history);
-      const nearest = topK(scores, depth, (index) => seen.has(index) || exclude.has(model.itemId(index)));
-      const best = nearest[0]?.score ?? 0;
-      const anchors = recentDistinct(history, REASON_ANCHORS);
-      return nearest.map(({ index, score }) => ({
-        itemId: model.itemId(index),
-        source: 'sequence_ann' as const,
-        score: Math.exp(score - best),
-        reason: reasonFor(model, index, anchors),
-      }));
-    },
+    // The work is synchronous; the promise turns a throw into a rejection the pipeline handles.
+    candidates: (subject, depth, exclude, contextItemId) =>
+      new Promise((resolve) => resolve(propose(subject, depth, exclude, contextItemId))),
   };
 }
 
