@@ -102,7 +102,7 @@ export class SequenceEncoder {
     if (length === 0) throw new RangeError('a history to encode must not be empty');
     const numItems = this.itemVectors.length / d;
     // x[t] = item vector · √d + the position's embedding (right-aligned: the newest is the last).
-    let x = new Float32Array(length * d);
+    let x: Float32Array = new Float32Array(length * d);
     const scale = Math.sqrt(d);
     const firstPosition = this.maxLength - length;
     for (let t = 0; t < length; t += 1) {
