@@ -396,6 +396,10 @@ async function main(): Promise<void> {
         max_in_flight: maxInFlight,
       },
       rates: results,
+      model_index_recall_at_20:
+        model === undefined
+          ? null
+          : seriesValue(await scrape(), 'rec_serving_model_index_recall', `model="${model.model}"`),
       serving_peak_rss_mib: await peakRssMiB(serving.process.pid ?? 0),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -2,6 +2,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { ItemMetaParseCache } from '@recstream/features';
 import { createHttpService, type ReadinessCheck } from '@recstream/http';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
@@ -13,10 +14,11 @@ import type { LiveModel } from './models/live-model.js';
 import type { ModelMetrics } from './models/model-metrics.js';
 import { createSequenceRanker } from './models/sequence-ranker.js';
 import { sequenceAnnSource } from './pipeline/candidates/sequence-ann.js';
-import { redisFeatureReader } from './pipeline/feature-reader.js';
+import { redisFeatureReader, type SharedReadState } from './pipeline/feature-reader.js';
 import { PopularFallback } from './pipeline/fallback.js';
 import { createPipelineMetrics } from './pipeline/metrics.js';
 import { createRecommender } from './pipeline/pipeline.js';
+import { SharedReads } from './pipeline/shared-reads.js';
 import { blendedScoreRanker, type Ranker } from './pipeline/ranker.js';
 import { DEFAULT_SETTINGS, type PipelineSettings } from './pipeline/settings.js';
 import { registerAdminRoutes } from './routes/admin.route.js';
@@ -31,6 +33,9 @@ import { createSearcher } from './search/searcher.js';
 import { createSearchMetrics } from './search/search-metrics.js';
 import { DEFAULT_RERANK_WEIGHTS } from './search/rerank.js';
 import type { SearchServices } from './search/search-service.js';
+
+/** Items whose parsed display fields are remembered (about 0.5 KB each): a large catalog's hot part. */
+const ITEM_META_CACHE_ITEMS = 100_000;
 
 /** The default request body limit: a full batch or cart is a few KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -64,6 +69,11 @@ export interface ServingAppDeps {
   maxBodyBytes?: number;
   /** Search index and suggestions (`/v1/search`); the search routes are absent without them. */
   search?: SearchServices;
+  /**
+   * How long the global trending and popular lists read by one request serve the next ones
+   * (shared-reads.ts); 0 (the default here) reads them on every request.
+   */
+  sharedReadWindowMs?: number;
   /** Request time; tests pin it to the time their events were written at. */
   clock?: () => number;
 }
@@ -111,6 +121,10 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
     defaultRanker = deps.ranker ?? modelRanker;
   }
   const subjectSources = model === undefined ? [] : [sequenceAnnSource(model.live)];
+  const shared: SharedReadState = {
+    metaCache: new ItemMetaParseCache(ITEM_META_CACHE_ITEMS),
+    globalLists: new SharedReads(deps.sharedReadWindowMs ?? 0),
+  };
   const experiments = createExperiments({
     specs: deps.experiments ?? [],
     settings: deps.settings ?? DEFAULT_SETTINGS,
@@ -119,7 +133,7 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     recommender: (settings, ranker) =>
       createRecommender({
-        features: (nowMs) => redisFeatureReader(deps.redis, deps.redisPrefix, nowMs),
+        features: (nowMs) => redisFeatureReader(deps.redis, deps.redisPrefix, nowMs, shared),
         ranker,
         subjectSources,
         settings,

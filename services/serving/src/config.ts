@@ -74,6 +74,11 @@ export const ServingConfigSchema = Type.Object({
   REC_SERVING_MODEL_UPDATES: Type.Enum(['kafka', 'off'], { default: 'kafka' }),
   /** How often the registry's live version is re-read (a missed announcement, Kafka away); 0: never. */
   REC_SERVING_MODEL_POLL_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 60_000 }),
+  /**
+   * How long the global trending and popular lists one request read serve the requests after it
+   * (they are the same for every shopper); 0: read on every request. Per-shopper reads never are.
+   */
+  REC_SERVING_SHARED_READ_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   /** How often the search index is rebuilt from the catalog in Redis; 0: built once at startup. */
   REC_SERVING_SEARCH_REFRESH_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 60_000 }),
   /** w_a: how much the shopper's category and brand affinities lift a search match (search/rerank.ts). */

@@ -168,6 +168,7 @@ async function main(): Promise<void> {
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
     maxBodyBytes: config.REC_SERVING_MAX_BODY_BYTES,
+    sharedReadWindowMs: config.REC_SERVING_SHARED_READ_WINDOW_MS,
     ...(model === undefined
       ? {}
       : {

@@ -134,7 +134,10 @@ export class ItemIndex {
    */
   nearest(query: Float32Array, k: number, skip?: (index: number) => boolean, skipped = 0): Neighbour[] {
     if (this.graph === undefined) return this.exact(query, k, skip);
-    const wanted = Math.min(this.size, Math.max(0, Math.floor(k)) + Math.max(0, skipped));
+    // Over-fetch for what `skip` may refuse, but boundedly: a shopper with hundreds of purchases
+    // would otherwise widen every search; a few refused items only shorten the list a little.
+    const size = Math.max(0, Math.floor(k));
+    const wanted = Math.min(this.size, size + Math.min(Math.max(0, skipped), 2 * size + 16));
     if (wanted === 0) return [];
     const matches = this.graph.search(query, wanted, 1);
     const out: Neighbour[] = [];

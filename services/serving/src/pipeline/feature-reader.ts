@@ -11,6 +11,7 @@ import {
   readCovisitNeighbours,
   readItemMeta,
   readSubjectFeatures,
+  type ItemMetaParseCache,
   readTopPopular,
   readTrending,
   type ItemMeta,
@@ -20,6 +21,7 @@ import {
   type SubjectIds,
   type TrendingItem,
 } from '@recstream/features';
+import type { SharedReads } from './shared-reads.js';
 
 export interface FeatureReader {
   subject(ids: SubjectIds): Promise<SubjectFeatures>;
@@ -34,17 +36,33 @@ export interface FeatureReader {
 /** How much of the shopper is read: only what the candidate sources use. */
 const SUBJECT_LIMITS = { sequenceLimit: 50, searchesLimit: 0, cartLimit: 20, purchasedLimit: 500 } as const;
 
-export function redisFeatureReader(redis: Redis, prefix: string, nowMs: number): FeatureReader {
+/** What the readers of every request share (one of each per process). */
+export interface SharedReadState {
+  /** Spares re-parsing display fields whose stored value has not changed (still read every time). */
+  readonly metaCache?: ItemMetaParseCache | undefined;
+  /** Shares the global trending and popular lists between the requests of a short window. */
+  readonly globalLists?: SharedReads | undefined;
+}
+
+export function redisFeatureReader(
+  redis: Redis,
+  prefix: string,
+  nowMs: number,
+  shared: SharedReadState = {},
+): FeatureReader {
+  const { metaCache, globalLists } = shared;
+  const global = <T>(key: string, read: () => Promise<T>) =>
+    globalLists === undefined ? read() : globalLists.get(key, read);
   return {
     subject: (ids) => readSubjectFeatures(redis, prefix, ids, { ...SUBJECT_LIMITS, nowMs }),
-    trending: (k) => readTrending(redis, prefix, k, nowMs),
-    popular: (k) => readTopPopular(redis, prefix, k, nowMs),
+    trending: (k) => global(`trending:${k}`, () => readTrending(redis, prefix, k, nowMs)),
+    popular: (k) => global(`popular:${k}`, () => readTopPopular(redis, prefix, k, nowMs)),
     categoryTop: (category, k) => readCategoryTop(redis, prefix, category, k, nowMs),
     covisit: (itemIds, k) => readCovisitNeighbours(redis, prefix, itemIds, k),
     boughtTogether: (itemIds, k) => readBoughtTogether(redis, prefix, itemIds, k),
     meta: async (itemIds) => {
       const unique = [...new Set(itemIds)];
-      const metas = await readItemMeta(redis, prefix, unique);
+      const metas = await readItemMeta(redis, prefix, unique, metaCache);
       const byId = new Map<string, ItemMeta>();
       unique.forEach((itemId, i) => {
         const meta = metas[i];
