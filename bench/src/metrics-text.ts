@@ -5,11 +5,14 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * The value of `metric` with exactly these labels (`outcome="applied"`; empty for none), or 0
  * when the series has not been written yet (prom-client omits labelled series until first use).
+ * Expositions of several instances joined together give the sum over the instances.
  */
 export function seriesValue(exposition: string, metric: string, labels = ''): number {
   const selector = labels === '' ? '' : `\\{${escape(labels)}\\}`;
-  const match = new RegExp(`^${escape(metric)}${selector} (\\S+)$`, 'm').exec(exposition);
-  return match === null ? 0 : Number(match[1]);
+  let sum = 0;
+  for (const match of exposition.matchAll(new RegExp(`^${escape(metric)}${selector} (\\S+)$`, 'gm')))
+    sum += Number(match[1]);
+  return sum;
 }
 
 /** Cumulative buckets (upper bound in seconds, Infinity for +Inf → count) of an unlabelled histogram. */

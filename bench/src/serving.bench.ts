@@ -17,7 +17,8 @@
  * BENCH_SEED (1), BENCH_AUTH (required | disabled), BENCH_IMPRESSIONS (kafka | off) — the last two
  * to see what keys and impression logging cost — BENCH_MODEL (sequence | off: rank without a model),
  * BENCH_TRAIN_S (60: how long the model trains on the simulated shop before serving loads it; see
- * serving-model.ts) and BENCH_CPU_PROFILE_DIR, where the serving process
+ * serving-model.ts), BENCH_INSTANCES (1: serving processes behind a round robin, as replicas behind a
+ * load balancer; CPU is their sum) and BENCH_CPU_PROFILE_DIR, where the serving process
  * writes a V8 CPU profile when it stops (to see where its time goes). Runs in a throwaway namespace (Redis prefix, topics) that it removes at the end.
  */
 import { execFile } from 'node:child_process';
@@ -233,10 +234,11 @@ async function main(): Promise<void> {
   const impressions = choiceFromEnv('BENCH_IMPRESSIONS', ['kafka', 'off'] as const);
   const modelChoice = choiceFromEnv('BENCH_MODEL', ['sequence', 'off'] as const);
   const trainMs = numberFromEnv('BENCH_TRAIN_S', 60) * 1000;
+  const instances = numberFromEnv('BENCH_INSTANCES', 1);
   const ns = testNamespace('benchserving');
   const redis = createRedis(process.env['REC_REDIS_URL'] ?? ns.env['REC_REDIS_URL'] ?? '');
   await redis.connect();
-  let serving: RunningService | undefined;
+  const servings: RunningService[] = [];
   let model: BenchModel | undefined;
   try {
     await createTestTopics(ns);
@@ -291,19 +293,30 @@ async function main(): Promise<void> {
     );
     const key = (JSON.parse(stdout) as { key: string }).key;
     const profileDir = process.env['BENCH_CPU_PROFILE_DIR'];
-    serving = await startService({
-      service: 'serving',
-      env,
-      ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
-    });
-    const base = serving.url;
+    // Instances start one after the other: each builds its model's index on every core.
+    for (let i = 0; i < instances; i += 1)
+      servings.push(
+        await startService({
+          service: 'serving',
+          env,
+          ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
+        }),
+      );
     const random = seededRandom(seed + 1);
-    const url = () => {
+    // Round robin over the instances, as a load balancer in front of replicas would.
+    const url = (sequence: number) => {
       const user = shopperIds[Math.floor(random() * shopperIds.length)] ?? '';
+      const base = servings[sequence % servings.length]?.url ?? '';
       return new URL(`${base}/v1/recommendations?user_id=${encodeURIComponent(user)}&k=20`);
     };
     const headers = { authorization: `Bearer ${key}` };
-    const scrape = async () => (await fetch(`${base}/metrics`)).text();
+    // Every instance's exposition, joined: the bench's readers sum a series over them.
+    const scrape = async () =>
+      (await Promise.all(servings.map(async (s) => (await fetch(`${s.url}/metrics`)).text()))).join('\n');
+    const cpuOfServing = async () => {
+      const each = await Promise.all(servings.map((s) => cpuSeconds(s.process.pid ?? 0)));
+      return each.some((c) => c === undefined) ? undefined : each.reduce<number>((a, c) => a + (c ?? 0), 0);
+    };
     progress('serving ready; warming up', { warmup_s: warmupMs / 1000 });
     await runGets(url, headers, rates[0] ?? 100, warmupMs, maxInFlight);
 
@@ -311,9 +324,9 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       progress('measuring', { rate, duration_s: durationMs / 1000 });
       const before = await scrape();
-      const cpuBefore = await cpuSeconds(serving.process.pid ?? 0);
+      const cpuBefore = await cpuOfServing();
       const run = await runGets(url, headers, rate, durationMs, maxInFlight);
-      const cpuAfter = await cpuSeconds(serving.process.pid ?? 0);
+      const cpuAfter = await cpuOfServing();
       const after = await scrape();
       const sorted = [...run.latencies].sort((a, b) => a - b);
       const ok = run.statuses.get(200) ?? 0;
@@ -388,6 +401,7 @@ async function main(): Promise<void> {
         k: 20,
         auth,
         impressions,
+        instances,
         model:
           model === undefined
             ? null
@@ -399,12 +413,13 @@ async function main(): Promise<void> {
       model_index_recall_at_20:
         model === undefined
           ? null
-          : seriesValue(await scrape(), 'rec_serving_model_index_recall', `model="${model.model}"`),
-      serving_peak_rss_mib: await peakRssMiB(serving.process.pid ?? 0),
+          : seriesValue(await scrape(), 'rec_serving_model_index_recall', `model="${model.model}"`) /
+            instances,
+      serving_peak_rss_mib: await Promise.all(servings.map((s) => peakRssMiB(s.process.pid ?? 0))),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
-    await serving?.stop();
+    for (const serving of servings) await serving.stop();
     await model?.remove();
     redis.disconnect();
     await deleteTestKeys(ns);

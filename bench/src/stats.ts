@@ -78,7 +78,8 @@ export function parseBuckets(exposition: string, metric: string, labels: string)
   const pattern = new RegExp(`^${metric}_bucket\\{le="([^"]+)",${labels}\\} (\\d+)$`, 'gm');
   for (const match of exposition.matchAll(pattern)) {
     const bound = match[1] === '+Inf' ? Infinity : Number(match[1]);
-    buckets.set(bound, Number(match[2]));
+    // Summed: the joined expositions of several instances give one histogram over all of them.
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[2]));
   }
   return buckets;
 }
