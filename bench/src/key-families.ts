@@ -49,6 +49,7 @@ export function keyFamily(key: string, base: string): KeyFamily {
     return 'unknown';
   }
   if (rest === 'item:pop' || rest === 'item:pop:short' || rest === 'item:meta') return rest;
+  if (rest === 'item:meta:changes') return 'item:meta'; // the catalog's change counter
   if (rest.startsWith('item:')) {
     if (rest.endsWith(':win')) return 'item:win';
     if (rest.endsWith(':covis')) return 'item:covis';

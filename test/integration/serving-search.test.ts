@@ -329,6 +329,13 @@ t.test('search over the real catalog and features', async (t) => {
     t.match(metrics, /rec_serving_search_index_items 12/);
     t.match(metrics, /rec_serving_search_index_build_seconds \d/);
     t.match(metrics, /rec_serving_search_answers_total\{outcome="popular"\} \d/);
+
+    // With the feature service's change counter, a refresh rebuilds only when the catalog moved.
+    await redis.incr(featureKeys(prefix).itemMetaChanges());
+    t.ok(await index.refresh(), 'the counter appeared: rebuilt');
+    t.ok(await index.refresh(), 'unchanged: kept');
+    const counted = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    t.match(counted, /rec_serving_search_index_builds_total\{result="unchanged"\} 1/);
   });
 
   await t.test('Redis down: the in-memory index still answers, by relevance, flagged', async (t) => {

@@ -35,5 +35,6 @@ export async function restoreCatalog(
       restored += Number(written);
     }
   }
+  if (restored > 0) await redis.incr(featureKeys(prefix).itemMetaChanges());
   return { catalog, restored };
 }

@@ -17,12 +17,20 @@ export function createItemMetaWriter(redis: Redis, prefix: string): ItemMetaWrit
       if (items.length === 0) return;
       const pipeline = redis.pipeline();
       for (const item of items) pipeline.hset(keys.itemMeta(), item.itemId, JSON.stringify(item));
+      // Bumped with the writes: serving's search index rebuilds only when this has moved.
+      pipeline.incr(keys.itemMetaChanges());
       const results = (await pipeline.exec()) ?? [];
       for (const [error] of results) if (error !== null) throw error;
     },
     async remove(itemIds) {
       if (itemIds.length === 0) return;
-      await redis.hdel(keys.itemMeta(), ...itemIds);
+      const results =
+        (await redis
+          .pipeline()
+          .hdel(keys.itemMeta(), ...itemIds)
+          .incr(keys.itemMetaChanges())
+          .exec()) ?? [];
+      for (const [error] of results) if (error !== null) throw error;
     },
   };
 }

@@ -46,15 +46,20 @@ export function createSearchIndex(options: SearchIndexOptions): Refreshing<Catal
     'search_index_build_seconds',
     'How long the last search index build took (read from Redis and index)',
   );
-  const builds = options.metrics.counter('search_index_builds_total', 'Search index builds, by result', [
-    'result',
-  ]);
+  const builds = options.metrics.counter(
+    'search_index_builds_total',
+    'Search index refreshes, by result: ok (rebuilt), unchanged (catalog unchanged since the last build: kept), failed',
+    ['result'],
+  );
   const clock = options.clock ?? Date.now;
   return createRefreshing({
     name: 'search index',
     initial: CatalogIndex.empty(),
     intervalMs: options.refreshMs,
     logger: options.logger,
+    // Rebuilt only when the catalog changed: the feature service bumps this counter on every write.
+    stamp: async () =>
+      (await options.redis.get(featureKeys(options.redisPrefix).itemMetaChanges())) ?? undefined,
     build: async () => CatalogIndex.build(await readCatalog(options.redis, options.redisPrefix), clock()),
     onBuilt: (index, took) => {
       items.set(index.size);
@@ -62,5 +67,6 @@ export function createSearchIndex(options: SearchIndexOptions): Refreshing<Catal
       builds.inc({ result: 'ok' });
     },
     onFailed: () => builds.inc({ result: 'failed' }),
+    onSkipped: () => builds.inc({ result: 'unchanged' }),
   });
 }

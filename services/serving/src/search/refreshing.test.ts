@@ -49,3 +49,34 @@ t.test('start refreshes on the interval until stopped', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 30));
   t.equal(builds, stoppedAt, 'no refresh after stop');
 });
+
+t.test('with a stamp, an unchanged source is not rebuilt; a moved or missing stamp rebuilds', async (t) => {
+  let builds = 0;
+  let skipped = 0;
+  let stamp: string | undefined = '7';
+  let fail = false;
+  const value = createRefreshing({
+    name: 'test',
+    initial: 0,
+    intervalMs: 0,
+    logger,
+    stamp: () => Promise.resolve(stamp),
+    build: () => (fail ? Promise.reject(new Error('down')) : Promise.resolve(++builds)),
+    onSkipped: () => (skipped += 1),
+  });
+  t.ok(await value.refresh());
+  t.ok(await value.refresh());
+  t.equal(builds, 1, 'the second refresh found the same stamp');
+  t.equal(skipped, 1);
+  stamp = '8';
+  fail = true;
+  t.equal(await value.refresh(), false, 'a moved stamp rebuilds (and this build fails)');
+  fail = false;
+  t.ok(await value.refresh());
+  t.equal(builds, 2, 'a failed build does not record its stamp: the next refresh builds');
+  stamp = undefined;
+  t.ok(await value.refresh());
+  t.ok(await value.refresh());
+  t.equal(builds, 4, 'without a stamp, every refresh builds');
+  await value.stop();
+});

@@ -1,7 +1,9 @@
 /**
  * A value rebuilt in the background every `intervalMs` (the search index, the suggestion list) and
  * read synchronously by requests. A failed rebuild keeps the last good value and is retried at the
- * next tick; rebuilds never overlap (a refresh asked for while one runs joins it).
+ * next tick; rebuilds never overlap (a refresh asked for while one runs joins it). With a `stamp`
+ * (a cheap token of the source's state, e.g. a change counter), a refresh whose stamp equals the
+ * last build's keeps the value without rebuilding.
  */
 import type { Logger } from '@recstream/logger';
 
@@ -23,21 +25,35 @@ export interface RefreshingOptions<T> {
   readonly build: () => Promise<T>;
   readonly intervalMs: number;
   readonly logger: Logger;
+  /**
+   * Read before each build; the build is skipped when it equals the last successful build's.
+   * Undefined (no token, e.g. a source that never wrote one) always rebuilds.
+   */
+  readonly stamp?: () => Promise<string | undefined>;
   /** Told how each build went (metrics). */
   readonly onBuilt?: (value: T, seconds: number) => void;
   readonly onFailed?: (error: unknown) => void;
+  readonly onSkipped?: () => void;
 }
 
 export function createRefreshing<T>(options: RefreshingOptions<T>): Refreshing<T> {
   let value = options.initial;
   let running: Promise<boolean> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let builtStamp: string | undefined;
 
   const build = async (): Promise<boolean> => {
     const started = performance.now();
     try {
+      // Read before the build: a change made while it runs moves the stamp for the next refresh.
+      const stamp = await options.stamp?.();
+      if (stamp !== undefined && stamp === builtStamp) {
+        options.onSkipped?.();
+        return true;
+      }
       const next = await options.build();
       value = next;
+      builtStamp = stamp;
       options.onBuilt?.(next, (performance.now() - started) / 1000);
       return true;
     } catch (err) {
