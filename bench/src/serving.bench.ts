@@ -299,6 +299,8 @@ async function main(): Promise<void> {
         await startService({
           service: 'serving',
           env,
+          // Ready once its model's index is built: minutes for a 500k-item catalog.
+          readyTimeoutMs: 20 * 60_000,
           ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
         }),
       );

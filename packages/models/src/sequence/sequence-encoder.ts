@@ -192,13 +192,65 @@ export class SequenceEncoder {
   }
 }
 
-/** rows × [in] · kernel [in, out] + bias, for square layers (in = out = d). */
+/**
+ * rows × [in] · kernel [in, out] + bias, for square layers (in = out = d). Register-blocked: two
+ * rows × four outputs per pass over the inputs, so each input and kernel value loaded serves
+ * several multiply-adds (about twice as fast as one dot product per output in V8).
+ */
 function affine(x: Float32Array, rows: number, layer: Dense, d: number): Float32Array {
   const out = new Float32Array(rows * d);
-  const { kernelT, bias } = layer;
-  for (let r = 0; r < rows; r += 1) {
+  const { kernelT: k, bias } = layer;
+  const blocked = d - (d % 4);
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
     const o = r * d;
-    for (let j = 0; j < d; j += 1) out[o + j] = (bias[j] as number) + dot(x, o, kernelT, j * d, d);
+    const p = o + d;
+    for (let j = 0; j < blocked; j += 4) {
+      const k0 = j * d;
+      const k1 = k0 + d;
+      const k2 = k1 + d;
+      const k3 = k2 + d;
+      let a0 = bias[j] as number;
+      let a1 = bias[j + 1] as number;
+      let a2 = bias[j + 2] as number;
+      let a3 = bias[j + 3] as number;
+      let b0 = a0;
+      let b1 = a1;
+      let b2 = a2;
+      let b3 = a3;
+      for (let i = 0; i < d; i += 1) {
+        const v = x[o + i] as number;
+        const w = x[p + i] as number;
+        const c0 = k[k0 + i] as number;
+        const c1 = k[k1 + i] as number;
+        const c2 = k[k2 + i] as number;
+        const c3 = k[k3 + i] as number;
+        a0 += v * c0;
+        a1 += v * c1;
+        a2 += v * c2;
+        a3 += v * c3;
+        b0 += w * c0;
+        b1 += w * c1;
+        b2 += w * c2;
+        b3 += w * c3;
+      }
+      out[o + j] = a0;
+      out[o + j + 1] = a1;
+      out[o + j + 2] = a2;
+      out[o + j + 3] = a3;
+      out[p + j] = b0;
+      out[p + j + 1] = b1;
+      out[p + j + 2] = b2;
+      out[p + j + 3] = b3;
+    }
+    for (let j = blocked; j < d; j += 1) {
+      out[o + j] = (bias[j] as number) + dot(x, o, k, j * d, d);
+      out[p + j] = (bias[j] as number) + dot(x, p, k, j * d, d);
+    }
+  }
+  for (; r < rows; r += 1) {
+    const o = r * d;
+    for (let j = 0; j < d; j += 1) out[o + j] = (bias[j] as number) + dot(x, o, k, j * d, d);
   }
   return out;
 }
