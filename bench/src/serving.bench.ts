@@ -13,13 +13,14 @@
  * impression outcomes.
  *
  * Options (environment): BENCH_RATES (100,300,600 requests/s), BENCH_DURATION_S per rate (20),
- * BENCH_WARMUP_S (5), BENCH_ITEMS (50000), BENCH_SHOPPERS (50000), BENCH_MAX_IN_FLIGHT (256),
- * BENCH_SEED (1), BENCH_AUTH (required | disabled), BENCH_IMPRESSIONS (kafka | off) — the last two
- * to see what keys and impression logging cost — BENCH_MODEL (sequence | off: rank without a model),
- * BENCH_TRAIN_S (60: how long the model trains on the simulated shop before serving loads it; see
- * serving-model.ts), BENCH_INSTANCES (1: serving processes behind a round robin, as replicas behind a
- * load balancer; CPU is their sum) and BENCH_CPU_PROFILE_DIR, where the serving process
- * writes a V8 CPU profile when it stops (to see where its time goes). Runs in a throwaway namespace (Redis prefix, topics) that it removes at the end.
+ * BENCH_WARMUP_S (20: long enough for V8 to optimise every instance's hot paths), BENCH_ITEMS
+ * (50000), BENCH_SHOPPERS (50000), BENCH_MAX_IN_FLIGHT (256), BENCH_SEED (1), BENCH_AUTH
+ * (required | disabled) and BENCH_IMPRESSIONS (kafka | off) to see what keys and impression
+ * logging cost, BENCH_MODEL (sequence | off: rank without a model), BENCH_TRAIN_S (60: how long
+ * the model trains on the simulated shop before serving loads it; see serving-model.ts),
+ * BENCH_INSTANCES (1: serving processes behind a round robin, as replicas behind a load balancer;
+ * CPU is their sum), BENCH_CPU_PROFILE_DIR (the serving processes write V8 CPU profiles there when
+ * they stop). Runs in a throwaway namespace (Redis prefix, topics) that it removes at the end.
  */
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -103,6 +104,8 @@ async function loadFeatures(redis: Redis, prefix: string, items: number, shopper
     }
     for (const [error] of (await pipeline.exec()) ?? []) if (error !== null) throw error;
   }
+  // As the feature service's catalog writer does: serving rebuilds its search index only when this moves.
+  await redis.incr(featureKeys(prefix).itemMetaChanges());
   const ctx = compileContext(prefix, catalog);
   const store = createFeatureStore(redis, prefix);
   const buffers: CompiledEvent[][] = Array.from({ length: PARTITIONS }, () => []);
@@ -225,7 +228,7 @@ function stageBuckets(exposition: string): Map<string, Buckets> {
 async function main(): Promise<void> {
   const rates = ratesFromEnv();
   const durationMs = numberFromEnv('BENCH_DURATION_S', 20) * 1000;
-  const warmupMs = numberFromEnv('BENCH_WARMUP_S', 5) * 1000;
+  const warmupMs = numberFromEnv('BENCH_WARMUP_S', 20) * 1000;
   const items = numberFromEnv('BENCH_ITEMS', 50_000);
   const shoppers = numberFromEnv('BENCH_SHOPPERS', 50_000);
   const maxInFlight = numberFromEnv('BENCH_MAX_IN_FLIGHT', 256);
