@@ -46,6 +46,7 @@ export interface ShopperEncoding {
 
 export class ServedModel {
   readonly label: string;
+  readonly version: string;
   readonly dim: number;
   readonly maxLength: number;
   /** Share of the exact top 20 the nearest-item index finds (1 when it searches exactly). */
@@ -59,11 +60,16 @@ export class ServedModel {
   private readonly items: ItemIndex;
   private retired = false;
 
+  /**
+   * Keeps only what it copied out of the loaded version, not the version itself: the model's own
+   * embedding tables (as large as the item vectors) go with the garbage collector.
+   */
   private constructor(
-    private readonly registry: RegistryVersion,
+    registry: RegistryVersion,
     parts: { vectors: Float32Array; encoder: SequenceEncoder; items: ItemIndex; recall: number },
   ) {
     const { model } = registry.loaded;
+    this.version = registry.version;
     this.label = `${registry.model}@${registry.version}`;
     this.dim = model.hyper.hiddenDim;
     this.maxLength = model.hyper.maxLength;
@@ -108,10 +114,6 @@ export class ServedModel {
     } finally {
       model.dispose();
     }
-  }
-
-  get version(): string {
-    return this.registry.version;
   }
 
   get numItems(): number {
