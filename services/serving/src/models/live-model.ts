@@ -140,14 +140,12 @@ export class LiveModel {
     return result;
   }
 
-  /** Stops loading new versions and retires the current one (its requests in flight finish on it). */
+  /** Stops loading new versions and drops the current one (its requests in flight finish on it). */
   async close(): Promise<void> {
     this.closed = true;
     this.wanted = undefined;
     await this.loop;
-    const served = this.served;
     this.served = undefined;
-    served?.retire();
   }
 
   private encode(subject: SubjectFeatures, contextItemId?: string): ShopperEncoding | undefined {
@@ -181,7 +179,6 @@ export class LiveModel {
       if ((this.wanted !== undefined && this.wanted !== version) || this.closed) {
         // Announced again while this one loaded: the newer announcement wins.
         this.options.metrics.load(this.model, 'superseded');
-        next.retire();
         continue;
       }
       const previous = this.served;
@@ -202,7 +199,6 @@ export class LiveModel {
         },
         'model version serving',
       );
-      previous?.retire();
     }
   }
 

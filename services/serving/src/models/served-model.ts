@@ -58,7 +58,6 @@ export class ServedModel {
   private readonly vectors: Float32Array;
   private readonly encoder: SequenceEncoder;
   private readonly items: ItemIndex;
-  private retired = false;
 
   /**
    * Keeps only what it copied out of the loaded version, not the version itself: the model's own
@@ -125,11 +124,6 @@ export class ServedModel {
     return this.items.approximate;
   }
 
-  /** Retired: a newer version serves; requests that began on this one still finish on it. */
-  get isRetired(): boolean {
-    return this.retired;
-  }
-
   index(itemId: string): number | undefined {
     return this.indexOf.get(itemId);
   }
@@ -180,11 +174,6 @@ export class ServedModel {
   encode(history: Int32Array): ShopperEncoding {
     if (history.length === 0) throw new RangeError('a history to encode must not be empty');
     return { label: this.label, hidden: this.encoder.encode(history), history, model: this };
-  }
-
-  /** No new request starts on this version (the live model swapped another in). */
-  retire(): void {
-    this.retired = true;
   }
 }
 
