@@ -49,7 +49,8 @@ export function keyFamily(key: string, base: string): KeyFamily {
     return 'unknown';
   }
   if (rest === 'item:pop' || rest === 'item:pop:short' || rest === 'item:meta') return rest;
-  if (rest === 'item:meta:changes') return 'item:meta'; // the catalog's change counter
+  // The catalog's version and change log are part of what the catalog costs.
+  if (rest === 'item:meta:version' || rest === 'item:meta:log') return 'item:meta';
   if (rest.startsWith('item:')) {
     if (rest.endsWith(':win')) return 'item:win';
     if (rest.endsWith(':covis')) return 'item:covis';

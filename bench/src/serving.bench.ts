@@ -28,7 +28,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { featureKeys, toItemMeta, type ItemMeta } from '@recstream/features';
+import { toItemMeta, writeCatalog, type ItemMeta } from '@recstream/features';
 import { compileContext, compileEvent } from '@recstream/feature/compile';
 import { createFeatureStore, type CompiledEvent } from '@recstream/feature/store';
 import { createRedis, type Redis } from '@recstream/redis';
@@ -93,19 +93,17 @@ const progress = (message: string, fields: Record<string, unknown> = {}) =>
 async function loadFeatures(redis: Redis, prefix: string, items: number, shoppers: number, seed: number) {
   const catalog = new Map<string, ItemMeta | undefined>();
   const indexOf = new Map<string, number>();
-  const metaKey = featureKeys(prefix).itemMeta();
+  // Through the feature service's own catalog writer (versioned, as serving expects).
   for (let start = 0; start < items; start += 5000) {
-    const pipeline = redis.pipeline();
+    const chunk: ItemMeta[] = [];
     for (let i = start; i < Math.min(items, start + 5000); i += 1) {
       const meta = toItemMeta(catalogItem(i, items));
       catalog.set(itemId(i), meta);
       indexOf.set(itemId(i), i);
-      pipeline.hset(metaKey, itemId(i), JSON.stringify(meta));
+      chunk.push(meta);
     }
-    for (const [error] of (await pipeline.exec()) ?? []) if (error !== null) throw error;
+    await writeCatalog(redis, prefix, chunk);
   }
-  // As the feature service's catalog writer does: serving rebuilds its search index only when this moves.
-  await redis.incr(featureKeys(prefix).itemMetaChanges());
   const ctx = compileContext(prefix, catalog);
   const store = createFeatureStore(redis, prefix);
   const buffers: CompiledEvent[][] = Array.from({ length: PARTITIONS }, () => []);

@@ -128,8 +128,8 @@ function place(events: readonly EnrichedEvent[]) {
 /** Every feature key with its content; floats rounded (sums in another order differ in the last bits). */
 async function dump(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
   const keys = featureKeys(prefix);
-  // Bookkeeping, not features: state, offsets and the catalog's change counter.
-  const skip = new Set([keys.state(), keys.appliedOffsets(), keys.itemMetaChanges()]);
+  // Bookkeeping, not features: state, offsets and the catalog's version and change log.
+  const skip = new Set([keys.state(), keys.appliedOffsets(), keys.itemMetaVersion(), keys.itemMetaLog()]);
   const round = (v: string) =>
     Number.isFinite(Number(v)) && v.includes('.') ? Number(v).toPrecision(10) : v;
   const out: Record<string, unknown> = {};

@@ -8,12 +8,13 @@
  */
 import t, { type Test } from 'tap';
 import type { ClickHouse } from '@recstream/clickhouse';
-import { featureKeys, toItemMeta } from '@recstream/features';
+import { bumpCatalogVersion, toItemMeta, writeCatalog } from '@recstream/features';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
 import type { CatalogItem, EnrichedEvent, SearchResponse, SuggestResponse } from '@recstream/schemas';
 import { buildApp } from '@recstream/serving/app';
+import { CatalogMirror } from '@recstream/serving/catalog';
 import { type Impression } from '@recstream/serving/impressions';
 import { createSearchIndex, createSearchLog } from '@recstream/serving/search';
 import {
@@ -126,7 +127,8 @@ async function setup(t: Test, options: { withLog: boolean } = { withLog: true })
   if (clickhouse !== undefined) await writeSearchLog(clickhouse);
 
   const metrics = createMetrics('serving', { defaultMetrics: false });
-  const index = createSearchIndex({ redis, redisPrefix: ns.redisPrefix, refreshMs: 0, logger, metrics });
+  const catalogMirror = new CatalogMirror({ redis, redisPrefix: ns.redisPrefix, logger, metrics });
+  const index = createSearchIndex({ catalog: catalogMirror, refreshMs: 0, logger, metrics });
   t.ok(await index.refresh(), 'the index builds');
   const searchLog =
     clickhouse === undefined
@@ -151,6 +153,7 @@ async function setup(t: Test, options: { withLog: boolean } = { withLog: true })
     maxK: MAX_K,
     checks: {},
     clock: () => NOW,
+    catalog: catalogMirror,
     search: { index, searchLog },
   });
   t.teardown(() => app.close());
@@ -318,7 +321,7 @@ t.test('search over the real catalog and features', async (t) => {
 
   await t.test('a refresh picks up new catalog items; metrics show the index', async (t) => {
     const item = toItemMeta({ ...catalog[0]!, item_id: 'lip-new', title: 'Glossy Coral Lipstick' });
-    await redis.hset(featureKeys(prefix).itemMeta(), 'lip-new', JSON.stringify(item));
+    await writeCatalog(redis, prefix, [item]);
     const before = await get('/v1/search?q=coral');
     t.ok(before.zero_results && !ids(before).includes('lip-new'), 'not before the refresh');
     t.ok(await index.refresh());
@@ -330,12 +333,18 @@ t.test('search over the real catalog and features', async (t) => {
     t.match(metrics, /rec_serving_search_index_build_seconds \d/);
     t.match(metrics, /rec_serving_search_answers_total\{outcome="popular"\} \d/);
 
-    // With the feature service's change counter, a refresh rebuilds only when the catalog moved.
-    await redis.incr(featureKeys(prefix).itemMetaChanges());
-    t.ok(await index.refresh(), 'the counter appeared: rebuilt');
+    // A refresh rebuilds only when the catalog's version moved.
+    t.ok(await index.refresh(), 'unchanged: kept');
+    await bumpCatalogVersion(redis, prefix);
+    t.ok(
+      await index.refresh(),
+      'the version moved (a bulk restore): rebuilt, from the whole catalog read again',
+    );
     t.ok(await index.refresh(), 'unchanged: kept');
     const counted = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    t.match(counted, /rec_serving_search_index_builds_total\{result="unchanged"\} 1/);
+    t.match(counted, /rec_serving_search_index_builds_total\{result="unchanged"\} 2/);
+    t.match(counted, /rec_serving_catalog_mirror_syncs_total\{kind="reload",result="ok"\} 2/);
+    t.match(counted, /rec_serving_catalog_mirror_items 12/);
   });
 
   await t.test('Redis down: the in-memory index still answers, by relevance, flagged', async (t) => {
@@ -397,7 +406,8 @@ t.test('an empty catalog: ready, and searches answer with an explanation', async
     redis.disconnect();
   });
   const metrics = createMetrics('serving', { defaultMetrics: false });
-  const index = createSearchIndex({ redis, redisPrefix: ns.redisPrefix, refreshMs: 0, logger, metrics });
+  const catalog = new CatalogMirror({ redis, redisPrefix: ns.redisPrefix, logger, metrics });
+  const index = createSearchIndex({ catalog, refreshMs: 0, logger, metrics });
   t.ok(await index.refresh());
   const app = await buildApp({
     logger,
@@ -406,6 +416,7 @@ t.test('an empty catalog: ready, and searches answer with an explanation', async
     redisPrefix: ns.redisPrefix,
     maxK: MAX_K,
     checks: { redis: async () => void (await redis.ping()) },
+    catalog,
     search: { index },
   });
   t.teardown(() => app.close());

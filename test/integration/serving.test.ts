@@ -4,7 +4,7 @@
  * answer, bad parameters are refused with 400, and a Redis outage is a 503, not a crash.
  */
 import t from 'tap';
-import { featureKeys, logContribution, type ItemMeta } from '@recstream/features';
+import { featureKeys, logContribution, writeCatalog, type ItemMeta } from '@recstream/features';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
@@ -40,7 +40,7 @@ t.test('popular items from the feature store', async (t) => {
       currency: 'EUR',
       availability: i === 1 ? 'out_of_stock' : 'in_stock',
     };
-    await redis.hset(keys.itemMeta(), meta.itemId, JSON.stringify(meta));
+    await writeCatalog(redis, ns.redisPrefix, [meta]);
   }
   const app = await buildApp({
     logger,

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { compileContext, compileEvent } from '@recstream/feature/compile';
 import { createFeatureStore } from '@recstream/feature/store';
-import { featureKeys, toItemMeta, type ItemMeta } from '@recstream/features';
+import { toItemMeta, writeCatalog, type ItemMeta } from '@recstream/features';
 import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
 
 /** Who did it: any of a user id, a device id and a session. */
@@ -76,11 +76,11 @@ export async function createFeatureWriter(
   const metaById = new Map<string, ItemMeta | undefined>(
     catalog.map((item) => [item.item_id, toItemMeta(item)]),
   );
-  if (metaById.size > 0)
-    await redis.hset(
-      featureKeys(prefix).itemMeta(),
-      Object.fromEntries([...metaById].map(([id, meta]) => [id, JSON.stringify(meta)])),
-    );
+  await writeCatalog(
+    redis,
+    prefix,
+    [...metaById.values()].filter((meta): meta is ItemMeta => meta !== undefined),
+  );
   const store = createFeatureStore(redis, prefix);
   const ctx = compileContext(prefix, metaById);
   let offset = 0;

@@ -3,7 +3,19 @@ export * from './bounds.js';
 export * from './popularity.js';
 export * from './windows.js';
 export { readTopPopular, type PopularItem } from './popularity.reader.js';
-export { ItemMetaParseCache, toItemMeta, readItemMeta, type ItemMeta } from './item-meta.js';
+export { toItemMeta, readItemMeta, type ItemMeta } from './item-meta.js';
+export {
+  CATALOG_LOG_MAX_ENTRIES,
+  bumpCatalogVersion,
+  catalogVersionStamp,
+  parseCatalogVersion,
+  readCatalogChanges,
+  readCatalogVersion,
+  readWholeCatalog,
+  removeFromCatalog,
+  writeCatalog,
+  type CatalogVersion,
+} from './catalog-version.js';
 export {
   readSubjectFeatures,
   type Affinity,

@@ -35,50 +35,13 @@ export function toItemMeta(item: ItemMetaSource): ItemMeta {
   };
 }
 
-/**
- * Remembers the parsed form of each item's stored JSON, so an item whose stored value has not
- * changed is not parsed again (serving reads the display fields of ~150 items per request, mostly
- * the same popular ones). The value is still read from Redis every time and compared: this saves
- * CPU, never freshness. Holds at most `maxEntries` items, forgetting the longest-held first.
- * The objects it returns are shared between requests: read-only, as their type says.
- */
-export class ItemMetaParseCache {
-  private readonly entries = new Map<string, { readonly raw: string; readonly meta: ItemMeta }>();
-
-  constructor(private readonly maxEntries: number) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1)
-      throw new RangeError(`the item meta cache must hold at least one item, got ${maxEntries}`);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  parse(itemId: string, raw: string): ItemMeta {
-    const known = this.entries.get(itemId);
-    if (known !== undefined && known.raw === raw) return known.meta;
-    const meta = JSON.parse(raw) as ItemMeta;
-    if (known !== undefined) this.entries.delete(itemId);
-    else if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
-    }
-    this.entries.set(itemId, { raw, meta });
-    return meta;
-  }
-}
-
 /** Display fields of the given items, in one round trip; unknown items map to undefined. */
 export async function readItemMeta(
   redis: Redis,
   prefix: string,
   itemIds: readonly string[],
-  cache?: ItemMetaParseCache,
 ): Promise<(ItemMeta | undefined)[]> {
   if (itemIds.length === 0) return [];
   const values = await redis.hmget(featureKeys(prefix).itemMeta(), ...itemIds);
-  return values.map((value, i) => {
-    if (value === null) return undefined;
-    return cache === undefined ? (JSON.parse(value) as ItemMeta) : cache.parse(itemIds[i] ?? '', value);
-  });
+  return values.map((value) => (value === null ? undefined : (JSON.parse(value) as ItemMeta)));
 }

@@ -10,7 +10,8 @@
  * | `<p>:f1:item:pop:short`               | zset   | item → log decayed popularity (τ 1 h), for trending · same bound |
  * | `<p>:f1:cat:<category>:pop`           | zset   | item → log decayed popularity in a category · `CATEGORY_TOP_MAX` |
  * | `<p>:f1:item:meta`                    | hash   | item → JSON ItemMeta · catalog size                        |
- * | `<p>:f1:item:meta:changes`            | string | counter bumped by every write to the meta hash (readers skip rebuilds while it stands still) · 1 |
+ * | `<p>:f1:item:meta:version`            | hash   | `epoch`, `n`: the meta hash's version, bumped by every write (catalog-version.ts) · 2 fields |
+ * | `<p>:f1:item:meta:log`                | stream | `<n>-0` → `items`: ids each versioned write changed, for readers that mirror the catalog · `CATALOG_LOG_MAX_ENTRIES` |
  * | `<p>:f1:item:<item>:win`              | hash   | `<type>:<granularity>:<bucket>` → count · `WINDOW_FIELDS_PER_ITEM`, expires `ITEM_TTL_S` |
  * | `<p>:f1:item:<item>:covis`            | zset   | item → co-visitation weight · `COVISIT_MAX`, expires `ITEM_TTL_S` |
  * | `<p>:f1:item:<item>:cobuy`            | zset   | item → bought-together count · `COVISIT_MAX`, expires `ITEM_TTL_S` |
@@ -41,7 +42,8 @@ export interface FeatureKeys {
   itemPopularityShort(): string;
   categoryPopularity(category: string): string;
   itemMeta(): string;
-  itemMetaChanges(): string;
+  itemMetaVersion(): string;
+  itemMetaLog(): string;
   itemWindows(itemId: string): string;
   itemCovisits(itemId: string): string;
   /** `itemCovisits(id)` is `prefix + id + suffix` (the store builds neighbour keys from them). */
@@ -77,7 +79,8 @@ export function featureKeys(prefix: string): FeatureKeys {
     itemPopularityShort: () => `${base}:item:pop:short`,
     categoryPopularity: (category) => `${base}:cat:${category}:pop`,
     itemMeta: () => `${base}:item:meta`,
-    itemMetaChanges: () => `${base}:item:meta:changes`,
+    itemMetaVersion: () => `${base}:item:meta:version`,
+    itemMetaLog: () => `${base}:item:meta:log`,
     itemWindows: (itemId) => `${base}:item:${itemId}:win`,
     itemCovisits: (itemId) => `${base}:item:${itemId}:covis`,
     itemCovisitsAffixes: () => ({ prefix: `${base}:item:`, suffix: ':covis' }),

@@ -2,11 +2,11 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { ItemMetaParseCache } from '@recstream/features';
 import { createHttpService, type ReadinessCheck } from '@recstream/http';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 import { createApiGuard, type ApiAuth } from './auth/api-key.guard.js';
+import { CatalogMirror } from './catalog/catalog-mirror.js';
 import type { ExperimentSpec } from './experiments/experiment.config.js';
 import { createExperiments } from './experiments/experiments.js';
 import type { ImpressionLog } from './impressions/impression-log.js';
@@ -33,9 +33,6 @@ import { createSearcher } from './search/searcher.js';
 import { createSearchMetrics } from './search/search-metrics.js';
 import { DEFAULT_RERANK_WEIGHTS } from './search/rerank.js';
 import type { SearchServices } from './search/search-service.js';
-
-/** Items whose parsed display fields are remembered (about 0.5 KB each): a large catalog's hot part. */
-const ITEM_META_CACHE_ITEMS = 100_000;
 
 /** The default request body limit: a full batch or cart is a few KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -67,6 +64,11 @@ export interface ServingAppDeps {
   /** Browser origins allowed cross-origin; `['*']` for any; none when absent or empty. */
   corsOrigins?: readonly string[];
   maxBodyBytes?: number;
+  /**
+   * The in-memory catalog (the service loads it before it listens); made here, and loaded by the
+   * first request that needs it, when absent.
+   */
+  catalog?: CatalogMirror;
   /** Search index and suggestions (`/v1/search`); the search routes are absent without them. */
   search?: SearchServices;
   /**
@@ -122,7 +124,14 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
   }
   const subjectSources = model === undefined ? [] : [sequenceAnnSource(model.live)];
   const shared: SharedReadState = {
-    metaCache: new ItemMetaParseCache(ITEM_META_CACHE_ITEMS),
+    catalog:
+      deps.catalog ??
+      new CatalogMirror({
+        redis: deps.redis,
+        redisPrefix: deps.redisPrefix,
+        logger: deps.logger,
+        metrics: deps.metrics,
+      }),
     globalLists: new SharedReads(deps.sharedReadWindowMs ?? 0),
   };
   const experiments = createExperiments({

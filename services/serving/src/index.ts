@@ -18,6 +18,7 @@ import { loadExperiments } from './experiments/experiment.config.js';
 import { createImpressionLog, type ImpressionLog } from './impressions/impression-log.js';
 import { startModelService, type ModelService } from './models/model-service.js';
 import { instanceGroupId } from './models/model-updates.consumer.js';
+import { CatalogMirror } from './catalog/catalog-mirror.js';
 import { createSearchIndex, createSearchLog, type SearchServices } from './search/index.js';
 
 async function main(): Promise<void> {
@@ -98,12 +99,16 @@ async function main(): Promise<void> {
     logger.warn('no model registry (REC_SERVING_MODEL_DIR): answers are ranked by blended source scores');
   }
 
+  // The catalog is loaded into memory before listening; requests keep it current.
+  const catalog = new CatalogMirror({ redis, redisPrefix: config.REC_REDIS_PREFIX, logger, metrics });
+  await catalog.settle();
+  logger.info({ items: catalog.count }, 'catalog loaded');
+
   // Search: the catalog index is built before listening (an empty catalog is fine: searches are
   // answered with popular items), then rebuilt in the background; suggestions likewise from the
   // search log in ClickHouse, which is not part of readiness (without it: catalog words).
   const searchIndex = createSearchIndex({
-    redis,
-    redisPrefix: config.REC_REDIS_PREFIX,
+    catalog,
     refreshMs: config.REC_SERVING_SEARCH_REFRESH_MS,
     logger,
     metrics,
@@ -179,6 +184,7 @@ async function main(): Promise<void> {
           },
         }),
     checks: { redis: async () => void (await redis.ping()) },
+    catalog,
     search,
   });
   await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });

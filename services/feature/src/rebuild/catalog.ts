@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ClickHouse } from '@recstream/clickhouse';
-import { featureKeys, toItemMeta, type ItemMeta } from '@recstream/features';
+import { bumpCatalogVersion, featureKeys, toItemMeta, type ItemMeta } from '@recstream/features';
 
 type ItemRow = Parameters<typeof toItemMeta>[0];
 
@@ -35,6 +35,7 @@ export async function restoreCatalog(
       restored += Number(written);
     }
   }
-  if (restored > 0) await redis.incr(featureKeys(prefix).itemMetaChanges());
+  // Written around the log: readers that mirror the catalog read all of it again.
+  if (restored > 0) await bumpCatalogVersion(redis, prefix);
   return { catalog, restored };
 }

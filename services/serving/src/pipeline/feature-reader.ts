@@ -1,17 +1,17 @@
 /**
  * The feature reads the pipeline makes, bound to one Redis, key prefix and request time. Each is one
  * round trip (the readers of @recstream/features); the pipeline issues the reads of a stage together,
- * so on the one connection their round trips overlap and the stage costs about one. An interface,
- * so the stages can be exercised without Redis and a cache can wrap it later.
+ * so on the one connection their round trips overlap and the stage costs about one. Display fields
+ * come from the in-memory catalog, brought up to the version read when the reader was made (at the
+ * start of the request, with its first reads). An interface, so the stages can be exercised
+ * without Redis.
  */
 import type { Redis } from 'ioredis';
 import {
   readBoughtTogether,
   readCategoryTop,
   readCovisitNeighbours,
-  readItemMeta,
   readSubjectFeatures,
-  type ItemMetaParseCache,
   readTopPopular,
   readTrending,
   type ItemMeta,
@@ -21,6 +21,7 @@ import {
   type SubjectIds,
   type TrendingItem,
 } from '@recstream/features';
+import type { CatalogMirror } from '../catalog/catalog-mirror.js';
 import type { SharedReads } from './shared-reads.js';
 
 export interface FeatureReader {
@@ -38,8 +39,8 @@ const SUBJECT_LIMITS = { sequenceLimit: 50, searchesLimit: 0, cartLimit: 20, pur
 
 /** What the readers of every request share (one of each per process). */
 export interface SharedReadState {
-  /** Spares re-parsing display fields whose stored value has not changed (still read every time). */
-  readonly metaCache?: ItemMetaParseCache | undefined;
+  /** The catalog's display fields. */
+  readonly catalog: CatalogMirror;
   /** Shares the global trending and popular lists between the requests of a short window. */
   readonly globalLists?: SharedReads | undefined;
 }
@@ -48,9 +49,13 @@ export function redisFeatureReader(
   redis: Redis,
   prefix: string,
   nowMs: number,
-  shared: SharedReadState = {},
+  shared: SharedReadState,
 ): FeatureReader {
-  const { metaCache, globalLists } = shared;
+  const { catalog, globalLists } = shared;
+  // Issued now, with the request's first reads; awaited only by `meta`. Marked handled here, as a
+  // request that fails before reading display fields never awaits it.
+  const catalogVersion = catalog.observe();
+  catalogVersion.catch(() => undefined);
   const global = <T>(key: string, read: () => Promise<T>) =>
     globalLists === undefined ? read() : globalLists.get(key, read);
   return {
@@ -61,13 +66,12 @@ export function redisFeatureReader(
     covisit: (itemIds, k) => readCovisitNeighbours(redis, prefix, itemIds, k),
     boughtTogether: (itemIds, k) => readBoughtTogether(redis, prefix, itemIds, k),
     meta: async (itemIds) => {
-      const unique = [...new Set(itemIds)];
-      const metas = await readItemMeta(redis, prefix, unique, metaCache);
+      await catalog.reach(await catalogVersion);
       const byId = new Map<string, ItemMeta>();
-      unique.forEach((itemId, i) => {
-        const meta = metas[i];
+      for (const itemId of itemIds) {
+        const meta = catalog.get(itemId);
         if (meta !== undefined) byId.set(itemId, meta);
-      });
+      }
       return byId;
     },
   };

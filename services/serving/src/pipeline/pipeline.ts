@@ -4,10 +4,11 @@
  * recommendations, items similar to one item, and complements of a cart; each decides what to read
  * and which candidates that makes, and this module runs everything else.
  *
- * Feature reads come in at most three stages, each issued at once so that it costs one round trip:
- * what the request names (the shopper, the page's item and category, trending, popular), what that
- * points at (neighbours of recent and cart items, top lists of liked categories), then the display
- * fields of every item involved. All stages share one deadline; when the store is slow or down the
+ * Feature reads come in at most two stages, each issued at once so that it costs one round trip:
+ * what the request names (the shopper, the page's item and category, trending, popular), then what
+ * that points at (neighbours of recent and cart items, top lists of liked categories). Display
+ * fields of every item involved come from the in-memory catalog (a round trip only when it must
+ * catch up with a catalog write). All stages share one deadline; when the store is slow or down the
  * answer is the last popular list this process read (`degraded`), or a 503 if it has none.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,34 +1,17 @@
 /**
- * Loads the catalog from the feature store's item meta hash (`<p>:f1:item:meta`, written by the
- * feature service from the items topic) and builds the search index from it. HSCAN in pages rather
- * than one HGETALL, so a large catalog never blocks Redis for the other clients.
+ * Builds the search index from the in-memory catalog (catalog/catalog-mirror.ts), again whenever
+ * the catalog's version has moved.
  */
-import type { Redis } from 'ioredis';
-import { featureKeys, type ItemMeta } from '@recstream/features';
+import { catalogVersionStamp } from '@recstream/features';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
+import type { CatalogMirror } from '../catalog/catalog-mirror.js';
 import { CatalogIndex } from './catalog-index.js';
 import { createRefreshing, type Refreshing } from './refreshing.js';
 
-/** Fields per HSCAN page. */
-const SCAN_COUNT = 1000;
-
-export async function readCatalog(redis: Redis, prefix: string): Promise<ItemMeta[]> {
-  const key = featureKeys(prefix).itemMeta();
-  const items: ItemMeta[] = [];
-  let cursor = '0';
-  do {
-    const [next, flat] = await redis.hscan(key, cursor, 'COUNT', SCAN_COUNT);
-    for (let i = 1; i < flat.length; i += 2) items.push(JSON.parse(flat[i] as string) as ItemMeta);
-    cursor = next;
-  } while (cursor !== '0');
-  return items;
-}
-
 export interface SearchIndexOptions {
-  readonly redis: Redis;
-  readonly redisPrefix: string;
-  /** How often the index is rebuilt from the hash; 0: only when `refresh` is called. */
+  readonly catalog: CatalogMirror;
+  /** How often the catalog's version is checked (and the index rebuilt if it moved); 0: only when `refresh` is called. */
   readonly refreshMs: number;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
@@ -57,10 +40,12 @@ export function createSearchIndex(options: SearchIndexOptions): Refreshing<Catal
     initial: CatalogIndex.empty(),
     intervalMs: options.refreshMs,
     logger: options.logger,
-    // Rebuilt only when the catalog changed: the feature service bumps this counter on every write.
-    stamp: async () =>
-      (await options.redis.get(featureKeys(options.redisPrefix).itemMetaChanges())) ?? undefined,
-    build: async () => CatalogIndex.build(await readCatalog(options.redis, options.redisPrefix), clock()),
+    // Rebuilt only when the catalog changed: the feature service versions every write.
+    stamp: async () => catalogVersionStamp(await options.catalog.observe()),
+    build: async () => {
+      await options.catalog.settle();
+      return CatalogIndex.build(options.catalog.all(), clock());
+    },
     onBuilt: (index, took) => {
       items.set(index.size);
       seconds.set(took);

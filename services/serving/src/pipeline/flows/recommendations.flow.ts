@@ -5,7 +5,8 @@
  * shopper the store does not know gets trending and popular items.
  *
  * Reads: the shopper and the page's context, together with trending and popular (one round trip);
- * then the neighbours and category lists they point at (one); then display fields (one).
+ * then the neighbours and category lists they point at (one); display fields from the in-memory
+ * catalog.
  */
 import { TRENDING_MAX_K, type SubjectIds } from '@recstream/features';
 import { boughtTogetherCandidates } from '../candidates/bought-together.js';
