@@ -113,6 +113,12 @@ t.test('catch-ups read what the log names, once for concurrent requests', async 
   t.equal(await syncs(metrics, 'reload'), 1, 'and no reload');
   t.equal(mirror.get('a')?.title, 'A again');
   t.equal(mirror.get('c')?.title, 'Title c');
+  t.equal(
+    mirror.get('a')?.categoryPath,
+    mirror.get('b')?.categoryPath,
+    'items of one category share one path (loaded whole or caught up)',
+  );
+  t.equal(mirror.get('c')?.categoryPath, mirror.get('b')?.categoryPath);
   await mirror.reach(version);
   t.equal(await syncs(metrics, 'changes'), 1, 'up to date: nothing read');
   // A request that observed an older version is answered from the newer mirror.

@@ -42,6 +42,9 @@ export class CatalogMirror {
   private syncing: Promise<void> | undefined;
   /** A reload of the whole catalog that requests do not wait for. */
   private background: Promise<void> | undefined;
+  /** One copy of each string and category path many items repeat (see `parse`). */
+  private readonly strings = new Map<string, string>();
+  private readonly paths = new Map<string, readonly string[]>();
   private readonly metaKey: string;
   private readonly size;
   private readonly syncs;
@@ -125,7 +128,7 @@ export class CatalogMirror {
     found.itemIds.forEach((itemId, i) => {
       const value = values[i];
       if (value === null || value === undefined) this.items.delete(itemId);
-      else this.items.set(itemId, JSON.parse(value) as ItemMeta);
+      else this.items.set(itemId, this.parse(value));
     });
     this.n = Math.max(this.n, found.n);
     this.size.set(this.items.size);
@@ -148,11 +151,43 @@ export class CatalogMirror {
     const { version, items } = await this.counted('reload', () =>
       readWholeCatalog(this.options.redis, this.options.redisPrefix),
     );
-    this.items = new Map(items.map((item) => [item.itemId, item]));
+    this.items = new Map(items.map((item) => [item.itemId, this.share(item)]));
     this.epoch = version.epoch;
     this.n = version.n;
     this.size.set(this.items.size);
     this.syncs.inc({ kind: 'reload', result: 'ok' });
+  }
+
+  private parse(value: string): ItemMeta {
+    return this.share(JSON.parse(value) as ItemMeta);
+  }
+
+  /**
+   * The item with the strings many items repeat (category levels, brand, currency) and its
+   * category path shared with every item of its category: diversity and filters compare them per
+   * pair of candidates, and identical objects compare at once; a large catalog also holds one copy.
+   */
+  private share(item: ItemMeta): ItemMeta {
+    const pathKey = item.categoryPath.join('\u0000');
+    let path = this.paths.get(pathKey);
+    if (path === undefined) {
+      path = item.categoryPath.map((level) => this.string(level));
+      this.paths.set(pathKey, path);
+    }
+    return {
+      ...item,
+      category: this.string(item.category),
+      categoryPath: path,
+      brand: this.string(item.brand),
+      currency: this.string(item.currency),
+    };
+  }
+
+  private string(value: string): string {
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    this.strings.set(value, value);
+    return value;
   }
 
   /** Counts a failure of `work` under `kind` and rethrows it. */

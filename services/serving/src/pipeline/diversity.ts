@@ -15,7 +15,9 @@ const CATEGORY_SHARE = 0.75;
 export function similarity(a: ItemMeta, b: ItemMeta): number {
   const depth = Math.max(a.categoryPath.length, b.categoryPath.length);
   let shared = 0;
-  while (shared < depth && a.categoryPath[shared] === b.categoryPath[shared]) shared += 1;
+  // The in-memory catalog shares one path array per category: the same array is the same path.
+  if (a.categoryPath === b.categoryPath) shared = depth;
+  else while (shared < depth && a.categoryPath[shared] === b.categoryPath[shared]) shared += 1;
   const category = depth === 0 ? 0 : shared / depth;
   const brand = a.brand !== '' && a.brand === b.brand ? 1 : 0;
   return CATEGORY_SHARE * category + (1 - CATEGORY_SHARE) * brand;
