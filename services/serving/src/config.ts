@@ -70,6 +70,12 @@ export const ServingConfigSchema = Type.Object({
   REC_SERVING_MODEL_REQUIRED: Type.Boolean({ default: true }),
   /** α, the model's share of a candidate's final score; the blended score has 1 − α. */
   REC_SERVING_MODEL_RANK_WEIGHT: Type.Number({ minimum: 0, maximum: 1, default: 0.7 }),
+  /**
+   * Candidates the nearest-item graph keeps while it searches (HNSW's ef; never fewer than asked
+   * for). Larger finds more of the exact nearest items and costs more per request; the recall it
+   * gets is measured at every load (`rec_serving_model_index_recall`).
+   */
+  REC_SERVING_MODEL_INDEX_EXPANSION: Type.Integer({ minimum: 1, maximum: 4096, default: 64 }),
   /** `kafka`: load versions announced on the models topic (hot swap); `off`: only the one live at startup (and polls). */
   REC_SERVING_MODEL_UPDATES: Type.Enum(['kafka', 'off'], { default: 'kafka' }),
   /** How often the registry's live version is re-read (a missed announcement, Kafka away); 0: never. */

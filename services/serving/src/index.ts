@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       registryDir: config.REC_SERVING_MODEL_DIR,
       model: config.REC_SERVING_MODEL_NAME,
       required: config.REC_SERVING_MODEL_REQUIRED,
+      indexExpansion: config.REC_SERVING_MODEL_INDEX_EXPANSION,
       tf: loadTensorFlow,
       logger,
       metrics,

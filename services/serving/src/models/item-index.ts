@@ -16,10 +16,12 @@ import { Index, MetricKind, ScalarKind } from 'usearch';
 
 /** Catalogs up to this size are searched exactly. */
 export const EXACT_MAX_ITEMS = 4096;
-/** HNSW: links per node, candidates kept while inserting, and while searching. */
+/** HNSW: links per node, candidates kept while inserting, and (by default) while searching. */
 const CONNECTIVITY = 16;
 const EXPANSION_ADD = 64;
-const EXPANSION_SEARCH = 128;
+export const DEFAULT_SEARCH_EXPANSION = 64;
+/** What the first search asks for beyond `k` when the caller may refuse some (see `nearest`). */
+const FIRST_OVERFETCH = 8;
 
 export interface Neighbour {
   /** Dense item index of the model version. */
@@ -90,6 +92,11 @@ function siftDown(scores: Float32Array, items: Int32Array, size: number, score: 
 export interface ItemIndexOptions {
   /** Threads building the graph (0: every core — fine at startup, not beside live traffic). */
   readonly buildThreads: number;
+  /**
+   * Candidates kept while searching (HNSW's ef; usearch never keeps fewer than asked for):
+   * recall against cost. Default DEFAULT_SEARCH_EXPANSION.
+   */
+  readonly searchExpansion?: number;
 }
 
 /** The nearest-item index of one model version. */
@@ -112,7 +119,7 @@ export class ItemIndex {
       multi: false,
       connectivity: CONNECTIVITY,
       expansion_add: EXPANSION_ADD,
-      expansion_search: EXPANSION_SEARCH,
+      expansion_search: options.searchExpansion ?? DEFAULT_SEARCH_EXPANSION,
     });
     const keys = new BigUint64Array(count);
     for (let i = 0; i < count; i += 1) keys[i] = BigInt(i);
@@ -136,17 +143,27 @@ export class ItemIndex {
     if (this.graph === undefined) return this.exact(query, k, skip);
     // Over-fetch for what `skip` may refuse, but boundedly: a shopper with hundreds of purchases
     // would otherwise widen every search; a few refused items only shorten the list a little.
+    // Most of what a caller may refuse is nowhere near the query, so the first search over-fetches
+    // little and a second, wider one runs only when the first came back short.
     const size = Math.max(0, Math.floor(k));
-    const wanted = Math.min(this.size, size + Math.min(Math.max(0, skipped), 2 * size + 16));
-    if (wanted === 0) return [];
-    const matches = this.graph.search(query, wanted, 1);
+    const widest = Math.min(this.size, size + Math.min(Math.max(0, skipped), 2 * size + 16));
+    const first = Math.min(widest, size + Math.min(Math.max(0, skipped), FIRST_OVERFETCH));
+    if (first === 0) return [];
+    let out = this.search(query, first, skip);
+    if (out.length < size && widest > first) out = this.search(query, widest, skip);
+    return out.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
+  }
+
+  /** The graph's `wanted` nearest, less what `skip` refuses, scored exactly (unsorted). */
+  private search(query: Float32Array, wanted: number, skip?: (index: number) => boolean): Neighbour[] {
+    const matches = (this.graph as Index).search(query, wanted, 1);
     const out: Neighbour[] = [];
     for (const key of matches.keys) {
       const index = Number(key);
       if (skip?.(index) === true) continue;
       out.push({ index, score: dot(query, 0, this.vectors, index * this.dim, this.dim) });
     }
-    return out.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
+    return out;
   }
 
   /** The exact answer (one pass over every item). */

@@ -31,6 +31,8 @@ export interface LiveModelOptions {
   readonly logger: Logger;
   /** Without a model, is this process ready? (false: serve the blended order, e.g. a demo before training.) */
   readonly required: boolean;
+  /** The nearest-item graph's search expansion (item-index.ts; its default when absent). */
+  readonly indexExpansion?: number;
 }
 
 export type LiveModelState =
@@ -171,7 +173,12 @@ export class LiveModel {
       try {
         const loaded = await this.options.reader.load(this.model, version, this.options.tf());
         // The first version may use every core to build its index; later ones build beside traffic.
-        next = await ServedModel.warm(loaded, { indexThreads: this.served === undefined ? 0 : 1 });
+        next = await ServedModel.warm(loaded, {
+          indexThreads: this.served === undefined ? 0 : 1,
+          ...(this.options.indexExpansion === undefined
+            ? {}
+            : { indexExpansion: this.options.indexExpansion }),
+        });
       } catch (error) {
         this.refuse(version, error);
         continue;

@@ -20,6 +20,8 @@ export interface ModelServiceOptions {
   readonly registryDir: string;
   readonly model: string;
   readonly required: boolean;
+  /** The nearest-item graph's search expansion (item-index.ts). */
+  readonly indexExpansion?: number;
   readonly tf: () => TensorFlow;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
@@ -47,6 +49,7 @@ export async function startModelService(options: ModelServiceOptions): Promise<M
     metrics,
     logger,
     required: options.required,
+    ...(options.indexExpansion === undefined ? {} : { indexExpansion: options.indexExpansion }),
   });
 
   const consumer =

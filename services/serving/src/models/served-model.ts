@@ -31,6 +31,8 @@ const RECALL_AT = 20;
 export interface WarmOptions {
   /** Threads building the nearest-item index (0: every core, for a startup load). */
   readonly indexThreads: number;
+  /** The graph's search expansion (item-index.ts; its default when absent). */
+  readonly indexExpansion?: number;
 }
 
 /** What the model says about one shopper: everything later stages of one request need. */
@@ -102,7 +104,10 @@ export class ServedModel {
       );
       if (!(gap <= ENCODER_TOLERANCE))
         throw new Error(`the serving encoder differs from the model by ${gap} on a probe history`);
-      const items = ItemIndex.build(vectors, model.hyper.hiddenDim, { buildThreads: options.indexThreads });
+      const items = ItemIndex.build(vectors, model.hyper.hiddenDim, {
+        buildThreads: options.indexThreads,
+        ...(options.indexExpansion === undefined ? {} : { searchExpansion: options.indexExpansion }),
+      });
       const recall = items.recallAt(
         probes.map((history) => encoder.encode(history)),
         RECALL_AT,
