@@ -27,7 +27,7 @@ import { percentile, round } from './stats.js';
 import { seededRandom } from './feature-workload.js';
 
 /** Candidates serving asks the index for (depthFor(20)), and the items a request typically skips. */
-const DEPTH = 120;
+const DEPTH = 40;
 const SKIPPED = 30;
 const LENGTHS = [5, 20, 50];
 
