@@ -12,7 +12,9 @@
  * `rec_serving_stage_duration_seconds` (window quantiles, as fine as the buckets), and the
  * impression outcomes.
  *
- * Options (environment): BENCH_RATES (100,300,600 requests/s), BENCH_DURATION_S per rate (20),
+ * Options (environment): BENCH_RATES (100,300,600 requests/s), BENCH_CLOSED_LOOP (none: client
+ * counts for closed-loop phases after the rates, e.g. 1,8,32 — each client sends its next request
+ * when its last one answered), BENCH_DURATION_S per phase (20),
  * BENCH_WARMUP_S (20: long enough for V8 to optimise every instance's hot paths), BENCH_ITEMS
  * (50000), BENCH_SHOPPERS (50000), BENCH_MAX_IN_FLIGHT (256), BENCH_SEED (1), BENCH_AUTH
  * (required | disabled) and BENCH_IMPRESSIONS (kafka | off) to see what keys and impression
@@ -76,12 +78,13 @@ function choiceFromEnv<T extends string>(name: string, choices: readonly T[]): T
   return choice;
 }
 
-function ratesFromEnv(): number[] {
-  const raw = process.env['BENCH_RATES'] ?? '100,300,600';
-  const rates = raw.split(',').map((r) => Number(r.trim()));
-  if (rates.some((r) => !Number.isFinite(r) || r <= 0))
-    throw new Error(`BENCH_RATES must be positive numbers separated by commas, got ${raw}`);
-  return rates;
+function listFromEnv(name: string, fallback: string): number[] {
+  const raw = process.env[name] ?? fallback;
+  if (raw.trim() === '') return [];
+  const values = raw.split(',').map((r) => Number(r.trim()));
+  if (values.some((r) => !Number.isFinite(r) || r <= 0))
+    throw new Error(`${name} must be positive numbers separated by commas, got ${raw}`);
+  return values;
 }
 
 const progress = (message: string, fields: Record<string, unknown> = {}) =>
@@ -214,6 +217,45 @@ async function runGets(
   return { latencies, statuses, sent, elapsedMs: performance.now() - started, maxBacklog };
 }
 
+/**
+ * Closed loop: `connections` clients, each sending its next request when its last one answered —
+ * the throughput the server sustains, and the latency at it (from each request's send).
+ */
+async function runClosedLoop(
+  url: (sequence: number) => URL,
+  headers: Record<string, string>,
+  connections: number,
+  durationMs: number,
+): Promise<RateResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let sent = 0;
+  const started = performance.now();
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const sentAt = performance.now();
+      const sequence = sent;
+      sent += 1;
+      const done = (status: number) => {
+        latencies.push(performance.now() - sentAt);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        resolve();
+      };
+      const request = http.get(url(sequence), { agent, headers }, (response) => {
+        response.resume();
+        response.on('end', () => done(response.statusCode ?? 0));
+      });
+      request.on('error', () => done(0));
+    });
+  const client = async () => {
+    while (performance.now() - started < durationMs) await once();
+  };
+  await Promise.all(Array.from({ length: connections }, client));
+  agent.destroy();
+  return { latencies, statuses, sent, elapsedMs: performance.now() - started, maxBacklog: 0 };
+}
+
 function stageBuckets(exposition: string): Map<string, Buckets> {
   return new Map(
     STAGES.map((stage) => [
@@ -224,7 +266,8 @@ function stageBuckets(exposition: string): Map<string, Buckets> {
 }
 
 async function main(): Promise<void> {
-  const rates = ratesFromEnv();
+  const rates = listFromEnv('BENCH_RATES', '100,300,600');
+  const closedLoops = listFromEnv('BENCH_CLOSED_LOOP', '').map(Math.floor);
   const durationMs = numberFromEnv('BENCH_DURATION_S', 20) * 1000;
   const warmupMs = numberFromEnv('BENCH_WARMUP_S', 20) * 1000;
   const items = numberFromEnv('BENCH_ITEMS', 50_000);
@@ -333,15 +376,15 @@ async function main(): Promise<void> {
     await runGets(url, headers, rates[0] ?? 100, warmupMs, maxInFlight);
 
     const results = [];
-    for (const rate of rates) {
-      progress('measuring', { rate, duration_s: durationMs / 1000 });
+    /** One phase of load: what the client saw, the server's histograms and stages, CPU. */
+    const measure = async (run: () => Promise<RateResult>) => {
       const before = await scrape();
       const cpuBefore = await cpuOfServing();
-      const run = await runGets(url, headers, rate, durationMs, maxInFlight);
+      const result = await run();
       const cpuAfter = await cpuOfServing();
       const after = await scrape();
-      const sorted = [...run.latencies].sort((a, b) => a - b);
-      const ok = run.statuses.get(200) ?? 0;
+      const sorted = [...result.latencies].sort((a, b) => a - b);
+      const ok = result.statuses.get(200) ?? 0;
       const stagesBefore = stageBuckets(before);
       const stagesAfter = stageBuckets(after);
       const routeLabels = 'method="GET",route="/v1/recommendations",status="200"';
@@ -349,14 +392,13 @@ async function main(): Promise<void> {
       const serverAfter = parseBuckets(after, 'rec_serving_http_request_duration_seconds', routeLabels);
       const delta = (metric: string, labels: string) =>
         seriesValue(after, metric, labels) - seriesValue(before, metric, labels);
-      results.push({
-        offered_rps: rate,
-        sent: run.sent,
-        achieved_rps: round(ok / (run.elapsedMs / 1000)),
+      return {
+        sent: result.sent,
+        achieved_rps: round(ok / (result.elapsedMs / 1000)),
         ok,
-        errors: run.sent - ok,
-        statuses: Object.fromEntries(run.statuses),
-        max_backlog: run.maxBacklog,
+        errors: result.sent - ok,
+        statuses: Object.fromEntries(result.statuses),
+        max_backlog: result.maxBacklog,
         latency_ms: {
           p50: round(percentile(sorted, 50), 2),
           p99: round(percentile(sorted, 99), 2),
@@ -368,27 +410,17 @@ async function main(): Promise<void> {
           p99: round(bucketQuantileMs(serverBefore, serverAfter, 0.99), 2),
         },
         stages_ms: Object.fromEntries(
-          STAGES.map((stage) => [
-            stage,
-            {
-              p50: round(
-                bucketQuantileMs(
-                  stagesBefore.get(stage) ?? new Map(),
-                  stagesAfter.get(stage) ?? new Map(),
-                  0.5,
-                ),
-                3,
-              ),
-              p99: round(
-                bucketQuantileMs(
-                  stagesBefore.get(stage) ?? new Map(),
-                  stagesAfter.get(stage) ?? new Map(),
-                  0.99,
-                ),
-                3,
-              ),
-            },
-          ]),
+          STAGES.map((stage) => {
+            const from = stagesBefore.get(stage) ?? new Map();
+            const to = stagesAfter.get(stage) ?? new Map();
+            return [
+              stage,
+              {
+                p50: round(bucketQuantileMs(from, to, 0.5), 3),
+                p99: round(bucketQuantileMs(from, to, 0.99), 3),
+              },
+            ];
+          }),
         ),
         degraded:
           delta('rec_serving_degraded_total', 'reason="feature_store_timeout"') +
@@ -401,7 +433,22 @@ async function main(): Promise<void> {
         serving_cpu_percent:
           cpuAfter === undefined || cpuBefore === undefined
             ? null
-            : round(((cpuAfter - cpuBefore) / (run.elapsedMs / 1000)) * 100),
+            : round(((cpuAfter - cpuBefore) / (result.elapsedMs / 1000)) * 100),
+      };
+    };
+    for (const rate of rates) {
+      progress('measuring', { rate, duration_s: durationMs / 1000 });
+      results.push({
+        offered_rps: rate,
+        ...(await measure(() => runGets(url, headers, rate, durationMs, maxInFlight))),
+      });
+    }
+    const closed: Record<string, unknown>[] = [];
+    for (const connections of closedLoops) {
+      progress('measuring, closed loop', { connections, duration_s: durationMs / 1000 });
+      closed.push({
+        connections,
+        ...(await measure(() => runClosedLoop(url, headers, connections, durationMs))),
       });
     }
     const report = {
@@ -422,6 +469,7 @@ async function main(): Promise<void> {
         max_in_flight: maxInFlight,
       },
       rates: results,
+      closed_loop: closed,
       model_index_recall_at_20:
         model === undefined
           ? null

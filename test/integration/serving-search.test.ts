@@ -58,6 +58,8 @@ const catalog: CatalogItem[] = (
   currency: 'EUR',
   availability,
   updated_at: new Date(NOW - 30 * DAY).toISOString(),
+  // Words only a description has: searched too.
+  ...(item_id === 'tent-4p' ? { description: 'A waterproof shelter with a porch, pitched in minutes.' } : {}),
 }));
 
 const event = createEventFactory();
@@ -191,6 +193,11 @@ t.test('search over the real catalog and features', async (t) => {
   await t.test('a title match outranks a brand-only match', async (t) => {
     // Both tents are Trail's; only one says so in its title.
     t.same(ids(await get('/v1/search?q=trail')), ['tent-2p', 'tent-4p']);
+  });
+
+  await t.test('descriptions are searched', async (t) => {
+    t.same(ids(await get('/v1/search?q=waterproof')), ['tent-4p']);
+    t.same(ids(await get('/v1/search?q=waterproof+tent')), ['tent-4p'], 'words from any field');
   });
 
   await t.test('without a shopper, popularity breaks ties between equal matches', async (t) => {

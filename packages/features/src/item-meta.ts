@@ -2,7 +2,10 @@ import type { Redis } from 'ioredis';
 import type { CatalogItem } from '@recstream/schemas';
 import { featureKeys } from './keys.js';
 
-/** What serving needs to show an item. */
+/** Characters of an item's description kept with its display fields (what search matches). */
+export const DESCRIPTION_KEPT_CHARS = 1000;
+
+/** What serving needs to show an item and find it by text. */
 export interface ItemMeta {
   readonly itemId: string;
   readonly title: string;
@@ -14,12 +17,18 @@ export interface ItemMeta {
   readonly price: number;
   readonly currency: string;
   readonly availability: CatalogItem['availability'];
+  /**
+   * The description's first DESCRIPTION_KEPT_CHARS characters, when the catalog has one: searched,
+   * never shown (its opening carries most of its words; the rest would cost every copy of the
+   * catalog memory).
+   */
+  readonly description?: string;
 }
 
 /** The catalog fields ItemMeta is made of. */
 export type ItemMetaSource = Pick<
   CatalogItem,
-  'item_id' | 'title' | 'category_path' | 'brand' | 'price' | 'currency' | 'availability'
+  'item_id' | 'title' | 'category_path' | 'brand' | 'price' | 'currency' | 'availability' | 'description'
 >;
 
 export function toItemMeta(item: ItemMetaSource): ItemMeta {
@@ -32,6 +41,9 @@ export function toItemMeta(item: ItemMetaSource): ItemMeta {
     price: item.price,
     currency: item.currency,
     availability: item.availability,
+    ...(item.description === undefined || item.description === ''
+      ? {}
+      : { description: item.description.slice(0, DESCRIPTION_KEPT_CHARS) }),
   };
 }
 

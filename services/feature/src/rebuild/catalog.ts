@@ -10,7 +10,7 @@ import { bumpCatalogVersion, featureKeys, toItemMeta, type ItemMeta } from '@rec
 type ItemRow = Parameters<typeof toItemMeta>[0];
 
 const SELECT_LIVE_ITEMS = `
-  SELECT item_id, title, category_path, brand, price, currency, availability
+  SELECT item_id, title, description, category_path, brand, price, currency, availability
   FROM items FINAL
   WHERE is_deleted = 0`;
 

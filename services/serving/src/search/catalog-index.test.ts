@@ -59,3 +59,22 @@ t.test('title words count items, duplicates are indexed once', async (t) => {
   t.same(index.titleWords.complete('lip', 5), [{ text: 'lipstick', weight: 2 }]);
   t.equal(CatalogIndex.empty().find('lipstick', 'relaxed').length, 0);
 });
+
+t.test('descriptions are searched, below every other field', async (t) => {
+  const withDescription = (meta: ItemMeta, description: string): ItemMeta => ({ ...meta, description });
+  const index = await CatalogIndex.build(
+    [
+      withDescription(
+        item('m', 'Travel Mug', 'Kitchen > Mugs', 'Acme'),
+        'Keeps coffee hot for hours; velvet grip',
+      ),
+      item('v', 'Velvet Cushion', 'Home > Cushions', 'Bloom'),
+      item('x', 'Enamel Mug', 'Kitchen > Mugs', 'Acme'),
+    ],
+    1,
+  );
+  const find = (q: string) => index.find(q, 'strict').map((h) => h.itemId);
+  t.same(find('coffee'), ['m'], 'a word only the description has');
+  t.same(find('mug coffee'), ['m'], 'every word may come from any field');
+  t.same(find('velvet'), ['v', 'm'], 'the title match ranks above the description match');
+});

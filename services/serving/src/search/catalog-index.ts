@@ -1,18 +1,15 @@
 /**
- * One immutable snapshot of the catalog as a full-text index (MiniSearch: BM25 over title, brand
- * and category path, with per-field boosts). Refreshes build a new snapshot and swap it in, so a
- * search never sees a half-built index.
- *
- * The item meta hash the index is built from carries no description (packages/features ItemMeta),
- * so descriptions are not searched.
+ * One immutable snapshot of the catalog as a full-text index (MiniSearch: BM25 over title, brand,
+ * category path and the opening of the description, with per-field boosts). Refreshes build a new
+ * snapshot and swap it in, so a search never sees a half-built index.
  */
 import MiniSearch from 'minisearch';
 import type { ItemMeta } from '@recstream/features';
 import { tokenize } from './search-text.js';
 import { SuggestionList } from './suggestions.js';
 
-/** A title word counts most, then the brand, then the category path. */
-export const FIELD_BOOSTS = { title: 3, brand: 2, category: 1 } as const;
+/** A title word counts most, then the brand, then the category path, then the description. */
+export const FIELD_BOOSTS = { title: 3, brand: 2, category: 1, description: 0.5 } as const;
 
 /**
  * `strict`: every query word must match (the last one may be unfinished: prefix), with one typo
@@ -32,6 +29,7 @@ interface IndexedDoc {
   readonly title: string;
   readonly brand: string;
   readonly category: string;
+  readonly description: string;
 }
 
 const SEARCH_OPTIONS = {
@@ -71,7 +69,13 @@ export class CatalogIndex {
     for (const item of items) {
       if (byId.has(item.itemId)) continue;
       byId.set(item.itemId, item);
-      docs.push({ id: item.itemId, title: item.title, brand: item.brand, category: item.category });
+      docs.push({
+        id: item.itemId,
+        title: item.title,
+        brand: item.brand,
+        category: item.category,
+        description: item.description ?? '',
+      });
       for (const term of new Set(tokenize(item.title))) {
         if (term.length >= 3 && !/^\d+$/u.test(term)) titleTerms.set(term, (titleTerms.get(term) ?? 0) + 1);
       }
@@ -101,7 +105,7 @@ export class CatalogIndex {
 
 function newMiniSearch(): MiniSearch<IndexedDoc> {
   return new MiniSearch<IndexedDoc>({
-    fields: ['title', 'brand', 'category'],
+    fields: ['title', 'brand', 'category', 'description'],
     idField: 'id',
     tokenize,
     processTerm: (term) => term.toLowerCase(),
