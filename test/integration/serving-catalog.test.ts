@@ -9,6 +9,7 @@
 import t, { type Test } from 'tap';
 import {
   bumpCatalogVersion,
+  defineReaderScripts,
   featureKeys,
   logContribution,
   removeFromCatalog,
@@ -63,12 +64,19 @@ async function syncs(metrics: ServiceMetrics, kind: 'changes' | 'reload'): Promi
 }
 
 t.test('answers reflect every catalog write made before the request', async (t) => {
-  const { prefix, redis, mirror } = await setup(t, 'catalogrw');
+  const { prefix, redis: writer } = await setup(t, 'catalogrw');
+  const metrics = createMetrics('serving', { defaultMetrics: false });
+  // Serving's own kind of client: auto-pipelined, the readers' scripts defined up front.
+  const redis = createRedis(infra.redisUrl, { enableAutoPipelining: true });
+  defineReaderScripts(redis);
+  await redis.connect();
+  t.teardown(() => redis.disconnect());
+  const mirror = new CatalogMirror({ redis, redisPrefix: prefix, logger, metrics });
   const keys = featureKeys(prefix);
   const now = Date.now();
-  await writeCatalog(redis, prefix, [item('sku-a', 'Red lipstick'), item('sku-b'), item('sku-c')]);
+  await writeCatalog(writer, prefix, [item('sku-a', 'Red lipstick'), item('sku-b'), item('sku-c')]);
   for (const [i, id] of ['sku-a', 'sku-b', 'sku-c'].entries())
-    await redis.zadd(keys.itemPopularity(), logContribution(10 - i, now), id);
+    await writer.zadd(keys.itemPopularity(), logContribution(10 - i, now), id);
   const app = await buildApp({
     logger,
     metrics: createMetrics('serving', { defaultMetrics: false }),
@@ -88,13 +96,69 @@ t.test('answers reflect every catalog write made before the request', async (t) 
   };
 
   t.equal((await answer()).get('sku-a'), 'Red lipstick', 'the first request loads the catalog');
-  await writeCatalog(redis, prefix, [item('sku-a', 'Coral lipstick')]);
+  await writeCatalog(writer, prefix, [item('sku-a', 'Coral lipstick')]);
   t.equal((await answer()).get('sku-a'), 'Coral lipstick', 'a new title, at the very next request');
-  await writeCatalog(redis, prefix, [item('sku-b', 'Title sku-b', 'out_of_stock')]);
+  await writeCatalog(writer, prefix, [item('sku-b', 'Title sku-b', 'out_of_stock')]);
   t.notOk((await answer()).has('sku-b'), 'out of stock at once: filtered');
-  await removeFromCatalog(redis, prefix, ['sku-c']);
+  await removeFromCatalog(writer, prefix, ['sku-c']);
   t.notOk((await answer()).has('sku-c'), 'removed from the catalog at once: an unknown item is not shown');
   t.equal(mirror.count, 2);
+});
+
+t.test('a new item gets an exploration place in personalised answers', async (t) => {
+  const { prefix, redis, mirror } = await setup(t, 'catalognew');
+  const keys = featureKeys(prefix);
+  const now = Date.now();
+  const old = ['sku-a', 'sku-b', 'sku-c', 'sku-d', 'sku-e'];
+  await writeCatalog(
+    redis,
+    prefix,
+    old.map((id) => item(id)),
+  );
+  for (const [i, id] of old.entries())
+    await redis.zadd(keys.itemPopularity(), logContribution(10 - i, now), id);
+  const app = await buildApp({
+    logger,
+    metrics: createMetrics('serving', { defaultMetrics: false }),
+    redis,
+    redisPrefix: prefix,
+    maxK: 10,
+    checks: {},
+    catalog: mirror,
+  });
+  t.teardown(() => app.close());
+  const answer = async (url: string) =>
+    (await app.inject({ method: 'GET', url })).json<RecommendationsResponse>().items;
+
+  t.notOk(
+    (await answer('/v1/recommendations?user_id=u-new&k=4')).some((i) => i.source === 'new_arrival'),
+    'no new item in the catalog: no exploration',
+  );
+  // The catalog says when it entered: yesterday. Nobody has interacted with it.
+  await writeCatalog(redis, prefix, [
+    toItemMeta({
+      item_id: 'sku-new',
+      title: 'Brand new lipstick',
+      category_path: ['Beauty', 'Lips'],
+      brand: 'Acme',
+      price: 12,
+      currency: 'EUR',
+      availability: 'in_stock',
+      created_at: new Date(now - 86_400_000).toISOString(),
+    }),
+  ]);
+  // New arrivals are recomputed at most every few seconds after the catalog changed.
+  await new Promise((resolve) => setTimeout(resolve, 5_100));
+  const items = await answer('/v1/recommendations?user_id=u-new&k=4');
+  t.equal(items.length, 4);
+  t.same(
+    { id: items[2]?.item_id, source: items[2]?.source, reason: items[2]?.reason },
+    { id: 'sku-new', source: 'new_arrival', reason: { code: 'new_arrival', text: 'New in Lips' } },
+  );
+  t.notOk(
+    (await answer('/v1/recommendations?user_id=u-new&k=3')).some((i) => i.item_id === 'sku-new'),
+    'a short answer has no room to explore',
+  );
 });
 
 t.test('catch-ups read what the log names, once for concurrent requests', async (t) => {

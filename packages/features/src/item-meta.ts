@@ -23,12 +23,22 @@ export interface ItemMeta {
    * catalog memory).
    */
   readonly description?: string;
+  /** When the item entered the catalog (ms), when the catalog says: new items get exploration slots. */
+  readonly createdAtMs?: number;
 }
 
 /** The catalog fields ItemMeta is made of. */
 export type ItemMetaSource = Pick<
   CatalogItem,
-  'item_id' | 'title' | 'category_path' | 'brand' | 'price' | 'currency' | 'availability' | 'description'
+  | 'item_id'
+  | 'title'
+  | 'category_path'
+  | 'brand'
+  | 'price'
+  | 'currency'
+  | 'availability'
+  | 'description'
+  | 'created_at'
 >;
 
 export function toItemMeta(item: ItemMetaSource): ItemMeta {
@@ -44,7 +54,13 @@ export function toItemMeta(item: ItemMetaSource): ItemMeta {
     ...(item.description === undefined || item.description === ''
       ? {}
       : { description: item.description.slice(0, DESCRIPTION_KEPT_CHARS) }),
+    ...createdAt(item.created_at),
   };
+}
+
+function createdAt(value: string | undefined): { createdAtMs?: number } {
+  const ms = value === undefined ? NaN : Date.parse(value);
+  return Number.isFinite(ms) ? { createdAtMs: ms } : {};
 }
 
 /** Display fields of the given items, in one round trip; unknown items map to undefined. */

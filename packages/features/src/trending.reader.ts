@@ -46,7 +46,8 @@ declare module 'ioredis' {
 }
 
 const defined = new WeakSet<Redis>();
-function withScript(redis: Redis): Redis {
+/** Defines the reader's script on the client (once); readers-scripts.ts defines all of them. */
+export function defineReadTrendingScript(redis: Redis): Redis {
   if (!defined.has(redis)) {
     redis.defineCommand('recReadTrending', { lua: READ_TRENDING_LUA });
     defined.add(redis);
@@ -69,7 +70,7 @@ export async function readTrending(
   if (limit === 0) return [];
   const keys = featureKeys(prefix);
   const candidates = Math.max(limit * TRENDING_OVERFETCH, TRENDING_MIN_CANDIDATES);
-  const [top, longScores] = await withScript(redis).recReadTrending(
+  const [top, longScores] = await defineReadTrendingScript(redis).recReadTrending(
     2,
     keys.itemPopularityShort(),
     keys.itemPopularity(),

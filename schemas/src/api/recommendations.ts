@@ -129,6 +129,7 @@ export const REASON_CODES = [
   'popular_now',
   'pinned',
   'picked_for_you',
+  'new_arrival',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -143,6 +144,7 @@ export const CANDIDATE_SOURCES = [
   'popular',
   'pinned',
   'sequence_ann',
+  'new_arrival',
 ] as const;
 export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
 

@@ -78,6 +78,8 @@ export interface ServingAppDeps {
   sharedReadWindowMs?: number;
   /** Request time; tests pin it to the time their events were written at. */
   clock?: () => number;
+  /** Draws exploration slots; tests pin it. */
+  random?: () => number;
 }
 
 export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
@@ -123,15 +125,16 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
     defaultRanker = deps.ranker ?? modelRanker;
   }
   const subjectSources = model === undefined ? [] : [sequenceAnnSource(model.live)];
+  const catalog =
+    deps.catalog ??
+    new CatalogMirror({
+      redis: deps.redis,
+      redisPrefix: deps.redisPrefix,
+      logger: deps.logger,
+      metrics: deps.metrics,
+    });
   const shared: SharedReadState = {
-    catalog:
-      deps.catalog ??
-      new CatalogMirror({
-        redis: deps.redis,
-        redisPrefix: deps.redisPrefix,
-        logger: deps.logger,
-        metrics: deps.metrics,
-      }),
+    catalog,
     globalLists: new SharedReads(deps.sharedReadWindowMs ?? 0),
   };
   const experiments = createExperiments({
@@ -143,6 +146,8 @@ export async function buildApp(deps: ServingAppDeps): Promise<FastifyInstance> {
     recommender: (settings, ranker) =>
       createRecommender({
         features: (nowMs) => redisFeatureReader(deps.redis, deps.redisPrefix, nowMs, shared),
+        newArrivals: (nowMs) => catalog.newArrivals(nowMs, settings.exploration.newItemMs),
+        ...(deps.random === undefined ? {} : { random: deps.random }),
         ranker,
         subjectSources,
         settings,

@@ -31,6 +31,10 @@ export const ServingConfigSchema = Type.Object({
   REC_SERVING_EXCLUDE_PURCHASED: Type.Boolean({ default: true }),
   /** Complements: score factor for items of the cart's own categories (substitutes). */
   REC_SERVING_COMPLEMENTS_SAME_CATEGORY_FACTOR: Type.Number({ minimum: 0, maximum: 1, default: 0.2 }),
+  /** Places per personalised answer (of at least 4 items) given to a new item, for exploration; 0: none. */
+  REC_SERVING_EXPLORATION_SLOTS: Type.Integer({ minimum: 0, maximum: 5, default: 1 }),
+  /** Days after entering the catalog (its `created_at`) during which an item counts as new. */
+  REC_SERVING_NEW_ITEM_DAYS: Type.Number({ minimum: 0, maximum: 365, default: 14 }),
   /** JSON, per flow and source: `{"recommendations": {"trending": 0.5}}`; unnamed ones keep defaults. */
   REC_SERVING_SOURCE_WEIGHTS: Type.String({ default: '' }),
   /** JSON standing rules: `{"pin": [...], "boost": [{"brands": ["Acme"], "factor": 1.5}], "bury": [...], "brand_cap": 3}`. */
@@ -200,6 +204,10 @@ export function pipelineSettings(config: ServingConfig): PipelineSettings {
     diversityLambda: config.REC_SERVING_DIVERSITY_LAMBDA,
     excludePurchased: config.REC_SERVING_EXCLUDE_PURCHASED,
     complementsSameCategoryFactor: config.REC_SERVING_COMPLEMENTS_SAME_CATEGORY_FACTOR,
+    exploration: {
+      slots: config.REC_SERVING_EXPLORATION_SLOTS,
+      newItemMs: config.REC_SERVING_NEW_ITEM_DAYS * 24 * 3_600_000,
+    },
     weights: {
       recommendations: flowWeights('recommendations'),
       similar: flowWeights('similar'),

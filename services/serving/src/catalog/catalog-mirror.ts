@@ -23,6 +23,11 @@ import {
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 import type { Redis } from 'ioredis';
+import { NewArrivals } from './new-arrivals.js';
+
+/** New arrivals are rebuilt at most this often after the catalog changed, and at least this often. */
+const NEW_ARRIVALS_MIN_AGE_MS = 5_000;
+const NEW_ARRIVALS_MAX_AGE_MS = 60_000;
 
 export interface CatalogMirrorOptions {
   readonly redis: Redis;
@@ -46,6 +51,10 @@ export class CatalogMirror {
   private readonly strings = new Map<string, string>();
   private readonly paths = new Map<string, readonly string[]>();
   private readonly metaKey: string;
+  private arrivals = NewArrivals.empty();
+  /** Bumped by every change to `items`: new arrivals are rebuilt when it moved. */
+  private changes = 0;
+  private arrivalsAtChange = -1;
   private readonly size;
   private readonly syncs;
 
@@ -102,6 +111,20 @@ export class CatalogMirror {
     return this.items.get(itemId);
   }
 
+  /**
+   * The new items as of about `nowMs` (rebuilt from the whole catalog at most every 5 s after it
+   * changed, and every minute as items age out).
+   */
+  newArrivals(nowMs: number, newItemMs: number): NewArrivals {
+    const age = nowMs - this.arrivals.builtAtMs;
+    const changed = this.changes !== this.arrivalsAtChange;
+    if ((changed && age >= NEW_ARRIVALS_MIN_AGE_MS) || age >= NEW_ARRIVALS_MAX_AGE_MS || age < 0) {
+      this.arrivals = NewArrivals.build(this.items.values(), nowMs, newItemMs);
+      this.arrivalsAtChange = this.changes;
+    }
+    return this.arrivals;
+  }
+
   /** Every item (a new list; the objects are shared and read-only). */
   all(): ItemMeta[] {
     return [...this.items.values()];
@@ -130,6 +153,7 @@ export class CatalogMirror {
       if (value === null || value === undefined) this.items.delete(itemId);
       else this.items.set(itemId, this.parse(value));
     });
+    if (found.itemIds.length > 0) this.changes += 1;
     this.n = Math.max(this.n, found.n);
     this.size.set(this.items.size);
     this.syncs.inc({ kind: 'changes', result: 'ok' });
@@ -152,6 +176,7 @@ export class CatalogMirror {
       readWholeCatalog(this.options.redis, this.options.redisPrefix),
     );
     this.items = new Map(items.map((item) => [item.itemId, this.share(item)]));
+    this.changes += 1;
     this.epoch = version.epoch;
     this.n = version.n;
     this.size.set(this.items.size);

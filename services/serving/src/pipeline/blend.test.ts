@@ -12,6 +12,7 @@ const weights: SourceWeights = {
   popular: 0.1,
   pinned: 0,
   sequence_ann: 0.8,
+  new_arrival: 0,
 };
 
 const popular = (itemId: string, score: number): Candidate => ({

@@ -12,6 +12,7 @@ export const STAGES = [
   'rank',
   'rules',
   'diversity',
+  'exploration',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 

@@ -10,6 +10,7 @@ import { TransientError } from '@recstream/errors';
 import type { FeatureReader } from './feature-reader.js';
 import { PopularFallback } from './fallback.js';
 import { createPipelineMetrics } from './metrics.js';
+import { NewArrivals } from '../catalog/new-arrivals.js';
 import { createRecommender } from './pipeline.js';
 import { blendedScoreRanker } from './ranker.js';
 import { DEFAULT_SETTINGS } from './settings.js';
@@ -138,4 +139,30 @@ t.test('pins take the first places without duplicates, and the answer keeps k it
     ['p2', 'p1', 'p3'],
   );
   t.equal(answer.items[0]?.source, 'pinned');
+});
+
+t.test('personalised answers give a place to a new item; similar items do not', async (t) => {
+  const fresh: ItemMeta = { ...meta('fresh', 'F', ['Beauty', 'Lips']), createdAtMs: 999_000 };
+  const recommender = createRecommender({
+    features: () => fakeReader(() => 'ok'),
+    ranker: blendedScoreRanker,
+    settings: DEFAULT_SETTINGS,
+    metrics: createPipelineMetrics(createMetrics('serving', { defaultMetrics: false })),
+    fallback: new PopularFallback(),
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    newArrivals: (nowMs) => NewArrivals.build([fresh, ...catalog.values()], nowMs, 86_400_000),
+    random: () => 0,
+    clock: () => 1_000_000,
+  });
+  const answer = await recommender.recommend({ subject: { userId: '1' }, k: 4 });
+  t.equal(answer.items.length, 4, 'k items');
+  t.equal(answer.items[0]?.item_id, 'p3', "the best place stays the ranking's");
+  t.equal(answer.items[2]?.item_id, 'fresh', 'the middle place explores');
+  t.same(answer.items[2]?.reason, { code: 'new_arrival', text: 'New in Lips' });
+  t.equal(answer.items[2]?.source, 'new_arrival');
+  const similar = await recommender.similar('p1', 4);
+  t.notOk(
+    similar.items.some((i) => i.item_id === 'fresh'),
+    'an item page shows what goes with the item',
+  );
 });

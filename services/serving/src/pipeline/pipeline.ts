@@ -19,7 +19,9 @@ import type { DegradedReason, RecommendedItem } from '@recstream/schemas';
 import { blend } from './blend.js';
 import { popularCandidates } from './candidates/popular.js';
 import { DeadlineExceeded, startDeadline, type Deadline } from './deadline.js';
+import type { NewArrivals } from '../catalog/new-arrivals.js';
 import { diversify } from './diversity.js';
+import { explorationPool, explore } from './exploration.js';
 import type { FeatureReader } from './feature-reader.js';
 import type { PopularFallback } from './fallback.js';
 import { applyFilters, rejection, type FilterSpec } from './filters.js';
@@ -47,6 +49,10 @@ export interface RecommenderDeps {
   readonly metrics: PipelineMetrics;
   readonly fallback: PopularFallback;
   readonly logger: Logger;
+  /** The catalog's new items at a time, for exploration slots (none: no exploration). */
+  readonly newArrivals?: (nowMs: number) => NewArrivals;
+  /** Draws exploration slots (tests pin it); Math.random by default. */
+  readonly random?: () => number;
   /** The request time (tests pin it). */
   readonly clock?: () => number;
 }
@@ -68,6 +74,7 @@ const FALLBACK_WEIGHTS = { ...NO_SOURCES, popular: 1 } as const;
 
 export function createRecommender(deps: RecommenderDeps): Recommender {
   const clock = deps.clock ?? Date.now;
+  const random = deps.random ?? Math.random;
   const { settings, metrics } = deps;
   let lastDegradedLogMs = -Infinity;
   let lastSourceErrorLogMs = -Infinity;
@@ -191,7 +198,22 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
       const tail = capped.filter((c) => buriedIds.has(c.itemId));
       return placePins([...diverse, ...tail], pinned).slice(0, a.k);
     });
-    const items = chosen.map((c) => ({
+    const newArrivals = deps.newArrivals;
+    const slots = settings.exploration.slots;
+    const explored =
+      a.flow !== 'recommendations' || newArrivals === undefined || slots === 0
+        ? chosen
+        : timedSync('exploration', () =>
+            explore(
+              chosen,
+              a.k,
+              slots,
+              explorationPool(newArrivals(nowMs), g.subject, a.filter),
+              a.filter,
+              random,
+            ),
+          );
+    const items = explored.map((c) => ({
       item_id: c.itemId,
       score: c.score,
       title: c.meta.title,

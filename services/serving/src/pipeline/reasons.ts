@@ -29,6 +29,8 @@ export function reasonText(
       };
     case 'popular_in_category':
       return { code: basis.code, text: `Popular in ${leaf(basis.category)} today` };
+    case 'new_arrival':
+      return { code: basis.code, text: `New in ${leaf(basis.category)}` };
     case 'trending_now':
       return { code: basis.code, text: 'Trending now' };
     case 'popular_now':

@@ -20,6 +20,15 @@ export interface PipelineSettings {
   readonly rules: BusinessRules;
   /** Complements: score factor for items of a cart item's own category (cross-selling, not substitutes). */
   readonly complementsSameCategoryFactor: number;
+  /** Personalised answers: places reserved for new items (exploration.ts). */
+  readonly exploration: ExplorationSettings;
+}
+
+export interface ExplorationSettings {
+  /** Places per answer of at least EXPLORATION_MIN_K items given to a new item; 0: none. */
+  readonly slots: number;
+  /** How long after entering the catalog an item counts as new. */
+  readonly newItemMs: number;
 }
 
 /** Every source off: flows and fallbacks switch on the ones they use. */
@@ -33,6 +42,8 @@ export const NO_SOURCES = {
   popular: 0,
   pinned: 0,
   sequence_ann: 0,
+  // Not blended: new arrivals take exploration slots (exploration.ts).
+  new_arrival: 0,
 } as const satisfies SourceWeights;
 
 /**
@@ -65,4 +76,5 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   weights: DEFAULT_WEIGHTS,
   rules: {},
   complementsSameCategoryFactor: 0.2,
+  exploration: { slots: 1, newItemMs: 14 * 24 * 3_600_000 },
 };

@@ -14,7 +14,7 @@ export type ReasonBasis =
       readonly code: 'because_you_viewed' | 'viewed_together' | 'bought_together';
       readonly anchorItemId: string;
     }
-  | { readonly code: 'popular_in_category'; readonly category: string }
+  | { readonly code: 'popular_in_category' | 'new_arrival'; readonly category: string }
   | { readonly code: 'trending_now' | 'popular_now' | 'pinned' | 'picked_for_you' };
 
 /** One source's proposal: a raw score on that source's own scale (blend.ts normalises). */
