@@ -9,7 +9,6 @@
 import t, { type Test } from 'tap';
 import {
   bumpCatalogVersion,
-  defineReaderScripts,
   featureKeys,
   logContribution,
   removeFromCatalog,
@@ -64,19 +63,12 @@ async function syncs(metrics: ServiceMetrics, kind: 'changes' | 'reload'): Promi
 }
 
 t.test('answers reflect every catalog write made before the request', async (t) => {
-  const { prefix, redis: writer } = await setup(t, 'catalogrw');
-  const metrics = createMetrics('serving', { defaultMetrics: false });
-  // Serving's own kind of client: auto-pipelined, the readers' scripts defined up front.
-  const redis = createRedis(infra.redisUrl, { enableAutoPipelining: true });
-  defineReaderScripts(redis);
-  await redis.connect();
-  t.teardown(() => redis.disconnect());
-  const mirror = new CatalogMirror({ redis, redisPrefix: prefix, logger, metrics });
+  const { prefix, redis, mirror } = await setup(t, 'catalogrw');
   const keys = featureKeys(prefix);
   const now = Date.now();
-  await writeCatalog(writer, prefix, [item('sku-a', 'Red lipstick'), item('sku-b'), item('sku-c')]);
+  await writeCatalog(redis, prefix, [item('sku-a', 'Red lipstick'), item('sku-b'), item('sku-c')]);
   for (const [i, id] of ['sku-a', 'sku-b', 'sku-c'].entries())
-    await writer.zadd(keys.itemPopularity(), logContribution(10 - i, now), id);
+    await redis.zadd(keys.itemPopularity(), logContribution(10 - i, now), id);
   const app = await buildApp({
     logger,
     metrics: createMetrics('serving', { defaultMetrics: false }),
@@ -96,11 +88,11 @@ t.test('answers reflect every catalog write made before the request', async (t) 
   };
 
   t.equal((await answer()).get('sku-a'), 'Red lipstick', 'the first request loads the catalog');
-  await writeCatalog(writer, prefix, [item('sku-a', 'Coral lipstick')]);
+  await writeCatalog(redis, prefix, [item('sku-a', 'Coral lipstick')]);
   t.equal((await answer()).get('sku-a'), 'Coral lipstick', 'a new title, at the very next request');
-  await writeCatalog(writer, prefix, [item('sku-b', 'Title sku-b', 'out_of_stock')]);
+  await writeCatalog(redis, prefix, [item('sku-b', 'Title sku-b', 'out_of_stock')]);
   t.notOk((await answer()).has('sku-b'), 'out of stock at once: filtered');
-  await removeFromCatalog(writer, prefix, ['sku-c']);
+  await removeFromCatalog(redis, prefix, ['sku-c']);
   t.notOk((await answer()).has('sku-c'), 'removed from the catalog at once: an unknown item is not shown');
   t.equal(mirror.count, 2);
 });

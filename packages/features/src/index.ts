@@ -1,5 +1,4 @@
 export * from './keys.js';
-export { defineReaderScripts } from './reader-scripts.js';
 export * from './bounds.js';
 export * from './popularity.js';
 export * from './windows.js';

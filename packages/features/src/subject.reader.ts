@@ -101,8 +101,7 @@ declare module 'ioredis' {
 }
 
 const defined = new WeakSet<Redis>();
-/** Defines the reader's script on the client (once); readers-scripts.ts defines all of them. */
-export function defineReadSubjectScript(redis: Redis): Redis {
+function withScript(redis: Redis): Redis {
   if (!defined.has(redis)) {
     redis.defineCommand(COMMAND, { lua: READ_SUBJECT_LUA });
     defined.add(redis);
@@ -189,7 +188,7 @@ export async function readSubjectFeatures(
     anonymous === undefined ? '' : keys.alias(anonymous),
   ];
   for (const family of FAMILIES) args.push(...affixes(keys, family), fetch[family]);
-  const reply = await defineReadSubjectScript(redis).recReadSubjectFeatures(0, ...args);
+  const reply = await withScript(redis).recReadSubjectFeatures(0, ...args);
 
   const subject = String(reply[0]);
   const own = setsOf(reply[1]);

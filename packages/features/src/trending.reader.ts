@@ -46,8 +46,7 @@ declare module 'ioredis' {
 }
 
 const defined = new WeakSet<Redis>();
-/** Defines the reader's script on the client (once); readers-scripts.ts defines all of them. */
-export function defineReadTrendingScript(redis: Redis): Redis {
+function withScript(redis: Redis): Redis {
   if (!defined.has(redis)) {
     redis.defineCommand('recReadTrending', { lua: READ_TRENDING_LUA });
     defined.add(redis);
@@ -70,7 +69,7 @@ export async function readTrending(
   if (limit === 0) return [];
   const keys = featureKeys(prefix);
   const candidates = Math.max(limit * TRENDING_OVERFETCH, TRENDING_MIN_CANDIDATES);
-  const [top, longScores] = await defineReadTrendingScript(redis).recReadTrending(
+  const [top, longScores] = await withScript(redis).recReadTrending(
     2,
     keys.itemPopularityShort(),
     keys.itemPopularity(),
