@@ -171,6 +171,28 @@ interface RateResult {
   readonly maxBacklog: number;
 }
 
+/** One GET; records its latency from `fromMs` and its status (0: no answer) when it ends. */
+function getOnce(
+  url: URL,
+  agent: http.Agent,
+  headers: Record<string, string>,
+  fromMs: number,
+  record: { readonly latencies: number[]; readonly statuses: Map<number, number> },
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (status: number) => {
+      record.latencies.push(performance.now() - fromMs);
+      record.statuses.set(status, (record.statuses.get(status) ?? 0) + 1);
+      resolve();
+    };
+    const request = http.get(url, { agent, headers }, (response) => {
+      response.resume();
+      response.on('end', () => done(response.statusCode ?? 0));
+    });
+    request.on('error', () => done(0));
+  });
+}
+
 /** Open loop: request n is due at n / rate; its latency counts from then, whatever the backlog. */
 async function runGets(
   url: (sequence: number) => URL,
@@ -188,18 +210,7 @@ async function runGets(
   let maxBacklog = 0;
   const started = performance.now();
   const send = (sequence: number, dueAt: number) =>
-    new Promise<void>((resolve) => {
-      const done = (status: number) => {
-        latencies.push(performance.now() - dueAt);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        resolve();
-      };
-      const request = http.get(url(sequence), { agent, headers }, (response) => {
-        response.resume();
-        response.on('end', () => done(response.statusCode ?? 0));
-      });
-      request.on('error', () => done(0));
-    });
+    getOnce(url(sequence), agent, headers, dueAt, { latencies, statuses });
   while (performance.now() - started < durationMs) {
     // Requests 0..due-1 are due by now: request n at n / rate, the first one at once.
     const due = Math.floor(((performance.now() - started) / 1000) * rate) + 1;
@@ -232,24 +243,12 @@ async function runClosedLoop(
   const statuses = new Map<number, number>();
   let sent = 0;
   const started = performance.now();
-  const once = () =>
-    new Promise<void>((resolve) => {
-      const sentAt = performance.now();
+  const client = async () => {
+    while (performance.now() - started < durationMs) {
       const sequence = sent;
       sent += 1;
-      const done = (status: number) => {
-        latencies.push(performance.now() - sentAt);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        resolve();
-      };
-      const request = http.get(url(sequence), { agent, headers }, (response) => {
-        response.resume();
-        response.on('end', () => done(response.statusCode ?? 0));
-      });
-      request.on('error', () => done(0));
-    });
-  const client = async () => {
-    while (performance.now() - started < durationMs) await once();
+      await getOnce(url(sequence), agent, headers, performance.now(), { latencies, statuses });
+    }
   };
   await Promise.all(Array.from({ length: connections }, client));
   agent.destroy();

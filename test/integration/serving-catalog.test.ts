@@ -62,13 +62,13 @@ async function syncs(metrics: ServiceMetrics, kind: 'changes' | 'reload'): Promi
   return Number(match?.[1] ?? 0);
 }
 
-t.test('answers reflect every catalog write made before the request', async (t) => {
-  const { prefix, redis, mirror } = await setup(t, 'catalogrw');
-  const keys = featureKeys(prefix);
+/** The catalog's items, ranked by popularity in this order, and an app serving them from `mirror`. */
+async function servingShop(t: Test, shop: Awaited<ReturnType<typeof setup>>, items: readonly ItemMeta[]) {
+  const { prefix, redis, mirror } = shop;
   const now = Date.now();
-  await writeCatalog(redis, prefix, [item('sku-a', 'Red lipstick'), item('sku-b'), item('sku-c')]);
-  for (const [i, id] of ['sku-a', 'sku-b', 'sku-c'].entries())
-    await redis.zadd(keys.itemPopularity(), logContribution(10 - i, now), id);
+  await writeCatalog(redis, prefix, items);
+  for (const [i, meta] of items.entries())
+    await redis.zadd(featureKeys(prefix).itemPopularity(), logContribution(10 - i, now), meta.itemId);
   const app = await buildApp({
     logger,
     metrics: createMetrics('serving', { defaultMetrics: false }),
@@ -79,6 +79,13 @@ t.test('answers reflect every catalog write made before the request', async (t) 
     catalog: mirror,
   });
   t.teardown(() => app.close());
+  return app;
+}
+
+t.test('answers reflect every catalog write made before the request', async (t) => {
+  const shop = await setup(t, 'catalogrw');
+  const { prefix, redis, mirror } = shop;
+  const app = await servingShop(t, shop, [item('sku-a', 'Red lipstick'), item('sku-b'), item('sku-c')]);
   const answer = async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/recommendations?user_id=u-new&k=3' });
     t.equal(response.statusCode, 200);
@@ -98,27 +105,14 @@ t.test('answers reflect every catalog write made before the request', async (t) 
 });
 
 t.test('a new item gets an exploration place in personalised answers', async (t) => {
-  const { prefix, redis, mirror } = await setup(t, 'catalognew');
-  const keys = featureKeys(prefix);
+  const shop = await setup(t, 'catalognew');
+  const { prefix, redis } = shop;
   const now = Date.now();
-  const old = ['sku-a', 'sku-b', 'sku-c', 'sku-d', 'sku-e'];
-  await writeCatalog(
-    redis,
-    prefix,
-    old.map((id) => item(id)),
+  const app = await servingShop(
+    t,
+    shop,
+    ['sku-a', 'sku-b', 'sku-c', 'sku-d', 'sku-e'].map((id) => item(id)),
   );
-  for (const [i, id] of old.entries())
-    await redis.zadd(keys.itemPopularity(), logContribution(10 - i, now), id);
-  const app = await buildApp({
-    logger,
-    metrics: createMetrics('serving', { defaultMetrics: false }),
-    redis,
-    redisPrefix: prefix,
-    maxK: 10,
-    checks: {},
-    catalog: mirror,
-  });
-  t.teardown(() => app.close());
   const answer = async (url: string) =>
     (await app.inject({ method: 'GET', url })).json<RecommendationsResponse>().items;
 
