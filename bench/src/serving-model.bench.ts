@@ -4,7 +4,7 @@
  * - encoding one shopper with serving's JS encoder, by history length, against the same encoding
  *   through TensorFlow (what serving did before);
  * - the nearest-item index per catalog size: build time when a version loads, query time for the
- *   candidate depth serving asks for (120, a few items skipped), recall@20 against exact search,
+ *   candidate depth serving asks for (40 for a top-20, a few items skipped), recall@20 against exact search,
  *   and the exact search it replaces.
  *
  * The model is freshly initialised, not trained: the costs depend on its shape, not its weights.
@@ -105,8 +105,8 @@ function main(): void {
         kind: index.approximate ? 'hnsw' : 'exact',
         build_s: round(buildMs / 1000, 2),
         build_threads: 1,
-        query_top_120: search,
-        exact_top_120: exact,
+        query_top_40: search,
+        exact_top_40: exact,
         recall_at_20: round(recall, 3),
       },
     });
