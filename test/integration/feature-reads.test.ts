@@ -21,9 +21,8 @@ import {
   readTrending,
   trendingScore,
 } from '@recstream/features';
-import { createRedis, type Redis } from '@recstream/redis';
 import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
-import { deleteTestKeys, infra, testNamespace } from '@recstream/testing';
+import { connectTestRedis, testNamespace } from '@recstream/testing';
 import { createEventFactory, createFeatureWriter } from '../support/shop-events.js';
 
 const MINUTE = 60_000;
@@ -54,12 +53,7 @@ const event = createEventFactory();
 /** A fresh namespace, a Redis client, and `write` that applies events through the real writer. */
 async function setup(t: Test, label: string) {
   const ns = testNamespace(label);
-  const redis: Redis = createRedis(infra.redisUrl);
-  await redis.connect();
-  t.teardown(async () => {
-    await deleteTestKeys(ns);
-    redis.disconnect();
-  });
+  const redis = await connectTestRedis(ns, (cleanUp) => t.teardown(cleanUp));
   const prefix = ns.redisPrefix;
   const writeEvents = await createFeatureWriter(redis, prefix, catalog);
   const write = async (...events: EnrichedEvent[]) => {

@@ -18,11 +18,11 @@ import {
 } from '@recstream/features';
 import { createLogger } from '@recstream/logger';
 import { createMetrics, type ServiceMetrics } from '@recstream/metrics';
-import { createRedis, type Redis } from '@recstream/redis';
+import { createRedis } from '@recstream/redis';
 import type { RecommendationsResponse } from '@recstream/schemas';
 import { buildApp } from '@recstream/serving/app';
 import { CatalogMirror } from '@recstream/serving/catalog';
-import { deleteTestKeys, infra, testNamespace } from '@recstream/testing';
+import { connectTestRedis, testNamespace } from '@recstream/testing';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -43,12 +43,7 @@ const item = (
 
 async function setup(t: Test, label: string) {
   const ns = testNamespace(label);
-  const redis: Redis = createRedis(infra.redisUrl);
-  await redis.connect();
-  t.teardown(async () => {
-    await deleteTestKeys(ns);
-    redis.disconnect();
-  });
+  const redis = await connectTestRedis(ns, (cleanUp) => t.teardown(cleanUp));
   const metrics = createMetrics('serving', { defaultMetrics: false });
   const mirror = new CatalogMirror({ redis, redisPrefix: ns.redisPrefix, logger, metrics });
   return { prefix: ns.redisPrefix, redis, metrics, mirror };

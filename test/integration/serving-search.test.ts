@@ -18,6 +18,7 @@ import { CatalogMirror } from '@recstream/serving/catalog';
 import { type Impression } from '@recstream/serving/impressions';
 import { createSearchIndex, createSearchLog } from '@recstream/serving/search';
 import {
+  connectTestRedis,
   createTestDatabase,
   deleteTestKeys,
   dropTestDatabase,
@@ -406,12 +407,7 @@ t.test('without a search log, suggestions come from catalog titles', async (t) =
 
 t.test('an empty catalog: ready, and searches answer with an explanation', async (t) => {
   const ns = testNamespace('servsearchempty');
-  const redis: Redis = createRedis(infra.redisUrl);
-  await redis.connect();
-  t.teardown(async () => {
-    await deleteTestKeys(ns);
-    redis.disconnect();
-  });
+  const redis = await connectTestRedis(ns, (cleanUp) => t.teardown(cleanUp));
   const metrics = createMetrics('serving', { defaultMetrics: false });
   const catalog = new CatalogMirror({ redis, redisPrefix: ns.redisPrefix, logger, metrics });
   const index = createSearchIndex({ catalog, refreshMs: 0, logger, metrics });

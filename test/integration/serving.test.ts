@@ -9,7 +9,7 @@ import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
 import { buildApp } from '@recstream/serving/app';
-import { deleteTestKeys, infra, testNamespace } from '@recstream/testing';
+import { connectTestRedis, testNamespace } from '@recstream/testing';
 
 const ns = testNamespace('serving');
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -19,12 +19,7 @@ interface Popular {
 }
 
 t.test('popular items from the feature store', async (t) => {
-  const redis = createRedis(infra.redisUrl);
-  await redis.connect();
-  t.teardown(async () => {
-    await deleteTestKeys(ns);
-    redis.disconnect();
-  });
+  const redis = await connectTestRedis(ns, (cleanUp) => t.teardown(cleanUp));
   const keys = featureKeys(ns.redisPrefix);
   const now = Date.now();
   // sku-0 has the most weight, sku-9 the least; sku-1 is out of stock.

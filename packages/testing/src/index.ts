@@ -140,6 +140,23 @@ export async function deleteTestKeys(ns: TestNamespace): Promise<void> {
   }
 }
 
+/**
+ * A Redis client connected to the test Redis; `teardown` (the test's own, e.g. `t.teardown`) is
+ * given the clean-up: the namespace's keys deleted, the client disconnected.
+ */
+export async function connectTestRedis(
+  ns: TestNamespace,
+  teardown: (cleanUp: () => Promise<void>) => void,
+): Promise<Redis> {
+  const redis = new Redis(infra.redisUrl, { lazyConnect: true });
+  await redis.connect();
+  teardown(async () => {
+    await deleteTestKeys(ns);
+    redis.disconnect();
+  });
+  return redis;
+}
+
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
