@@ -47,7 +47,7 @@ export class CatalogMirror {
   private syncing: Promise<void> | undefined;
   /** A reload of the whole catalog that requests do not wait for. */
   private background: Promise<void> | undefined;
-  /** One copy of each string and category path many items repeat (see `parse`). */
+  /** One copy of each string and category path many items repeat (see `share`). */
   private readonly strings = new Map<string, string>();
   private readonly paths = new Map<string, readonly string[]>();
   private readonly metaKey: string;
