@@ -45,9 +45,23 @@ start feature 3003 services/feature/src/index.ts
 start serving 3002 services/serving/src/index.ts REC_SERVING_MODEL_DIR=.local/models REC_SERVING_MODEL_REQUIRED=false
 if [ -f services/trainer/src/index.ts ]; then start trainer 3004 services/trainer/src/index.ts; fi
 
+rebuilt=
 for port in 3001 3005 3003 3002; do
   for _ in $(seq 1 120); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    readiness=$(curl -s "http://127.0.0.1:$port/readyz" 2>/dev/null || true)
+    case $readiness in
+      '{"status":"ready"'*) break ;;
+      # Redis lost the features an earlier run built (its consumer group's offsets are in Kafka):
+      # the feature service waits for a rebuild from ClickHouse's log; the demo runs it once.
+      *'features:rebuild'*)
+        if [ -z "$rebuilt" ]; then
+          rebuilt=1
+          echo "[demo] the feature store in Redis lost its data; rebuilding it from ClickHouse (log: .local/logs/rebuild.log)" >&2
+          node --import tsx services/feature/src/cli/rebuild.ts >"$LOG_DIR/rebuild.log" 2>&1 ||
+            { tail -5 "$LOG_DIR/rebuild.log" >&2; echo "[demo] the rebuild failed" >&2; exit 1; }
+        fi
+        ;;
+    esac
     sleep 0.5
   done
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "[demo] service on port $port is not ready; see .local/logs" >&2; exit 1; }

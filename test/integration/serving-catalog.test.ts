@@ -211,6 +211,29 @@ t.test('what the log cannot account for is reloaded whole, in the background', a
   t.equal(mirror.count, 1);
 });
 
+t.test('entries that are not display fields are left out and counted; older forms are read', async (t) => {
+  const { prefix, redis, metrics, mirror } = await setup(t, 'catalogjunk');
+  await writeCatalog(redis, prefix, [item('good')]);
+  await redis.hset(featureKeys(prefix).itemMeta(), {
+    junk: '{not json',
+    older: JSON.stringify({
+      itemId: 'older',
+      title: 'Older',
+      category: 'Beauty > Lips',
+      price: 1,
+      currency: 'EUR',
+      availability: 'in_stock',
+    }),
+  });
+  await mirror.settle();
+  t.same(
+    ['good', 'junk', 'older'].map((id) => mirror.get(id) !== undefined),
+    [true, false, true],
+  );
+  t.same(mirror.get('older')?.categoryPath, ['Beauty', 'Lips'], 'a path rebuilt from the category');
+  t.match(await metrics.registry.metrics(), /rec_serving_catalog_mirror_unreadable_total 1/);
+});
+
 t.test('a catalog never written: an empty mirror, and no reload per request', async (t) => {
   const { metrics, mirror } = await setup(t, 'catalogempty');
   await mirror.settle();

@@ -18,7 +18,7 @@
  */
 import type { Redis, Result } from 'ioredis';
 import { featureKeys } from './keys.js';
-import type { ItemMeta } from './item-meta.js';
+import { parseStoredItemMeta, type ItemMeta } from './item-meta.js';
 
 /** Log entries kept: a reader further behind than this reads the whole catalog again. */
 export const CATALOG_LOG_MAX_ENTRIES = 10_000;
@@ -166,20 +166,26 @@ export async function readCatalogChanges(
 
 /**
  * The whole catalog (HSCAN in pages rather than one HGETALL, so a large catalog never blocks Redis
- * for the other clients) with the version it is at least as fresh as (read before the scan).
+ * for the other clients) with the version it is at least as fresh as (read before the scan), and
+ * the ids of stored values that could not be read as display fields (parseStoredItemMeta).
  */
 export async function readWholeCatalog(
   redis: Redis,
   prefix: string,
-): Promise<{ readonly version: CatalogVersion; readonly items: ItemMeta[] }> {
+): Promise<{ readonly version: CatalogVersion; readonly items: ItemMeta[]; readonly unreadable: string[] }> {
   const version = await readCatalogVersion(redis, prefix);
   const key = featureKeys(prefix).itemMeta();
   const items: ItemMeta[] = [];
+  const unreadable: string[] = [];
   let cursor = '0';
   do {
     const [next, flat] = await redis.hscan(key, cursor, 'COUNT', SCAN_COUNT);
-    for (let i = 1; i < flat.length; i += 2) items.push(JSON.parse(flat[i] as string) as ItemMeta);
+    for (let i = 1; i < flat.length; i += 2) {
+      const item = parseStoredItemMeta(flat[i] as string);
+      if (item === undefined) unreadable.push(flat[i - 1] as string);
+      else items.push(item);
+    }
     cursor = next;
   } while (cursor !== '0');
-  return { version, items };
+  return { version, items, unreadable };
 }

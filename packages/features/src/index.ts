@@ -3,7 +3,7 @@ export * from './bounds.js';
 export * from './popularity.js';
 export * from './windows.js';
 export { readTopPopular, type PopularItem } from './popularity.reader.js';
-export { toItemMeta, readItemMeta, type ItemMeta } from './item-meta.js';
+export { parseStoredItemMeta, toItemMeta, readItemMeta, type ItemMeta } from './item-meta.js';
 export {
   CATALOG_LOG_MAX_ENTRIES,
   bumpCatalogVersion,

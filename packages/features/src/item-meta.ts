@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CatalogItem } from '@recstream/schemas';
+import { AVAILABILITY, type CatalogItem } from '@recstream/schemas';
 import { featureKeys } from './keys.js';
 
 /** Characters of an item's description kept with its display fields (what search matches). */
@@ -63,6 +63,47 @@ function createdAt(value: string | undefined): { createdAtMs?: number } {
   return Number.isFinite(ms) ? { createdAtMs: ms } : {};
 }
 
+/**
+ * Display fields as stored in the meta hash, or undefined when the value is not JSON or names no
+ * item and title. Tolerant of what older writers stored: a missing category path is rebuilt from
+ * the category, a missing brand or currency is empty, and an unknown availability counts as
+ * discontinued (never shown) rather than in stock.
+ */
+export function parseStoredItemMeta(raw: string): ItemMeta | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v['itemId'] !== 'string' || typeof v['title'] !== 'string') return undefined;
+  const storedPath = v['categoryPath'];
+  const categoryPath = Array.isArray(storedPath)
+    ? storedPath.filter((level): level is string => typeof level === 'string')
+    : typeof v['category'] === 'string'
+      ? v['category']
+          .split('>')
+          .map((level) => level.trim())
+          .filter((level) => level !== '')
+      : [];
+  const text = (field: string) => (typeof v[field] === 'string' ? v[field] : '');
+  const availability = AVAILABILITY.find((a) => a === v['availability']) ?? 'discontinued';
+  return {
+    itemId: v['itemId'],
+    title: v['title'],
+    category: typeof v['category'] === 'string' ? v['category'] : categoryPath.join(' > '),
+    categoryPath,
+    brand: text('brand'),
+    price: typeof v['price'] === 'number' ? v['price'] : Number.NaN,
+    currency: text('currency'),
+    availability,
+    ...(typeof v['description'] === 'string' ? { description: v['description'] } : {}),
+    ...(typeof v['createdAtMs'] === 'number' ? { createdAtMs: v['createdAtMs'] } : {}),
+  };
+}
+
 /** Display fields of the given items, in one round trip; unknown items map to undefined. */
 export async function readItemMeta(
   redis: Redis,
@@ -71,5 +112,5 @@ export async function readItemMeta(
 ): Promise<(ItemMeta | undefined)[]> {
   if (itemIds.length === 0) return [];
   const values = await redis.hmget(featureKeys(prefix).itemMeta(), ...itemIds);
-  return values.map((value) => (value === null ? undefined : (JSON.parse(value) as ItemMeta)));
+  return values.map((value) => (value === null ? undefined : parseStoredItemMeta(value)));
 }

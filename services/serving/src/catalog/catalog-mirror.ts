@@ -14,6 +14,7 @@
  */
 import {
   featureKeys,
+  parseStoredItemMeta,
   readCatalogChanges,
   readCatalogVersion,
   readWholeCatalog,
@@ -57,6 +58,7 @@ export class CatalogMirror {
   private arrivalsAtChange = -1;
   private readonly size;
   private readonly syncs;
+  private readonly unreadable;
 
   constructor(private readonly options: CatalogMirrorOptions) {
     this.metaKey = featureKeys(options.redisPrefix).itemMeta();
@@ -65,6 +67,10 @@ export class CatalogMirror {
       'catalog_mirror_syncs_total',
       'Catalog mirror updates, by kind (changes: the items the change log names; reload: the whole catalog) and result',
       ['kind', 'result'],
+    );
+    this.unreadable = options.metrics.counter(
+      'catalog_mirror_unreadable_total',
+      'Stored catalog entries left out because they are not display fields (not JSON, no item id or title)',
     );
   }
 
@@ -148,11 +154,15 @@ export class CatalogMirror {
       this.reloadInBackground('the change log does not cover every write since the last update');
       return;
     }
+    const unreadable: string[] = [];
     found.itemIds.forEach((itemId, i) => {
       const value = values[i];
-      if (value === null || value === undefined) this.items.delete(itemId);
-      else this.items.set(itemId, this.parse(value));
+      const item = value === null || value === undefined ? undefined : parseStoredItemMeta(value);
+      if (item === undefined) this.items.delete(itemId);
+      else this.items.set(itemId, this.share(item));
+      if (value !== null && value !== undefined && item === undefined) unreadable.push(itemId);
     });
+    this.reportUnreadable(unreadable);
     if (found.itemIds.length > 0) this.changes += 1;
     this.n = Math.max(this.n, found.n);
     this.size.set(this.items.size);
@@ -172,9 +182,10 @@ export class CatalogMirror {
   }
 
   private async reload(): Promise<void> {
-    const { version, items } = await this.counted('reload', () =>
+    const { version, items, unreadable } = await this.counted('reload', () =>
       readWholeCatalog(this.options.redis, this.options.redisPrefix),
     );
+    this.reportUnreadable(unreadable);
     this.items = new Map(items.map((item) => [item.itemId, this.share(item)]));
     this.changes += 1;
     this.epoch = version.epoch;
@@ -183,8 +194,14 @@ export class CatalogMirror {
     this.syncs.inc({ kind: 'reload', result: 'ok' });
   }
 
-  private parse(value: string): ItemMeta {
-    return this.share(JSON.parse(value) as ItemMeta);
+  /** Stored values that are not display fields: left out (never shown), counted and logged. */
+  private reportUnreadable(itemIds: readonly string[]): void {
+    if (itemIds.length === 0) return;
+    this.unreadable.inc(itemIds.length);
+    this.options.logger.warn(
+      { items: itemIds.length, examples: itemIds.slice(0, 5) },
+      'catalog entries that are not display fields were left out',
+    );
   }
 
   /**
