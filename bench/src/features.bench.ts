@@ -89,6 +89,7 @@ import {
 import { histogramBuckets, seriesValue } from './metrics-text.js';
 import { cpuSeconds, infraPids, peakRssMiB } from './process-stats.js';
 import { commandCosts, commandStats, usedMemoryOf } from './redis-info.js';
+import { integerFromEnv, numberFromEnv } from './env.js';
 import { reportHeader } from './report.js';
 import { bucketQuantileMs, round, summarizeLatencies, timeReaching } from './stats.js';
 
@@ -96,20 +97,6 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const MODES = ['throughput', 'freshness', 'memory'] as const;
 type Mode = (typeof MODES)[number];
 const MIB = 2 ** 20;
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
-  return value;
-}
-
-function integerFromEnv(name: string, fallback: number): number {
-  const value = numberFromEnv(name, fallback);
-  if (!Number.isInteger(value)) throw new Error(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
 
 function modesFromEnv(): readonly Mode[] {
   const raw = process.env['BENCH_MODE'] ?? 'all';

@@ -31,6 +31,7 @@ import {
 } from '@recstream/testing';
 import { runOpenLoop } from './http-load.js';
 import { cpuSeconds, infraPids, peakRssMiB } from './process-stats.js';
+import { numberFromEnv } from './env.js';
 import { reportHeader } from './report.js';
 import {
   bucketQuantileMs,
@@ -43,14 +44,6 @@ import {
 } from './stats.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
-  return value;
-}
 
 const progress = (message: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(

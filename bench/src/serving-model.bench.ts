@@ -22,6 +22,7 @@ import {
   loadTensorFlow,
 } from '@recstream/models';
 import { ItemIndex } from '../../services/serving/src/models/item-index.js';
+import { listFromEnv } from './env.js';
 import { reportHeader } from './report.js';
 import { percentile, round } from './stats.js';
 import { seededRandom } from './feature-workload.js';
@@ -33,14 +34,6 @@ const LENGTHS = [5, 20, 50];
 
 const progress = (message: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(`[bench:serving-model] ${message} ${JSON.stringify(fields)}\n`);
-
-function listFromEnv(name: string, fallback: string): number[] {
-  const raw = process.env[name] ?? fallback;
-  const values = raw.split(',').map((v) => Number(v.trim()));
-  if (values.some((v) => !Number.isInteger(v) || v <= 0))
-    throw new Error(`${name} must be positive integers separated by commas, got ${raw}`);
-  return values;
-}
 
 /** p50/p99 in ms of `run` over `times` calls. */
 function timeCalls(times: number, run: (i: number) => void) {
@@ -55,9 +48,9 @@ function timeCalls(times: number, run: (i: number) => void) {
 }
 
 function main(): void {
-  const catalogs = listFromEnv('BENCH_CATALOGS', '50000,500000');
-  const [queries = 300] = listFromEnv('BENCH_QUERIES', '300');
-  const [seed = 1] = listFromEnv('BENCH_SEED', '1');
+  const catalogs = listFromEnv('BENCH_CATALOGS', '50000,500000', { integers: true });
+  const [queries = 300] = listFromEnv('BENCH_QUERIES', '300', { integers: true });
+  const [seed = 1] = listFromEnv('BENCH_SEED', '1', { integers: true });
   const tf = loadTensorFlow();
   const hyper = { ...DEFAULT_SEQUENCE_HYPER_PARAMETERS, useAttributes: false };
   const random = seededRandom(seed);

@@ -47,6 +47,7 @@ import { catalogItem, clickstream, enriched, itemId, seededRandom } from './feat
 import { seriesValue } from './metrics-text.js';
 import { publishBenchModel, type BenchModel } from './serving-model.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { choiceFromEnv, listFromEnv, numberFromEnv } from './env.js';
 import { reportHeader } from './report.js';
 import { bucketQuantileMs, parseBuckets, percentile, round, type Buckets } from './stats.js';
 
@@ -62,30 +63,6 @@ const STAGES = [
   'diversity',
 ];
 const PARTITIONS = 6;
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
-  return value;
-}
-
-function choiceFromEnv<T extends string>(name: string, choices: readonly T[]): T {
-  const raw = process.env[name] ?? choices[0];
-  const choice = choices.find((c) => c === raw);
-  if (choice === undefined) throw new Error(`${name} must be one of ${choices.join(', ')}, got ${raw}`);
-  return choice;
-}
-
-function listFromEnv(name: string, fallback: string): number[] {
-  const raw = process.env[name] ?? fallback;
-  if (raw.trim() === '') return [];
-  const values = raw.split(',').map((r) => Number(r.trim()));
-  if (values.some((r) => !Number.isFinite(r) || r <= 0))
-    throw new Error(`${name} must be positive numbers separated by commas, got ${raw}`);
-  return values;
-}
 
 const progress = (message: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(
@@ -266,7 +243,7 @@ function stageBuckets(exposition: string): Map<string, Buckets> {
 
 async function main(): Promise<void> {
   const rates = listFromEnv('BENCH_RATES', '100,300,600');
-  const closedLoops = listFromEnv('BENCH_CLOSED_LOOP', '').map(Math.floor);
+  const closedLoops = listFromEnv('BENCH_CLOSED_LOOP', '', { integers: true });
   const durationMs = numberFromEnv('BENCH_DURATION_S', 20) * 1000;
   const warmupMs = numberFromEnv('BENCH_WARMUP_S', 20) * 1000;
   const items = numberFromEnv('BENCH_ITEMS', 50_000);

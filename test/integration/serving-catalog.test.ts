@@ -234,6 +234,22 @@ t.test('entries that are not display fields are left out and counted; older form
   t.match(await metrics.registry.metrics(), /rec_serving_catalog_mirror_unreadable_total 1/);
 });
 
+t.test('new arrivals are kept per window, so variants with other windows get their own', async (t) => {
+  const { prefix, redis, mirror } = await setup(t, 'catalogwindows');
+  const now = Date.now();
+  const DAY = 86_400_000;
+  await writeCatalog(redis, prefix, [{ ...item('three-days'), createdAtMs: now - 3 * DAY }]);
+  await mirror.settle();
+  const ids = (windowMs: number) =>
+    mirror
+      .newArrivals(now, windowMs)
+      .newest()
+      .map((m) => m.itemId);
+  t.same(ids(DAY), [], 'not new within a day');
+  t.same(ids(7 * DAY), ['three-days'], 'new within a week');
+  t.same(ids(DAY), [], 'the one-day list is still its own');
+});
+
 t.test('a catalog never written: an empty mirror, and no reload per request', async (t) => {
   const { metrics, mirror } = await setup(t, 'catalogempty');
   await mirror.settle();

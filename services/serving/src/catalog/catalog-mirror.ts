@@ -52,10 +52,10 @@ export class CatalogMirror {
   private readonly strings = new Map<string, string>();
   private readonly paths = new Map<string, readonly string[]>();
   private readonly metaKey: string;
-  private arrivals = NewArrivals.empty();
+  /** New arrivals per window (ms), with the value of `changes` they were built at. */
+  private readonly arrivals = new Map<number, { readonly list: NewArrivals; readonly atChange: number }>();
   /** Bumped by every change to `items`: new arrivals are rebuilt when it moved. */
   private changes = 0;
-  private arrivalsAtChange = -1;
   private readonly size;
   private readonly syncs;
   private readonly unreadable;
@@ -119,16 +119,23 @@ export class CatalogMirror {
 
   /**
    * The new items as of about `nowMs` (rebuilt from the whole catalog at most every 5 s after it
-   * changed, and every minute as items age out).
+   * changed, and every minute as items age out). One list per window: an experiment's variant may
+   * count items as new for longer or shorter.
    */
   newArrivals(nowMs: number, newItemMs: number): NewArrivals {
-    const age = nowMs - this.arrivals.builtAtMs;
-    const changed = this.changes !== this.arrivalsAtChange;
-    if ((changed && age >= NEW_ARRIVALS_MIN_AGE_MS) || age >= NEW_ARRIVALS_MAX_AGE_MS || age < 0) {
-      this.arrivals = NewArrivals.build(this.items.values(), nowMs, newItemMs);
-      this.arrivalsAtChange = this.changes;
-    }
-    return this.arrivals;
+    const cached = this.arrivals.get(newItemMs);
+    const age = cached === undefined ? Infinity : nowMs - cached.list.builtAtMs;
+    const changed = cached?.atChange !== this.changes;
+    if (
+      cached !== undefined &&
+      !(changed && age >= NEW_ARRIVALS_MIN_AGE_MS) &&
+      age < NEW_ARRIVALS_MAX_AGE_MS &&
+      age >= 0
+    )
+      return cached.list;
+    const list = NewArrivals.build(this.items.values(), nowMs, newItemMs);
+    this.arrivals.set(newItemMs, { list, atChange: this.changes });
+    return list;
   }
 
   /** Every item (a new list; the objects are shared and read-only). */

@@ -16,10 +16,6 @@ export class NewArrivals {
     readonly builtAtMs: number,
   ) {}
 
-  static empty(): NewArrivals {
-    return new NewArrivals([], new Map(), 0);
-  }
-
   static build(items: Iterable<ItemMeta>, nowMs: number, newItemMs: number): NewArrivals {
     const since = nowMs - newItemMs;
     const fresh: ItemMeta[] = [];
