@@ -20,7 +20,7 @@ import { evaluateHoldout, holdoutCases } from '../learning/holdout.js';
 import { updateSequenceModel, type UpdateSequence } from '../learning/incremental-update.js';
 import { ItemIndex } from '../learning/item-index.js';
 import { newVersionName } from '../registry/model-registry.js';
-import { advanceWatermark, splitHoldout, type Watermark } from '../watermark/watermark.js';
+import { advanceWatermark, splitHoldout, watermarkKey, type Watermark } from '../watermark/watermark.js';
 import { judgeAndAct } from './guarded-publish.js';
 import type { SequenceJobDeps, SequenceSettings } from './sequence-settings.js';
 import { groupByUser, itemsOf, timeSpan, unknownToCatalog } from './training-data.js';
@@ -38,9 +38,12 @@ export type IncrementalOutcome =
       readonly metrics: Readonly<Record<string, number>>;
     };
 
-/** A seed per update, fixed by the head it starts from, so a re-run after a crash learns identically. */
-function seedFor(base: number, head: string): number {
-  return (base ^ createHash('sha256').update(head).digest().readUInt32LE(0)) >>> 0;
+/**
+ * A seed per update, fixed by what the head has learned (its watermark, not its name, which holds
+ * a timestamp): a re-run after a crash learns identically, and so does a replay of the same log.
+ */
+function seedFor(base: number, learned: string): number {
+  return (base ^ createHash('sha256').update(learned).digest().readUInt32LE(0)) >>> 0;
 }
 
 export async function runIncrementalUpdate(
@@ -68,12 +71,13 @@ export async function runIncrementalUpdate(
       );
     const maxLength = loaded.model.hyper.maxLength;
     const histories = await readHistories(clickhouse, users, head.watermark, maxLength);
+    const learned = watermarkKey(head.watermark);
     const replayUsers = await sampleReplayUsers(
       clickhouse,
       head.watermark,
       users,
       settings.replayUsers,
-      head.version,
+      `${settings.seed}/${learned}`,
     );
     const replayHistories = await readHistories(clickhouse, replayUsers, head.watermark, maxLength + 1);
     const catalog = await readCatalogItems(clickhouse, [...new Set(itemsOf(learn))]);
@@ -90,7 +94,7 @@ export async function runIncrementalUpdate(
     }));
     const summary = updateSequenceModel(loaded.model, index, sequences, replay, {
       epochs: settings.epochs,
-      seed: seedFor(settings.seed, head.version),
+      seed: seedFor(settings.seed, learned),
     });
     const watermark = advanceWatermark(head.watermark, learn);
 

@@ -15,18 +15,32 @@ const event = (user: string, items: string[], eventMs: number): LogEvent => ({
   receivedMs: eventMs,
 });
 
-t.test('cases: history before the window, targets the new items not seen before', (t) => {
+t.test('cases: one per held-out event, history up to it, targets the items not seen before', (t) => {
   const histories = new Map([
     ['u1', [event('u1', ['a'], 1), event('u1', ['b'], 2)]],
     ['u2', [event('u2', ['a'], 1)]],
   ]);
   const cases = holdoutCases(histories, [
     event('u1', ['b', 'c'], 3),
-    event('u1', ['c'], 4),
-    event('u2', ['a'], 5), // only a repeat: nothing to predict
-    event('u3', ['a'], 6), // no history: nothing to predict from
+    event('u2', ['a'], 4), // only a repeat: nothing to predict
+    event('u1', ['c', 'd', 'd'], 5), // c was seen at 3: only d is new
+    event('u3', ['a'], 6), // no history: nothing to predict from…
+    event('u3', ['e'], 7), // …but its first held-out event is history for the next
   ]);
-  t.same(cases, [{ user: 'u1', history: ['a', 'b'], targets: ['c'] }]);
+  t.same(cases, [
+    { user: 'u1', history: ['a', 'b'], targets: ['c'] },
+    { user: 'u1', history: ['a', 'b', 'b', 'c'], targets: ['d'] },
+    { user: 'u3', history: ['a'], targets: ['e'] },
+  ]);
+  t.end();
+});
+
+t.test('a burst of one shopper gives a case per event, so a busy window can be judged', (t) => {
+  const histories = new Map([['u1', [event('u1', ['m0'], 0)]]]);
+  const burst = Array.from({ length: 30 }, (_, i) => event('u1', [`m${i + 1}`], i + 1));
+  const cases = holdoutCases(histories, burst);
+  t.equal(cases.length, 30, 'thirty events, thirty cases');
+  t.same(cases[29]?.history.length, 30, 'the last case sees the 29 held-out events before it');
   t.end();
 });
 

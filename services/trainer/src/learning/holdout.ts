@@ -1,9 +1,14 @@
 /**
- * Next-events ranking on a held-out window: for each shopper with held-out events, the model ranks
- * the whole catalogue from the shopper's history (history items masked) and is scored on the
- * held-out items it had not interacted with before: HR@K and NDCG@K, full ranking. A target the
- * model has never seen cannot be ranked and counts as a miss, so a model that learned newer
- * items is credited for it.
+ * Next-event ranking on a held-out window: each held-out event is a case, as in the prequential
+ * evaluation. The model ranks the whole catalogue from the shopper's history at that moment (the
+ * learned history, then the earlier held-out events, history items masked) and is scored on the
+ * event's items the shopper had not interacted with before: HR@K and NDCG@K, full ranking. A
+ * target the model has never seen cannot be ranked and counts as a miss, so a model that learned
+ * newer items is credited for it.
+ *
+ * Cases are events, not shoppers: a window whose newest events come from a few busy shoppers (a
+ * user rating films in a burst) still holds enough cases to judge, and each case asks the question
+ * serving answers: what comes next, given what came before.
  */
 import { selectTopK, type Recommender } from '@recstream/models';
 import type { LogEvent } from '../data/event-log.reader.js';
@@ -11,9 +16,9 @@ import type { ItemIndex } from './item-index.js';
 
 export interface HoldoutCase {
   readonly user: string;
-  /** Interactions before the held-out window, oldest first. */
+  /** Interactions before the held-out event, oldest first. */
   readonly history: readonly string[];
-  /** Distinct held-out items not already in the history. */
+  /** The event's distinct items not already in the history. */
   readonly targets: readonly string[];
 }
 
@@ -26,24 +31,29 @@ export interface HoldoutMetrics {
 const K = 10;
 const CHUNK = 256;
 
-/** Cases from each shopper's learned history and held-out events (both in event-time order). */
+/**
+ * A case per held-out event that has something to predict from and something new to predict:
+ * `histories` are each shopper's learned events, `holdout` the window's events, both in event-time
+ * order. A shopper's first event, and an event repeating only items already seen, are not cases.
+ */
 export function holdoutCases(
   histories: ReadonlyMap<string, readonly LogEvent[]>,
   holdout: readonly LogEvent[],
 ): HoldoutCase[] {
-  const targetsOf = new Map<string, string[]>();
-  for (const event of holdout) {
-    const list = targetsOf.get(event.user) ?? [];
-    list.push(...event.items);
-    targetsOf.set(event.user, list);
-  }
+  const historySoFar = new Map<string, string[]>();
   const cases: HoldoutCase[] = [];
-  for (const [user, items] of [...targetsOf.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const history = (histories.get(user) ?? []).flatMap((event) => event.items);
-    if (history.length === 0) continue;
-    const seen = new Set(history);
-    const targets = [...new Set(items)].filter((item) => !seen.has(item));
-    if (targets.length > 0) cases.push({ user, history, targets });
+  for (const event of holdout) {
+    let history = historySoFar.get(event.user);
+    if (history === undefined) {
+      history = (histories.get(event.user) ?? []).flatMap((learned) => learned.items);
+      historySoFar.set(event.user, history);
+    }
+    if (history.length > 0) {
+      const seen = new Set(history);
+      const targets = [...new Set(event.items)].filter((item) => !seen.has(item));
+      if (targets.length > 0) cases.push({ user: event.user, history: [...history], targets });
+    }
+    history.push(...event.items);
   }
   return cases;
 }

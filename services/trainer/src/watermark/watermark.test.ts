@@ -9,6 +9,7 @@ import {
   splitHoldout,
   takeInArrivalOrder,
   watermarkCovers,
+  watermarkKey,
   type LogPosition,
 } from './watermark.js';
 
@@ -94,5 +95,13 @@ t.test('comparing and merging watermarks', (t) => {
   t.notOk(coversWatermark({ '0': 5 }, { '0': 5, '1': 0 }), 'a partition it never saw');
   t.notOk(coversWatermark({ '0': 4, '1': 9 }, { '0': 5, '1': 3 }));
   t.same(mergeWatermarks({ '0': 4, '1': 9 }, { '0': 5, '2': 1 }), { '0': 5, '1': 9, '2': 1 });
+  t.end();
+});
+
+t.test('the key of a watermark names what it learned, whatever the order it was built in', (t) => {
+  t.equal(watermarkKey({ '10': 7, '2': 40, '0': 3 }), '0:3,2:40,10:7');
+  t.equal(watermarkKey({ '2': 40, '0': 3 }), watermarkKey({ '0': 3, '2': 40 }));
+  t.not(watermarkKey({ '0': 3 }), watermarkKey({ '0': 4 }));
+  t.equal(watermarkKey({}), '');
   t.end();
 });

@@ -143,6 +143,18 @@ export function splitHoldout<T extends LogPosition>(
   return { learn: batch.slice(0, cut), holdout: batch.slice(cut) };
 }
 
+/**
+ * The watermark as a canonical string (partitions in order): what a version has learned, whatever
+ * its name or when it was made. Seeds derived from it make a run over the same log reproducible.
+ */
+export function watermarkKey(watermark: Watermark): string {
+  return Object.keys(watermark)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((partition) => `${partition}:${offsetOf(watermark, partition)}`)
+    .join(',');
+}
+
 /** Whether the watermark has learned the event at `position`. */
 export function watermarkCovers(
   watermark: Watermark,
