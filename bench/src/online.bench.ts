@@ -34,7 +34,9 @@
  *   fewer cases is held, not published, so the trigger must leave enough of them).
  * The default pipeline run replays the start of the stream (~8 min). From the middle of Beauty's
  * stream, where the in-process arm shows the gain (~12 min): BENCH_PIPELINE_PREFIX=99251
- * BENCH_EVENTS=30000 BENCH_RATE=100 BENCH_TRIGGER_EVENTS=2000 BENCH_PIPELINE_INITIAL_EPOCHS=20.
+ * BENCH_EVENTS=30000 BENCH_RATE=100 BENCH_TRIGGER_EVENTS=2000 BENCH_PIPELINE_INITIAL_EPOCHS=20. MovieLens
+ * 100K from its middle (~9 min): BENCH_DATASET=ml-100k BENCH_PIPELINE_PREFIX=50000 BENCH_EVENTS=10000
+ * BENCH_RATE=50 BENCH_TRIGGER_EVENTS=1000 BENCH_PIPELINE_INITIAL_EPOCHS=20.
  * The pipeline runs in a throwaway namespace (topics, database, Redis prefix, registry directory)
  * that it removes at the end.
  */
