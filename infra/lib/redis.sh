@@ -34,6 +34,10 @@ dir $(data_dir redis)
 # AOF so that data written by tests and services survives stop/start, like a real deployment.
 appendonly yes
 appendfsync everysec
+# No RDB snapshots besides the AOF: the default rules (e.g. 10,000 writes in 60 s) fork Redis and
+# rewrite the whole dataset every minute under the feature service's load, a core's worth of work
+# for seconds on a small machine, which showed as serving's latency tail. The AOF is the durability.
+save ""
 # Pick no system-wide defaults up by accident.
 supervised no
 CONF
