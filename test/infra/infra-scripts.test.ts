@@ -228,6 +228,13 @@ t.test('start, then start again says already running', async (tt) => {
   for (const c of COMPONENTS) tt.match(status.stdout, new RegExp(`^${c}\\s+running\\s+pid \\d+`, 'm'));
 });
 
+t.test('redis persists through its AOF alone: no snapshot rules that fork it every minute', async (tt) => {
+  await withRedis(async (redis) => {
+    tt.same(await redis.config('GET', 'appendonly'), ['appendonly', 'yes']);
+    tt.same(await redis.config('GET', 'save'), ['save', ''], 'no RDB snapshot rules');
+  });
+});
+
 t.test('write data into all three services', async (tt) => {
   await withRedis(async (redis) => {
     tt.equal(await redis.set(redisKey, 'kept'), 'OK');
