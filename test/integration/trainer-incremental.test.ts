@@ -89,11 +89,9 @@ t.test('full training, incremental updates, guardrail and drift on the real log'
   const settings = tinySettings();
   const topic = new FakeTopic(3, Date.UTC(2026, 10, 1));
   const rejections = async () =>
-    Number(
-      /rec_trainer_model_decisions_total\{model="sasrec",action="reject"\} (\d+)/.exec(
-        await deps.serviceMetrics.registry.metrics(),
-      )?.[1] ?? 0,
-    );
+    (await deps.metrics.decisions.get()).values.find(
+      (v) => v.labels['model'] === 'sasrec' && v.labels['action'] === 'reject',
+    )?.value ?? 0;
 
   // An empty log: nothing to train on, nothing saved.
   t.same(await runFullTrain(deps, settings), { outcome: 'too-little-data', events: 0 });
