@@ -71,7 +71,26 @@ export interface FeatureKeys {
   all(): string;
 }
 
+/**
+ * Layouts built so far, by prefix. Readers ask for the layout on every call (serving: several
+ * times per request); building it makes ~40 closures, garbage a busy process can do without. A
+ * deployment uses one prefix or a few; the bound only keeps a process that uses many (tests) finite.
+ */
+const layouts = new Map<string, FeatureKeys>();
+const LAYOUTS_KEPT = 64;
+
+/** The key layout of `prefix`; the same object for the same prefix. */
 export function featureKeys(prefix: string): FeatureKeys {
+  let layout = layouts.get(prefix);
+  if (layout === undefined) {
+    if (layouts.size >= LAYOUTS_KEPT) layouts.clear();
+    layout = buildFeatureKeys(prefix);
+    layouts.set(prefix, layout);
+  }
+  return layout;
+}
+
+function buildFeatureKeys(prefix: string): FeatureKeys {
   const base = `${prefix}:${FEATURE_LAYOUT_VERSION}`;
   const subject = (id: string, family: string) => `${base}:sub:${id}:${family}`;
   return {
