@@ -26,9 +26,8 @@
  * they stop), BENCH_NODE_ARGS (extra Node.js flags for the serving processes, space-separated). Runs in a throwaway namespace (Redis prefix, topics) that it removes at the end.
  */
 import { execFile } from 'node:child_process';
-import http from 'node:http';
 import path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { toItemMeta, writeCatalog, type ItemMeta } from '@recstream/features';
@@ -44,7 +43,8 @@ import {
   testNamespace,
   type RunningService,
 } from '@recstream/testing';
-import { catalogItem, clickstream, enriched, itemId, seededRandom } from './feature-workload.js';
+import { catalogItem, clickstream, enriched, itemId } from './feature-workload.js';
+import { startGetLoadProcess, type GetLoadProcess, type GetLoadRun } from './get-load.js';
 import { seriesValue } from './metrics-text.js';
 import { publishBenchModel, type BenchModel } from './serving-model.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
@@ -141,98 +141,6 @@ async function loadFeatures(redis: Redis, prefix: string, items: number, shopper
   return { events, shopperIds: [...shopperIds], sequences, itemIds: [...indexOf.keys()] };
 }
 
-interface RateResult {
-  readonly latencies: number[];
-  readonly statuses: Map<number, number>;
-  readonly sent: number;
-  readonly elapsedMs: number;
-  readonly maxBacklog: number;
-}
-
-/** One GET; records its latency from `fromMs` and its status (0: no answer) when it ends. */
-function getOnce(
-  url: URL,
-  agent: http.Agent,
-  headers: Record<string, string>,
-  fromMs: number,
-  record: { readonly latencies: number[]; readonly statuses: Map<number, number> },
-): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (status: number) => {
-      record.latencies.push(performance.now() - fromMs);
-      record.statuses.set(status, (record.statuses.get(status) ?? 0) + 1);
-      resolve();
-    };
-    const request = http.get(url, { agent, headers }, (response) => {
-      response.resume();
-      response.on('end', () => done(response.statusCode ?? 0));
-    });
-    request.on('error', () => done(0));
-  });
-}
-
-/** Open loop: request n is due at n / rate; its latency counts from then, whatever the backlog. */
-async function runGets(
-  url: (sequence: number) => URL,
-  headers: Record<string, string>,
-  rate: number,
-  durationMs: number,
-  maxInFlight: number,
-): Promise<RateResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  const settled: Promise<void>[] = [];
-  let sent = 0;
-  let inFlight = 0;
-  let maxBacklog = 0;
-  const started = performance.now();
-  const send = (sequence: number, dueAt: number) =>
-    getOnce(url(sequence), agent, headers, dueAt, { latencies, statuses });
-  while (performance.now() - started < durationMs) {
-    // Requests 0..due-1 are due by now: request n at n / rate, the first one at once.
-    const due = Math.floor(((performance.now() - started) / 1000) * rate) + 1;
-    while (sent < due && inFlight < maxInFlight) {
-      inFlight += 1;
-      const dueAt = started + (sent / rate) * 1000;
-      settled.push(send(sent, dueAt).finally(() => (inFlight -= 1)));
-      sent += 1;
-    }
-    maxBacklog = Math.max(maxBacklog, due - sent);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  await Promise.all(settled);
-  agent.destroy();
-  return { latencies, statuses, sent, elapsedMs: performance.now() - started, maxBacklog };
-}
-
-/**
- * Closed loop: `connections` clients, each sending its next request when its last one answered —
- * the throughput the server sustains, and the latency at it (from each request's send).
- */
-async function runClosedLoop(
-  url: (sequence: number) => URL,
-  headers: Record<string, string>,
-  connections: number,
-  durationMs: number,
-): Promise<RateResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  let sent = 0;
-  const started = performance.now();
-  const client = async () => {
-    while (performance.now() - started < durationMs) {
-      const sequence = sent;
-      sent += 1;
-      await getOnce(url(sequence), agent, headers, performance.now(), { latencies, statuses });
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, client));
-  agent.destroy();
-  return { latencies, statuses, sent, elapsedMs: performance.now() - started, maxBacklog: 0 };
-}
-
 function stageBuckets(exposition: string): Map<string, Buckets> {
   return new Map(
     STAGES.map((stage) => [
@@ -260,6 +168,7 @@ async function main(): Promise<void> {
   const redis = createRedis(process.env['REC_REDIS_URL'] ?? ns.env['REC_REDIS_URL'] ?? '');
   await redis.connect();
   const servings: RunningService[] = [];
+  let load: GetLoadProcess | undefined;
   let model: BenchModel | undefined;
   try {
     await createTestTopics(ns);
@@ -334,14 +243,16 @@ async function main(): Promise<void> {
           ],
         }),
       );
-    const random = seededRandom(seed + 1);
-    // Round robin over the instances, as a load balancer in front of replicas would.
-    const url = (sequence: number) => {
-      const user = shopperIds[Math.floor(random() * shopperIds.length)] ?? '';
-      const base = servings[sequence % servings.length]?.url ?? '';
-      return new URL(`${base}/v1/recommendations?user_id=${encodeURIComponent(user)}&k=20`);
-    };
-    const headers = { authorization: `Bearer ${key}` };
+    // Random shoppers, round robin over the instances as a load balancer in front of replicas
+    // would, from a process of its own (get-load.ts).
+    load = await startGetLoadProcess({
+      bases: servings.map((s) => s.url),
+      shopperIds,
+      k: 20,
+      seed: seed + 1,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const generator = load;
     // Every instance's exposition, joined: the bench's readers sum a series over them.
     const scrape = async () =>
       (await Promise.all(servings.map(async (s) => (await fetch(`${s.url}/metrics`)).text()))).join('\n');
@@ -350,23 +261,18 @@ async function main(): Promise<void> {
       return each.some((c) => c === undefined) ? undefined : each.reduce<number>((a, c) => a + (c ?? 0), 0);
     };
     progress('serving ready; warming up', { warmup_s: warmupMs / 1000 });
-    await runGets(url, headers, rates[0] ?? 100, warmupMs, maxInFlight);
+    await generator.run({ mode: 'open', rate: rates[0] ?? 100, durationMs: warmupMs, maxInFlight });
 
     const results = [];
     /** One phase of load: what the client saw, the server's histograms and stages, CPU. */
-    const measure = async (run: () => Promise<RateResult>) => {
+    const measure = async (run: GetLoadRun) => {
       const before = await scrape();
       const cpuBefore = await cpuOfServing();
-      // The load generator's own stalls (its GC, this process's other work) delay requests past
-      // their due time and so count as latency: reported, so a tail can be told from the server's.
-      const generatorLag = monitorEventLoopDelay({ resolution: 1 });
-      generatorLag.enable();
-      const result = await run();
-      generatorLag.disable();
+      const result = await generator.run(run);
       const cpuAfter = await cpuOfServing();
       const after = await scrape();
       const sorted = [...result.latencies].sort((a, b) => a - b);
-      const ok = result.statuses.get(200) ?? 0;
+      const ok = result.statuses['200'] ?? 0;
       const stagesBefore = stageBuckets(before);
       const stagesAfter = stageBuckets(after);
       const routeLabels = 'method="GET",route="/v1/recommendations",status="200"';
@@ -379,7 +285,7 @@ async function main(): Promise<void> {
         achieved_rps: round(ok / (result.elapsedMs / 1000)),
         ok,
         errors: result.sent - ok,
-        statuses: Object.fromEntries(result.statuses),
+        statuses: result.statuses,
         max_backlog: result.maxBacklog,
         latency_ms: {
           p50: round(percentile(sorted, 50), 2),
@@ -391,9 +297,11 @@ async function main(): Promise<void> {
           p50: round(bucketQuantileMs(serverBefore, serverAfter, 0.5), 2),
           p99: round(bucketQuantileMs(serverBefore, serverAfter, 0.99), 2),
         },
+        // The load process's own stalls delay requests past their due time and so count as
+        // latency: reported, so a tail can be told from the server's.
         load_generator_event_loop_delay_ms: {
-          p99: round(generatorLag.percentile(99) / 1e6, 2),
-          max: round(generatorLag.max / 1e6, 2),
+          p99: round(result.loopDelayMs.p99, 2),
+          max: round(result.loopDelayMs.max, 2),
         },
         stages_ms: Object.fromEntries(
           STAGES.map((stage) => {
@@ -426,7 +334,7 @@ async function main(): Promise<void> {
       progress('measuring', { rate, duration_s: durationMs / 1000 });
       results.push({
         offered_rps: rate,
-        ...(await measure(() => runGets(url, headers, rate, durationMs, maxInFlight))),
+        ...(await measure({ mode: 'open', rate, durationMs, maxInFlight })),
       });
     }
     const closed: Record<string, unknown>[] = [];
@@ -434,7 +342,7 @@ async function main(): Promise<void> {
       progress('measuring, closed loop', { connections, duration_s: durationMs / 1000 });
       closed.push({
         connections,
-        ...(await measure(() => runClosedLoop(url, headers, connections, durationMs))),
+        ...(await measure({ mode: 'closed', connections, durationMs })),
       });
     }
     const report = {
@@ -465,6 +373,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
+    await load?.stop();
     for (const serving of servings) await serving.stop();
     await model?.remove();
     redis.disconnect();
