@@ -7,7 +7,9 @@
  *
  * An open-loop generator releases GET /v1/recommendations?user_id=…&k=20 on a fixed schedule for
  * shoppers that have features; latency is measured from each request's scheduled time, so a server
- * that falls behind shows it instead of quietly lowering the rate. Per rate it prints client-side
+ * that falls behind shows it instead of quietly lowering the rate. The generator is a lean process
+ * of its own (get-load.ts): this one holds the simulated shop and the trained model, and its major
+ * collections used to stall the schedule by up to 55 ms, counted as the server's latency. Per rate it prints client-side
  * p50/p99/p99.9 and errors, the load generator's own event-loop delay (its stalls count as
  * latency), the server's request histogram, the per-stage breakdown from
  * `rec_serving_stage_duration_seconds` (window quantiles, as fine as the buckets), and the
@@ -224,9 +226,13 @@ async function main(): Promise<void> {
     const key = (JSON.parse(stdout) as { key: string }).key;
     const profileDir = process.env['BENCH_CPU_PROFILE_DIR'];
     // As `pnpm --filter @recstream/serving start` runs it: a larger young generation, because a
-    // request allocates many short-lived objects and scavenges took ~7% of the CPU otherwise.
+    // request allocates many short-lived objects and scavenges took ~7% of the CPU otherwise; and
+    // an old generation let grow to 4× what it holds after a major collection before the next
+    // (V8 chose ~1.5× once requests promoted less), so one comes every minute or so under load
+    // instead of every 5–10 s: each doubles the tail of the requests it overlaps.
     const nodeArgs = [
       '--max-semi-space-size=64',
+      '--heap-growing-percent=300',
       ...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''),
     ];
     // Instances start one after the other: each builds its model's index on every core.

@@ -23,7 +23,7 @@ import {
   type Ranker,
   type Ranking,
 } from '../pipeline/ranker.js';
-import type { CatalogCandidate } from '../pipeline/types.js';
+import { withScore, type CatalogCandidate } from '../pipeline/types.js';
 import type { LiveModel } from './live-model.js';
 import type { ModelMetrics } from './model-metrics.js';
 
@@ -54,7 +54,7 @@ export function combineScores(
     const logit = logits[i];
     const m = logit === undefined || !Number.isFinite(logit) ? neutral : Math.exp(logit - bestLogit);
     const b = bestBlended > 0 ? c.score / bestBlended : 0;
-    return { ...c, score: (1 - modelWeight) * b + modelWeight * m };
+    return withScore(c, (1 - modelWeight) * b + modelWeight * m);
   });
   return blendedOrder(rescored);
 }

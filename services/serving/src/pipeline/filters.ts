@@ -4,7 +4,7 @@
  * item is counted by filter, so a dashboard shows when, say, stock filtering empties answers.
  */
 import type { ItemMeta } from '@recstream/features';
-import type { BlendedCandidate, CatalogCandidate } from './types.js';
+import { withMeta, type BlendedCandidate, type CatalogCandidate } from './types.js';
 
 export const FILTER_NAMES = [
   'unknown_item',
@@ -75,7 +75,7 @@ export function applyFilters(
       if (reason !== undefined) dropped[reason] = (dropped[reason] ?? 0) + 1;
       continue;
     }
-    kept.push({ ...candidate, meta });
+    kept.push(withMeta(candidate, meta));
   }
   return { kept, dropped };
 }

