@@ -83,8 +83,15 @@ kafka_check_installed() {
 
 # The JVM command line shared by the broker and the storage tool. An array (not a function) so
 # that launch_detached can exec it in a fresh process.
+#
+# One GC thread of each kind: by default G1 stops the broker with a parallel thread per core, and
+# on a small machine shared with latency-sensitive services (the collector, serving) each young
+# collection then takes every core at once (~20 ms on two cores). With one thread it takes one
+# core for a little longer, and the others keep running. The broker collects rarely (a young
+# collection every tens of seconds), so its throughput does not notice.
 kafka_java_cmd() {
   KAFKA_JAVA=(java -Xms"$REC_KAFKA_HEAP" -Xmx"$REC_KAFKA_HEAP" -Djava.awt.headless=true
+    -XX:+UseG1GC -XX:ParallelGCThreads="$REC_KAFKA_GC_THREADS" -XX:ConcGCThreads="$REC_KAFKA_GC_THREADS"
     -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$(conf_dir kafka)/log4j.properties")
 }
 kafka_java() {

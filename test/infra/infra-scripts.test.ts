@@ -235,6 +235,13 @@ t.test('redis persists through its AOF alone: no snapshot rules that fork it eve
   });
 });
 
+t.test('the broker collects garbage with one thread, leaving the other cores to the services', async (tt) => {
+  const pid = (await readFile(path.join(instanceDir, 'run', 'kafka.pid'), 'utf8')).trim();
+  const commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  tt.ok(commandLine.includes('-XX:ParallelGCThreads=1'), 'one parallel GC thread');
+  tt.ok(commandLine.includes('-XX:ConcGCThreads=1'), 'one concurrent GC thread');
+});
+
 t.test('write data into all three services', async (tt) => {
   await withRedis(async (redis) => {
     tt.equal(await redis.set(redisKey, 'kept'), 'OK');
