@@ -10,7 +10,8 @@
  *
  * Options (environment): BENCH_RATE events/s offered (20000), BENCH_DURATION_S measured window
  * (60), BENCH_WARMUP_S (5), BENCH_BATCH events per request (100), BENCH_MAX_IN_FLIGHT (64),
- * BENCH_PROFILE_DIR (write CPU profiles of the collector and the sink there), BENCH_SINK=off (the
+ * BENCH_PROFILE_DIR (write CPU profiles of the collector and the sink there), BENCH_NODE_ARGS
+ * (extra Node.js flags for both processes, space-separated), BENCH_SINK=off (the
  * collector alone, as when the sink and ClickHouse run on other machines; nothing reaches ClickHouse).
  * Runs in a throwaway namespace (topics, database, Redis prefix) that it removes at the end.
  */
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     const nodeArgs = [
       '--max-semi-space-size=64',
       ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+      ...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''),
     ];
     const [collector, sink] = await Promise.all([
       startService({ service: 'ingest', nodeArgs, env: { ...env, REC_INGEST_ROLE: 'collector' } }),
