@@ -1,7 +1,7 @@
 /**
  * GET load for serving: open loop (requests released on a fixed schedule, latency counted from
  * each one's due time, so a server that falls behind shows it) and closed loop (each client sends
- * its next request when its last one answered). Runs in its own process (get-load.process.ts) so
+ * its next request when its last one answered). Runs in its own process (get-load.child.ts) so
  * that the bench's heap — the simulated shop, the trained model — and its collections do not
  * delay requests and get counted as the server's latency.
  */
@@ -146,25 +146,26 @@ export async function startGetLoadProcess(target: GetLoadTarget): Promise<GetLoa
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await once(child, 'spawn');
+  const exitCode = once(child, 'exit').then(([code]) => code as number | null);
+  // One listener for the process's life; every run races against it.
+  const exitedEarly = exitCode.then((code) => {
+    throw new Error(`the load process exited with ${String(code)}`);
+  });
+  exitedEarly.catch(() => undefined);
   child.send({ type: 'target', target } satisfies GetLoadRequest);
   return {
     async run(run) {
-      const exited = once(child, 'exit').then(([code]) => {
-        throw new Error(`the load process exited with ${String(code)}`);
-      });
       const replied = once(child, 'message').then(([message]) => {
         const reply = message as GetLoadReply;
         if (reply.type === 'error') throw new Error(`the load process failed: ${reply.message}`);
         return reply.report;
       });
       child.send({ type: 'run', run } satisfies GetLoadRequest);
-      return Promise.race([replied, exited]);
+      return Promise.race([replied, exitedEarly]);
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exitCode;
     },
   };
 }

@@ -9,9 +9,9 @@
  * shoppers that have features; latency is measured from each request's scheduled time, so a server
  * that falls behind shows it instead of quietly lowering the rate. The generator is a lean process
  * of its own (get-load.ts): this one holds the simulated shop and the trained model, and its major
- * collections used to stall the schedule by up to 55 ms, counted as the server's latency. Per rate it prints client-side
- * p50/p99/p99.9 and errors, the load generator's own event-loop delay (its stalls count as
- * latency), the server's request histogram, the per-stage breakdown from
+ * collections used to stall the schedule by up to 55 ms, counted as the server's latency. Per rate
+ * it prints client-side p50/p99/p99.9 and errors, the load generator's own event-loop delay (its
+ * stalls count as latency), the server's request histogram, the per-stage breakdown from
  * `rec_serving_stage_duration_seconds` (window quantiles, as fine as the buckets), and the
  * impression outcomes.
  *
@@ -251,14 +251,14 @@ async function main(): Promise<void> {
       );
     // Random shoppers, round robin over the instances as a load balancer in front of replicas
     // would, from a process of its own (get-load.ts).
-    load = await startGetLoadProcess({
+    const generator = await startGetLoadProcess({
       bases: servings.map((s) => s.url),
       shopperIds,
       k: 20,
       seed: seed + 1,
       headers: { authorization: `Bearer ${key}` },
     });
-    const generator = load;
+    load = generator;
     // Every instance's exposition, joined: the bench's readers sum a series over them.
     const scrape = async () =>
       (await Promise.all(servings.map(async (s) => (await fetch(`${s.url}/metrics`)).text()))).join('\n');
