@@ -129,10 +129,22 @@ async function main(): Promise<void> {
         'rec_ingest_http_request_duration_seconds',
         'method="POST",route="/v1/events",status="202"',
       );
+    // Its produce requests to Kafka: how long the broker took to acknowledge, and how many
+    // requests' events each carried.
+    const produceLatency = (exposition: string) =>
+      parseBuckets(exposition, 'rec_ingest_kafka_produce_seconds', 'outcome="acknowledged"');
+    const produceSizes = (exposition: string) =>
+      parseBuckets(exposition, 'rec_ingest_kafka_produce_messages', '');
     const scrapeCollector = async () => (await fetch(`${collector.url}/metrics`)).text();
     let serverBefore: Buckets = new Map();
+    let produceBefore: Buckets = new Map();
+    let sizesBefore: Buckets = new Map();
     const warmupTimer = setTimeout(() => {
-      void scrapeCollector().then((text) => (serverBefore = serverLatency(text)));
+      void scrapeCollector().then((text) => {
+        serverBefore = serverLatency(text);
+        produceBefore = produceLatency(text);
+        sizesBefore = produceSizes(text);
+      });
     }, warmupEndMs);
 
     let polling = true;
@@ -189,6 +201,8 @@ async function main(): Promise<void> {
     clearTimeout(warmupTimer);
     const collectorMetrics = await scrapeCollector();
     const serverAfter = serverLatency(collectorMetrics);
+    const produceAfter = produceLatency(collectorMetrics);
+    const sizesAfter = produceSizes(collectorMetrics);
     const eventLoopLag = (quantile: string) =>
       Number(
         new RegExp(`^rec_ingest_nodejs_eventloop_lag_${quantile}_seconds (\\S+)$`, 'm').exec(
@@ -248,6 +262,12 @@ async function main(): Promise<void> {
         collector_side_latency_ms: {
           p50: round(bucketQuantileMs(serverBefore, serverAfter, 0.5)),
           p99: round(bucketQuantileMs(serverBefore, serverAfter, 0.99)),
+        },
+        collector_kafka_produce: {
+          p50_ms: round(bucketQuantileMs(produceBefore, produceAfter, 0.5)),
+          p99_ms: round(bucketQuantileMs(produceBefore, produceAfter, 0.99)),
+          // bucketQuantileMs scales by 1000: undo it for a count.
+          messages_per_request_p50: round(bucketQuantileMs(sizesBefore, sizesAfter, 0.5) / 1000),
         },
         collector_event_loop_lag_ms: {
           p50: round(eventLoopLag('p50') * 1000),

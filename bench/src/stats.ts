@@ -75,7 +75,8 @@ export type Buckets = ReadonlyMap<number, number>;
 /** The buckets of one histogram series in a Prometheus text exposition. */
 export function parseBuckets(exposition: string, metric: string, labels: string): Buckets {
   const buckets = new Map<number, number>();
-  const pattern = new RegExp(`^${metric}_bucket\\{le="([^"]+)",${labels}\\} (\\d+)$`, 'gm');
+  const rest = labels === '' ? '' : `,${labels}`;
+  const pattern = new RegExp(`^${metric}_bucket\\{le="([^"]+)"${rest}\\} (\\d+)$`, 'gm');
   for (const match of exposition.matchAll(pattern)) {
     const bound = match[1] === '+Inf' ? Infinity : Number(match[1]);
     // Summed: the joined expositions of several instances give one histogram over all of them.

@@ -4,6 +4,7 @@
  */
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '@recstream/logger';
+import type { ServiceMetrics } from '@recstream/metrics';
 import { createKafka, ensureTopics, parseBrokers } from './client.js';
 import { createProducer, type ProducerCompression, type ProducerHandle } from './producer.js';
 
@@ -23,6 +24,8 @@ export async function connectKafka(options: {
   topicPrefix: string;
   produceTimeoutMs: number;
   compression?: ProducerCompression;
+  /** The service's metrics, to export the producer's (see producer.ts). */
+  metrics?: ServiceMetrics;
 }): Promise<KafkaClients> {
   const kafka = createKafka({
     brokers: parseBrokers(options.brokers),
@@ -36,6 +39,7 @@ export async function connectKafka(options: {
     const producer = createProducer(kafka, {
       timeoutMs: options.produceTimeoutMs,
       ...(options.compression === undefined ? {} : { compression: options.compression }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     });
     await producer.connect();
     return {

@@ -11,7 +11,8 @@
  */
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
-import { createSendCoalescer } from './send-coalescer.js';
+import { LATENCY_BUCKETS_S, type ServiceMetrics } from '@recstream/metrics';
+import { createSendCoalescer, type SendBatch } from './send-coalescer.js';
 
 export interface ProducerHandle {
   send(topic: string, messages: Message[]): Promise<void>;
@@ -28,6 +29,8 @@ export function createProducer(
   options: {
     timeoutMs: number;
     compression?: ProducerCompression;
+    /** Exports each produce request's duration and size (`kafka_produce_seconds`, `…_messages`). */
+    metrics?: ServiceMetrics;
   },
 ): ProducerHandle {
   const compression = {
@@ -45,8 +48,10 @@ export function createProducer(
   producer.on(producer.events.DISCONNECT, () => (connected = false));
   // kafkajs keeps one produce request in flight per broker for an idempotent producer, so batches
   // go one at a time and grow while one is out.
+  const sendBatch: SendBatch = async (topicMessages) =>
+    void (await producer.sendBatch({ topicMessages, acks: -1, compression }));
   const coalescer = createSendCoalescer(
-    async (topicMessages) => void (await producer.sendBatch({ topicMessages, acks: -1, compression })),
+    options.metrics === undefined ? sendBatch : measuredSendBatch(sendBatch, options.metrics),
     { maxConcurrent: 1, maxBatchMessages: 10_000 },
   );
 
@@ -81,5 +86,32 @@ export function createProducer(
     get connected() {
       return connected;
     },
+  };
+}
+
+/** Produce requests' duration (encoding, the broker's acknowledgement) and size, by outcome. */
+function measuredSendBatch(sendBatch: SendBatch, metrics: ServiceMetrics): SendBatch {
+  const seconds = metrics.histogram(
+    'kafka_produce_seconds',
+    'Produce requests, from encoding to acknowledgement by all in-sync replicas',
+    LATENCY_BUCKETS_S,
+    ['outcome'],
+  );
+  const sizes = metrics.histogram(
+    'kafka_produce_messages',
+    'Messages per produce request (concurrent sends share one)',
+    [1, 10, 100, 500, 1_000, 2_500, 5_000, 10_000],
+  );
+  return async (topicMessages) => {
+    const messages = topicMessages.reduce((sum, topic) => sum + topic.messages.length, 0);
+    sizes.observe(messages);
+    const end = seconds.startTimer();
+    try {
+      await sendBatch(topicMessages);
+      end({ outcome: 'acknowledged' });
+    } catch (error) {
+      end({ outcome: 'failed' });
+      throw error;
+    }
   };
 }

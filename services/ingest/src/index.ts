@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     compression: config.REC_KAFKA_COMPRESSION,
     clientId: `ingest-${role}`,
     logger,
+    metrics,
     topicPrefix: config.REC_TOPIC_PREFIX,
     produceTimeoutMs: config.REC_INGEST_PRODUCE_TIMEOUT_MS,
   });

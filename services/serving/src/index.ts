@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       compression: config.REC_KAFKA_COMPRESSION,
       clientId: 'serving',
       logger,
+      metrics,
       topicPrefix: config.REC_TOPIC_PREFIX,
       produceTimeoutMs: config.REC_SERVING_IMPRESSION_TIMEOUT_MS,
     });

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     compression: config.REC_KAFKA_COMPRESSION,
     clientId: 'trainer',
     logger,
+    metrics,
     topicPrefix: config.REC_TOPIC_PREFIX,
     produceTimeoutMs: 10_000,
   });
