@@ -710,6 +710,7 @@ async function benchMemory(seed: number) {
     for (const [partition, buffer] of buffers.entries())
       if (buffer.length > 0) await applier.submit(`bench/${partition}`, buffer);
     await applier.drain();
+    await store.refreshCategoryTops();
     const simulatedS = (performance.now() - started) / 1000;
     const commandsAfter = await commandSnapshot(redis);
     const total = await usedMemory(redis);
@@ -849,6 +850,7 @@ async function measureBound(
     })),
     'fill',
   );
+  await store.refreshCategoryTops();
   const keys = featureKeys(prefix);
   const user = userSubject(workload.userId);
   const anonymous = anonymousSubject({ anonymous_id: workload.anonymousId }) ?? '';

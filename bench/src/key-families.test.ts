@@ -11,6 +11,7 @@ t.test('every key family of keys.ts is recognised', (t) => {
     [keys.itemPopularity(), 'item:pop'],
     [keys.itemPopularityShort(), 'item:pop:short'],
     [keys.categoryPopularity('Beauty > Care'), 'cat:pop'],
+    [keys.categoryPending(), 'cat:pop'],
     [keys.itemMeta(), 'item:meta'],
     [keys.itemWindows('sku-1'), 'item:win'],
     [keys.itemCovisits('sku-1'), 'item:covis'],

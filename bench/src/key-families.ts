@@ -57,7 +57,8 @@ export function keyFamily(key: string, base: string): KeyFamily {
     if (rest.endsWith(':cobuy')) return 'item:cobuy';
     return 'unknown';
   }
-  if (rest.startsWith('cat:') && rest.endsWith(':pop')) return 'cat:pop';
+  // The items waiting for a category refresh are part of what the category lists cost.
+  if ((rest.startsWith('cat:') && rest.endsWith(':pop')) || rest === 'cat:pending') return 'cat:pop';
   if (rest.startsWith('sess:') && rest.endsWith(':items')) return 'sess:items';
   if (rest.startsWith('alias:')) return 'alias';
   if (rest.startsWith('seen:')) return 'seen';

@@ -140,6 +140,7 @@ async function loadFeatures(redis: Redis, prefix: string, items: number, shopper
     if (events % 50_000 === 0) progress('loading features', { events });
   }
   for (let p = 0; p < PARTITIONS; p += 1) await flush(p);
+  await store.refreshCategoryTops();
   return { events, shopperIds: [...shopperIds], sequences, itemIds: [...indexOf.keys()] };
 }
 

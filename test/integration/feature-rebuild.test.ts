@@ -206,6 +206,7 @@ t.test('rebuild from the ClickHouse log', async (t) => {
   );
   for (const [partition, events] of [...compiled(live, 0)].sort(([a], [b]) => b - a))
     await liveStore.apply(`${TOPIC}/${partition}`, events);
+  await liveStore.refreshCategoryTops();
   const reference = await dump(redis, live);
   t.ok(Object.keys(reference).length > 50, `the log produced ${Object.keys(reference).length} feature keys`);
 

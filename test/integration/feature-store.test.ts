@@ -6,14 +6,22 @@
  */
 import t from 'tap';
 import { COVISIT_GAP_TAU_MS, compileContext, compileEvent } from '@recstream/feature/compile';
-import { createFeatureStore, seenBucketOf, type CompiledEvent } from '@recstream/feature/store';
 import {
+  RENEWAL_PERIOD_MS,
+  createFeatureStore,
+  seenBucketOf,
+  type CompiledEvent,
+} from '@recstream/feature/store';
+import {
+  CATEGORY_TOP_MAX,
+  SUBJECT_TTL_S,
   WINDOWS,
   bucketOf,
   currentCount,
   featureKeys,
   toItemMeta,
   windowField,
+  writeCatalog,
   type ItemMeta,
 } from '@recstream/features';
 import { createRedis } from '@recstream/redis';
@@ -71,6 +79,11 @@ t.test('feature store on real Redis', async (t) => {
     redis.disconnect();
   });
   const store = createFeatureStore(redis, ns.redisPrefix);
+  await writeCatalog(
+    redis,
+    ns.redisPrefix,
+    [...catalog.values()].filter((meta): meta is ItemMeta => meta !== undefined),
+  );
 
   const session = { anonymous_id: 'dev-1', session_id: 's-1' };
   const anonymousEvents = [
@@ -128,9 +141,22 @@ t.test('feature store on real Redis', async (t) => {
     'global counts (impressions per item shown) for priors',
   );
   t.same(
+    (await redis.smembers(keys.categoryPending())).sort(),
+    ['lip-1', 'lip-2'],
+    'the viewed and carted items wait for their category lists (impressions weigh nothing)',
+  );
+  t.equal(await redis.exists(keys.categoryPopularity('Beauty')), 0, 'no category list before a refresh');
+  t.equal(await store.refreshCategoryTops(), 2, 'the refresh takes in both items');
+  t.equal(await redis.exists(keys.categoryPending()), 0, 'and clears their marks');
+  t.same(
     await redis.zrange(keys.categoryPopularity('Beauty'), 0, -1),
     ['lip-1', 'lip-2'],
     'category top list at every level, least popular first in Redis order',
+  );
+  t.same(
+    await redis.zrange(keys.categoryPopularity('Beauty > Lips'), 0, -1),
+    ['lip-1', 'lip-2'],
+    'second level',
   );
   t.same(
     await redis.zmscore(keys.categoryPopularity('Beauty'), 'lip-1', 'lip-2'),
@@ -357,3 +383,56 @@ t.test(
     t.equal(await views(), 3, 'and it is counted once');
   },
 );
+
+t.test(
+  'a key written again within the renewal period keeps its expiry; the next period renews it',
+  async (t) => {
+    const redis = createRedis(infra.redisUrl);
+    await redis.connect();
+    t.teardown(() => redis.disconnect());
+    let now = T + 1000;
+    const store = createFeatureStore(redis, ns.redisPrefix, () => now);
+    const view = (atMs: number) => event({ user_id: 'ttl-u', type: 'view', item_id: 'lip-1' }, atMs);
+    const sequence = keys.subjectSequence('u:ttl-u');
+    t.equal(await store.apply('events/41', compile([view(T)], 0)), 1);
+    t.ok((await redis.ttl(sequence)) > SUBJECT_TTL_S - 60, 'the first write sets the expiry');
+    await redis.expire(sequence, 1000);
+    t.equal(await store.apply('events/41', compile([view(T + 1)], 1)), 1);
+    t.ok((await redis.ttl(sequence)) <= 1000, 'written again in the same period: not renewed');
+    now += RENEWAL_PERIOD_MS;
+    t.equal(await store.apply('events/41', compile([view(T + 2)], 2)), 1);
+    t.ok((await redis.ttl(sequence)) > SUBJECT_TTL_S - 60, 'written in the next period: renewed');
+  },
+);
+
+t.test('a category refresh keeps the most popular items up to the cap and drops unknown items', async (t) => {
+  const redis = createRedis(infra.redisUrl);
+  await redis.connect();
+  t.teardown(() => redis.disconnect());
+  const prefix = `${ns.redisPrefix}:cats`;
+  const catKeys = featureKeys(prefix);
+  const store = createFeatureStore(redis, prefix);
+  const ids = Array.from({ length: CATEGORY_TOP_MAX + 5 }, (_, i) => `c-${i}`);
+  await writeCatalog(
+    redis,
+    prefix,
+    ids.map((id) =>
+      toItemMeta({
+        item_id: id,
+        title: id,
+        category_path: ['Home'],
+        price: 1,
+        currency: 'EUR',
+        availability: 'in_stock',
+      }),
+    ),
+  );
+  await redis.zadd(catKeys.itemPopularity(), ...ids.flatMap((id, i) => [i, id]), 99, 'ghost');
+  await redis.sadd(catKeys.categoryPending(), ...ids, 'ghost');
+  t.equal(await store.refreshCategoryTops(), ids.length + 1, 'every mark taken, over several steps');
+  t.equal(await redis.exists(catKeys.categoryPending()), 0, 'none left');
+  const list = catKeys.categoryPopularity('Home');
+  t.equal(await redis.zcard(list), CATEGORY_TOP_MAX, 'capped');
+  t.same(await redis.zrange(list, 0, 0), ['c-5'], 'the least popular items left the list');
+  t.equal(await redis.zscore(list, 'ghost'), null, 'an item the catalog does not know is left out');
+});

@@ -84,8 +84,8 @@ export async function createFeatureWriter(
   const store = createFeatureStore(redis, prefix);
   const ctx = compileContext(prefix, metaById);
   let offset = 0;
-  return (events) =>
-    store.apply(
+  return async (events) => {
+    const applied = await store.apply(
       'events/0',
       events.map((e) => ({
         eventId: e.event_id,
@@ -94,4 +94,8 @@ export async function createFeatureWriter(
         ops: compileEvent(ctx, e),
       })),
     );
+    // As the feature service's job would within a second.
+    await store.refreshCategoryTops();
+    return applied;
+  };
 }

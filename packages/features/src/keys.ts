@@ -8,7 +8,8 @@
  * |---------------------------------------|--------|------------------------------------------------------------|
  * | `<p>:f1:item:pop`                     | zset   | item → log decayed popularity (τ 24 h) · `POPULARITY_MAX_ITEMS` |
  * | `<p>:f1:item:pop:short`               | zset   | item → log decayed popularity (τ 1 h), for trending · same bound |
- * | `<p>:f1:cat:<category>:pop`           | zset   | item → log decayed popularity in a category · `CATEGORY_TOP_MAX` |
+ * | `<p>:f1:cat:<category>:pop`           | zset   | item → log decayed popularity in a category, refreshed from `item:pop` · `CATEGORY_TOP_MAX` |
+ * | `<p>:f1:cat:pending`                  | set    | items whose popularity changed since their category lists were refreshed · catalog size |
  * | `<p>:f1:item:meta`                    | hash   | item → JSON ItemMeta · catalog size                        |
  * | `<p>:f1:item:meta:version`            | hash   | `epoch`, `n`: the meta hash's version, bumped by every write (catalog-version.ts) · 2 fields |
  * | `<p>:f1:item:meta:log`                | stream | `<n>-0` → `items`: ids each versioned write changed, for readers that mirror the catalog · `CATALOG_LOG_MAX_ENTRIES` |
@@ -41,6 +42,7 @@ export interface FeatureKeys {
   itemPopularity(): string;
   itemPopularityShort(): string;
   categoryPopularity(category: string): string;
+  categoryPending(): string;
   itemMeta(): string;
   itemMetaVersion(): string;
   itemMetaLog(): string;
@@ -97,6 +99,7 @@ function buildFeatureKeys(prefix: string): FeatureKeys {
     itemPopularity: () => `${base}:item:pop`,
     itemPopularityShort: () => `${base}:item:pop:short`,
     categoryPopularity: (category) => `${base}:cat:${category}:pop`,
+    categoryPending: () => `${base}:cat:pending`,
     itemMeta: () => `${base}:item:meta`,
     itemMetaVersion: () => `${base}:item:meta:version`,
     itemMetaLog: () => `${base}:item:meta:log`,

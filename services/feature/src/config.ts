@@ -18,6 +18,8 @@ export const FeatureConfigSchema = Type.Object({
   REC_FEATURE_GROUP_ID: Type.String({ default: 'rec-feature' }),
   /** Events that reached ingest later than this after they happened are counted, not applied. */
   REC_FEATURE_MAX_LATENESS_MS: Type.Integer({ minimum: 0, default: 60 * 60 * 1000 }),
+  /** How often category top lists take in the popularity applied since (store/category-tops.ts). */
+  REC_FEATURE_CATEGORY_REFRESH_MS: Type.Integer({ minimum: 10, default: 1_000 }),
 });
 
 export type FeatureConfig = Type.Static<typeof FeatureConfigSchema>;

@@ -10,6 +10,7 @@ import { loadConfig } from './config.js';
 import { readItemMeta } from '@recstream/features';
 import { compileContext } from './compile/event-ops.js';
 import { createFeatureHandler } from './handlers/feature.handler.js';
+import { startCategoryTopsJob } from './jobs/category-tops.job.js';
 import { createFeatureStore } from './store/feature-store.js';
 import { assertStorePresent, initialiseStoreState, REBUILD_COMMAND } from './store/store-state.js';
 import { createItemMetaWriter } from './writers/item-meta.writer.js';
@@ -62,6 +63,15 @@ async function main(): Promise<void> {
     'From ingest receiving an event to its features being in Redis',
     [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   );
+  const store = createFeatureStore(redis, prefix);
+  const categoryTops = startCategoryTopsJob({
+    refresh: () => store.refreshCategoryTops(),
+    intervalMs: config.REC_FEATURE_CATEGORY_REFRESH_MS,
+    logger,
+    metrics,
+  });
+  lifecycle.add({ name: 'category top lists', stop: () => categoryTops.stop() });
+
   const consumer = createConsumerRunner({
     kafka,
     groupId,
@@ -71,7 +81,7 @@ async function main(): Promise<void> {
     partitionsConsumedConcurrently: 8,
     handler: createFeatureHandler({
       itemsTopic,
-      store: createFeatureStore(redis, prefix),
+      store,
       itemMeta: createItemMetaWriter(redis, prefix),
       lookupItems: async (ids) => {
         const metas = await readItemMeta(redis, prefix, ids);

@@ -8,7 +8,6 @@ import {
   AFFINITY_TAU_MS,
   CART_MAX,
   CATEGORY_LEVELS_MAX,
-  CATEGORY_TOP_MAX,
   COVISIT_MAX,
   EVENT_WEIGHTS,
   ITEM_TTL_S,
@@ -102,16 +101,10 @@ function itemOps(ctx: CompileContext, event: EnrichedEvent, itemId: string, time
         ttl: 0,
       },
     );
-    for (const category of categoryLevels(ctx.itemMeta.get(itemId)?.categoryPath ?? [])) {
-      ops.push({
-        op: 'zcopy',
-        key: keys.categoryPopularity(category),
-        member: itemId,
-        from: keys.itemPopularity(),
-        cap: CATEGORY_TOP_MAX,
-        ttl: 0,
-      });
-    }
+    // Its categories' top lists hold its popularity: they are refreshed from the popularity set
+    // (store/category-tops.ts), not written per event.
+    if (categoryLevels(ctx.itemMeta.get(itemId)?.categoryPath ?? []).length > 0)
+      ops.push({ op: 'sadd', key: keys.categoryPending(), member: itemId });
   }
   if (isWindowed(event.type)) {
     ops.push({

@@ -66,6 +66,7 @@ function fakeDeps(failure?: Error) {
       applied.push({ partition, events: [...events] });
       return Promise.resolve(events.length);
     },
+    refreshCategoryTops: () => Promise.resolve(0),
   };
   const itemMeta: ItemMetaWriter = {
     upsert(items) {

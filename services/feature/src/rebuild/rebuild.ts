@@ -115,6 +115,8 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildR
     }
   }
   await flush();
+  // The category top lists take in what the rebuild applied, as the live job would within a second.
+  await options.store.refreshCategoryTops();
   await markRebuilt(options.redis, options.prefix, now());
   const seconds = (now() - started) / 1000;
   return {

@@ -48,33 +48,25 @@ t.test('one group per key; additions to one member combined, each kind its own w
       ttl: 0,
       members: ['a', 'b'],
       values: [logAddExp(1, 2), 7],
-      from: '',
     },
-    { kind: 'max', key: 'seq', alias: 0, cap: 3, ttl: 9, members: ['x'], values: [5], from: '' },
-    { kind: 'add', key: 'cobuy', alias: 0, cap: 5, ttl: 1, members: ['y'], values: [2], from: '' },
+    { kind: 'max', key: 'seq', alias: 0, cap: 3, ttl: 9, members: ['x'], values: [5] },
+    { kind: 'add', key: 'cobuy', alias: 0, cap: 5, ttl: 1, members: ['y'], values: [2] },
   ]);
   t.same(writes.hashes, [{ key: 'global', ttl: 0, fields: new Map([['view', 4]]) }]);
   t.end();
 });
 
-t.test("copies come after every other write, so they read the chunk's scores", (t) => {
-  const copy = (member: string): FeatureOp => ({
-    op: 'zcopy',
-    key: 'cat:x',
-    member,
-    from: 'pop',
-    cap: 5,
-    ttl: 0,
-  });
+t.test('set additions become one group per set, each member once', (t) => {
+  const mark = (key: string, member: string): FeatureOp => ({ op: 'sadd', key, member });
   const writes = aggregateOps([
-    [copy('a'), zlog('a', 1)],
-    [copy('b'), copy('a'), zlog('b', 2)],
+    [mark('pending', 'a'), zlog('a', 1)],
+    [mark('pending', 'b'), mark('pending', 'a'), mark('other', 'a')],
   ]);
   t.same(
-    writes.zsets.map((z) => [z.kind, z.key, z.members, z.from]),
+    writes.sets.map((set) => [set.key, [...set.members]]),
     [
-      ['log', 'pop', ['a', 'b'], ''],
-      ['copy', 'cat:x', ['a', 'b'], 'pop'],
+      ['pending', ['a', 'b']],
+      ['other', ['a']],
     ],
   );
   t.end();
@@ -144,7 +136,6 @@ t.test('a session keeps its events in order; logins come once per alias; followe
       ttl: 1,
       members: ['m', 'n'],
       values: [1, 1],
-      from: '',
     },
   ]);
   t.same(

@@ -20,11 +20,8 @@ import type { FeatureOp } from './ops.js';
 
 type Keyed<T extends FeatureOp['op']> = Extract<FeatureOp, { op: T }>;
 
-/**
- * `max`: latest time wins; `log`: log-space sum; `add`: plain sum; `copy`: the member's score in
- * the group's `from` set, after the chunk's other writes (values unused).
- */
-export type ZsetKind = 'max' | 'log' | 'add' | 'copy';
+/** `max`: latest time wins; `log`: log-space sum; `add`: plain sum. */
+export type ZsetKind = 'max' | 'log' | 'add';
 
 export interface ZsetGroup {
   readonly kind: ZsetKind;
@@ -35,8 +32,6 @@ export interface ZsetGroup {
   readonly ttl: number;
   readonly members: string[];
   readonly values: number[];
-  /** The set a `copy` group reads its scores from ('' otherwise). */
-  readonly from: string;
 }
 
 /** An anonymous shopper whose keys move to `<toBase><user>:` once its alias exists. */
@@ -61,6 +56,12 @@ export interface Login {
   readonly user: string;
   readonly ttl: number;
   readonly merges: readonly Merge[];
+}
+
+/** Members added to a set, each once. */
+export interface SetAdditions {
+  readonly key: string;
+  readonly members: Set<string>;
 }
 
 export interface HashIncrements {
@@ -95,39 +96,46 @@ export interface ChunkWrites {
   readonly aliases: AliasRef[];
   readonly logins: Login[];
   readonly zsets: ZsetGroup[];
+  readonly sets: SetAdditions[];
   readonly hashes: HashIncrements[];
   readonly windows: WindowGroup[];
   readonly sessions: SessionGroup[];
 }
 
-const ZSET_KIND = { zmax: 'max', zlog: 'log', zincr: 'add', zcopy: 'copy' } as const;
+const ZSET_KIND = { zmax: 'max', zlog: 'log', zincr: 'add' } as const;
 
 function combine(kind: ZsetKind, a: number, b: number): number {
   if (kind === 'max') return Math.max(a, b);
   if (kind === 'log') return logAddExp(a, b);
-  if (kind === 'add') return a + b;
-  return 0;
+  return a + b;
 }
 
 export function aggregateOps(perEvent: readonly (readonly FeatureOp[])[]): ChunkWrites {
-  const writes: ChunkWrites = { aliases: [], logins: [], zsets: [], hashes: [], windows: [], sessions: [] };
+  const writes: ChunkWrites = {
+    aliases: [],
+    logins: [],
+    zsets: [],
+    sets: [],
+    hashes: [],
+    windows: [],
+    sessions: [],
+  };
   const aliasIndex = new Map<string, number>();
   const loggedIn = new Set<string>();
   const zsets = new Map<string, { group: ZsetGroup; index: Map<string, number> }>();
+  const sets = new Map<string, SetAdditions>();
   const hashes = new Map<string, HashIncrements>();
   const windows = new Map<string, WindowGroup>();
   const windowCounts = new Map<string, WindowCount>();
   const sessions = new Map<string, SessionGroup>();
 
-  const addZset = (op: Keyed<'zmax'> | Keyed<'zlog'> | Keyed<'zincr'> | Keyed<'zcopy'>, alias: number) => {
+  const addZset = (op: Keyed<'zmax'> | Keyed<'zlog'> | Keyed<'zincr'>, alias: number) => {
     const kind = ZSET_KIND[op.op];
-    const value =
-      op.op === 'zmax' ? op.score : op.op === 'zlog' ? op.logScore : op.op === 'zincr' ? op.delta : 0;
-    const from = op.op === 'zcopy' ? op.from : '';
-    const id = `${kind}\u0000${alias}\u0000${op.key}\u0000${from}`;
+    const value = op.op === 'zmax' ? op.score : op.op === 'zlog' ? op.logScore : op.delta;
+    const id = `${kind}\u0000${alias}\u0000${op.key}`;
     let entry = zsets.get(id);
     if (entry === undefined) {
-      const group = { kind, key: op.key, alias, cap: op.cap, ttl: op.ttl, members: [], values: [], from };
+      const group = { kind, key: op.key, alias, cap: op.cap, ttl: op.ttl, members: [], values: [] };
       entry = { group, index: new Map() };
       zsets.set(id, entry);
       writes.zsets.push(group);
@@ -168,9 +176,18 @@ export function aggregateOps(perEvent: readonly (readonly FeatureOp[])[]): Chunk
       case 'zlog':
       case 'zmax':
       case 'zincr':
-      case 'zcopy':
         addZset(op, alias);
         return;
+      case 'sadd': {
+        let group = sets.get(op.key);
+        if (group === undefined) {
+          group = { key: op.key, members: new Set() };
+          sets.set(op.key, group);
+          writes.sets.push(group);
+        }
+        group.members.add(op.member);
+        return;
+      }
       case 'hincr': {
         let group = hashes.get(op.key);
         if (group === undefined) {
@@ -236,7 +253,5 @@ export function aggregateOps(perEvent: readonly (readonly FeatureOp[])[]): Chunk
       }
     }
   }
-  // Copies read what the other groups wrote.
-  writes.zsets.sort((a, b) => Number(a.kind === 'copy') - Number(b.kind === 'copy'));
   return writes;
 }

@@ -38,6 +38,15 @@ local offsetsKey = KEYS[1]
 local SLICE = 1000
 
 local function int(n) return string.format('%d', n) end
+local formatted = {}
+local function fixed(n)
+  local text = formatted[n]
+  if not text then
+    text = int(n)
+    formatted[n] = text
+  end
+  return text
+end
 
 local function logadd(current, add)
   local hi = math.max(current, add)
@@ -57,39 +66,14 @@ local function touch(k, cap, ttl)
   if ttl > 0 then t[2] = ttl end
 end
 
--- The scores this chunk's 'log' and 'add' writes left, per key, for 'copy' groups to read.
-local written = {}
-
 -- Writes a sorted set's members at once: 'max' keeps the higher score, 'log' adds in log space,
--- 'add' adds, 'copy' sets the member's score in the set named \`source\` (written earlier in the
--- chunk, or read). Records the key for its cap (if members were added) and expiry.
-local function writeZset(kind, k, members, values, cap, ttl, source)
+-- 'add' adds. Records the key for its cap (if members were added) and expiry.
+local function writeZset(kind, k, members, values, cap, ttl)
   local added = 0
-  local scores = written[k]
-  if not scores and kind ~= 'max' and kind ~= 'copy' then
-    scores = {}
-    written[k] = scores
-  end
   for from = 1, #members, SLICE do
     local to = math.min(#members, from + SLICE - 1)
     local args = {}
-    if kind == 'copy' then
-      local known, missing = written[source] or {}, {}
-      for i = from, to do
-        if not known[members[i]] then missing[#missing + 1] = members[i] end
-      end
-      if #missing > 0 then
-        local read = redis.call('ZMSCORE', source, unpack(missing))
-        for i = 1, #missing do known[missing[i]] = read[i] and tonumber(read[i]) end
-      end
-      for i = from, to do
-        if known[members[i]] then
-          args[#args + 1] = known[members[i]]
-          args[#args + 1] = members[i]
-        end
-      end
-      if #args > 0 then added = added + redis.call('ZADD', k, unpack(args)) end
-    elseif kind == 'max' then
+    if kind == 'max' then
       for i = from, to do
         args[#args + 1] = values[i]
         args[#args + 1] = members[i]
@@ -105,7 +89,6 @@ local function writeZset(kind, k, members, values, cap, ttl, source)
         else
           added = added + 1
         end
-        scores[members[i]] = v
         args[#args + 1] = v
         args[#args + 1] = members[i]
       end
@@ -218,9 +201,15 @@ local function resolve(k, alias)
   return aliases[alias][3] .. user .. ':' .. string.sub(k, #from + 1)
 end
 
--- 'copy' groups come last (aggregate.ts), after the sets they read.
-for _, z in ipairs(chunk.z) do -- kind, key, alias, cap, ttl, members, values, from
-  writeZset(z[1], resolve(z[2], z[3]), z[6], z[7], z[4], z[5], z[8])
+for _, z in ipairs(chunk.z) do -- kind, key, alias, cap, ttl, members, values
+  writeZset(z[1], resolve(z[2], z[3]), z[6], z[7], z[4], z[5])
+end
+
+for _, set in ipairs(chunk.sa) do -- key, members
+  local members = set[2]
+  for from = 1, #members, SLICE do
+    redis.call('SADD', set[1], unpack(members, from, math.min(#members, from + SLICE - 1)))
+  end
 end
 
 -- Hash increments nothing in the chunk reads (global counts).
@@ -367,8 +356,8 @@ if last > watermark then
 end
 if lastFill > fill then redis.call('HSET', offsetsKey, 'fill:' .. partition, int(lastFill)) end
 for k, t in pairs(touched) do
-  if t[1] > 0 then redis.call('ZREMRANGEBYRANK', k, 0, -(t[1] + 1)) end
-  if t[2] > 0 then redis.call('EXPIRE', k, t[2]) end
+  if t[1] > 0 then redis.call('ZREMRANGEBYRANK', k, '0', fixed(-(t[1] + 1))) end
+  if t[2] > 0 then redis.call('EXPIRE', k, fixed(t[2])) end
 end
 return applied
 `;

@@ -11,11 +11,18 @@ import { SEEN_SET_TTL_S, type SeenPlan } from './seen-ids.js';
 // Plain MessagePack maps and arrays: no msgpackr record extension, which cmsgpack cannot read.
 const packr = new Packr({ useRecords: false });
 
+/**
+ * The expiry to send with a write to `key` whose expiry is `ttl` seconds: `ttl`, or 0 when it need
+ * not be renewed now (expiry-renewals.ts).
+ */
+export type ExpiryFor = (key: string, ttl: number) => number;
+
 export function encodeChunk(
   events: readonly CompiledEvent[],
   expected: readonly boolean[],
   seen: SeenPlan,
   writes: ChunkWrites,
+  expiryFor: ExpiryFor = (_, ttl) => ttl,
 ): Buffer {
   return packr.pack({
     // Offsets stay strings: they may exceed 2^53.
@@ -30,18 +37,33 @@ export function encodeChunk(
       login.merges.map((m) => [m.to, m.from, m.mode, m.cap, m.ttl]),
     ]),
     al: writes.aliases.map((alias) => [alias.key, alias.fromPrefix, alias.toBase, alias.ttl]),
-    z: writes.zsets.map((z) => [z.kind, z.key, z.alias, z.cap, z.ttl, z.members, z.values, z.from]),
-    h: writes.hashes.map((h) => [h.key, h.ttl, [...h.fields.keys()], [...h.fields.values()]]),
+    // A key behind an alias is resolved in the script: its name here is not the one written.
+    z: writes.zsets.map((z) => [
+      z.kind,
+      z.key,
+      z.alias,
+      z.cap,
+      z.alias === 0 ? expiryFor(z.key, z.ttl) : z.ttl,
+      z.members,
+      z.values,
+    ]),
+    sa: writes.sets.map((set) => [set.key, [...set.members]]),
+    h: writes.hashes.map((h) => [
+      h.key,
+      expiryFor(h.key, h.ttl),
+      [...h.fields.keys()],
+      [...h.fields.values()],
+    ]),
     w: writes.windows.map((w) => [
       w.key,
-      w.ttl,
+      expiryFor(w.key, w.ttl),
       w.types,
       w.counts.map((c) => [c.type, c.window, c.bucket, c.keep, c.count]),
     ]),
     s: writes.sessions.map(({ op, events: sessionEvents }) => [
       op.sessionKey,
       op.sessionCap,
-      op.sessionTtl,
+      expiryFor(op.sessionKey, op.sessionTtl),
       op.maxGapMs,
       op.gapTauMs,
       op.cap,

@@ -13,7 +13,9 @@ import type { Redis, Result } from 'ioredis';
 import { featureKeys } from '@recstream/features';
 import { APPLY_ONCE_LUA } from './apply-once.lua.js';
 import { aggregateOps } from './aggregate.js';
-import { encodeChunk } from './encode-chunk.js';
+import { createCategoryTopsRefresh } from './category-tops.js';
+import { encodeChunk, type ExpiryFor } from './encode-chunk.js';
+import { createExpiryRenewals } from './expiry-renewals.js';
 import type { CompiledEvent } from './ops.js';
 import { planSeenIds } from './seen-ids.js';
 
@@ -49,6 +51,11 @@ export interface FeatureStore {
    * how many were new (neither redelivered nor duplicated).
    */
   apply(partition: string, events: readonly CompiledEvent[], mode?: ApplyMode): Promise<number>;
+  /**
+   * Brings the category top lists up to date with the popularity applied so far (by any
+   * instance); resolves with the number of items refreshed. See category-tops.ts.
+   */
+  refreshCategoryTops(): Promise<number>;
 }
 
 /** Verdicts can change between attempts only if another writer applies the same partition meanwhile. */
@@ -68,6 +75,7 @@ export function createFeatureStore(redis: Redis, prefix: string, now: () => numb
   redis.defineCommand('recApplyFeaturesOnce', { lua: APPLY_ONCE_LUA, numberOfKeys: 1 });
   const keys = featureKeys(prefix);
   const seenPrefix = keys.seenEvents(0).slice(0, -1);
+  const renewals = createExpiryRenewals(now);
 
   async function applyChunk(
     partition: string,
@@ -82,14 +90,23 @@ export function createFeatureStore(redis: Redis, prefix: string, now: () => numb
     let expected = firstCopies(chunk);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const writes = aggregateOps(chunk.filter((_, i) => expected[i]).map((event) => event.ops));
+      const renewing: string[] = [];
+      const expiryFor: ExpiryFor = (key, ttl) => {
+        if (ttl === 0 || !renewals.due(key)) return 0;
+        renewing.push(key);
+        return ttl;
+      };
       const result = await redis.recApplyFeaturesOnce(
         keys.appliedOffsets(),
         partition,
         mode,
-        encodeChunk(chunk, expected, seen, writes),
+        encodeChunk(chunk, expected, seen, writes, expiryFor),
         seenPrefix,
       );
-      if (typeof result === 'number') return result;
+      if (typeof result === 'number') {
+        renewals.renewed(renewing);
+        return result;
+      }
       expected = (JSON.parse(result) as number[]).map((verdict) => verdict === 1);
     }
     throw new Error(
@@ -105,5 +122,6 @@ export function createFeatureStore(redis: Redis, prefix: string, now: () => numb
         applied += await applyChunk(partition, events.slice(start, start + CHUNK_EVENTS), mode);
       return applied;
     },
+    refreshCategoryTops: createCategoryTopsRefresh(redis, prefix),
   };
 }

@@ -2,3 +2,4 @@ export { createFeatureStore, type ApplyMode, type FeatureStore } from './feature
 export type { CompiledEvent, FeatureOp } from './ops.js';
 export { SEEN_SET_TTL_S, seenBucketOf } from './seen-ids.js';
 export { assertStorePresent, initialiseStoreState, markRebuilt, REBUILD_COMMAND } from './store-state.js';
+export { RENEWAL_PERIOD_MS } from './expiry-renewals.js';

@@ -13,11 +13,8 @@ export type FeatureOp =
   /** Sets a member's score unless it already has a higher one (latest time wins, order-free). */
   | { op: 'zmax'; key: string; member: string; score: number; cap: number; ttl: number }
   | { op: 'zincr'; key: string; member: string; delta: number; cap: number; ttl: number }
-  /**
-   * Sets a member's score to its score in `from` once the chunk's other writes are made: a
-   * category's top list holds each item's own popularity, so it is copied, not summed again.
-   */
-  | { op: 'zcopy'; key: string; member: string; from: string; cap: number; ttl: number }
+  /** Adds a member to a set (no expiry): the items whose category top lists are due a refresh. */
+  | { op: 'sadd'; key: string; member: string }
   | { op: 'hincr'; key: string; field: string; delta: number; ttl: number }
   /**
    * Counts one event in its bucket of each window, in an item's window hash. Buckets that fell out
