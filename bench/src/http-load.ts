@@ -7,7 +7,8 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface LoadOptions {
-  readonly url: URL;
+  /** One server, or several replicas of it, taken in turn (as a round-robin load balancer would). */
+  readonly url: URL | readonly URL[];
   readonly headers: Readonly<Record<string, string>>;
   readonly requestsPerSecond: number;
   readonly durationMs: number;
@@ -34,13 +35,14 @@ export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
   let maxBacklog = 0;
   const started = performance.now();
   const settled: Promise<void>[] = [];
+  const urls = options.url instanceof URL ? [options.url] : options.url;
 
   const send = (sequence: number): Promise<void> =>
     new Promise((resolve) => {
       const body = options.body(sequence);
       const at = performance.now();
       const request = http.request(
-        options.url,
+        urls[sequence % urls.length] as URL,
         {
           method: 'POST',
           agent,

