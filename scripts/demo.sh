@@ -15,10 +15,12 @@ mkdir -p "$LOG_DIR"
 export REC_LOG_LEVEL=${REC_LOG_LEVEL:-info}
 pids=()
 
-start() { # name port entry [VAR=value ...]
+start() { # name port entry [VAR=value ...]; NODE_FLAGS and NICENESS (0) apply to this one service
   local name=$1 port=$2 entry=$3
   shift 3
-  env "$@" REC_HTTP_PORT="$port" node --import tsx "$entry" >"$LOG_DIR/$name.log" 2>&1 &
+  # shellcheck disable=SC2086 # NODE_FLAGS is a list of flags
+  env "$@" REC_HTTP_PORT="$port" nice -n "${NICENESS:-0}" node ${NODE_FLAGS:-} --import tsx "$entry" \
+    >"$LOG_DIR/$name.log" 2>&1 &
   pids+=($!)
   echo "[demo] $name on http://127.0.0.1:$port (log: .local/logs/$name.log)" >&2
 }
@@ -40,7 +42,9 @@ trap stop_all EXIT
 trap 'exit 0' INT TERM
 
 start ingest 3001 services/ingest/src/index.ts REC_INGEST_ROLE=collector
-start ingest-sink 3005 services/ingest/src/index.ts REC_INGEST_ROLE=sink
+# The sink is a batch consumer: below the latency-bound services in CPU priority, and collecting
+# garbage on its own thread, so its bursts never take both cores (docs/decisions.md).
+NICENESS=10 NODE_FLAGS=--single-threaded-gc start ingest-sink 3005 services/ingest/src/index.ts REC_INGEST_ROLE=sink
 start feature 3003 services/feature/src/index.ts
 start serving 3002 services/serving/src/index.ts REC_SERVING_MODEL_DIR=.local/models REC_SERVING_MODEL_REQUIRED=false
 if [ -f services/trainer/src/index.ts ]; then start trainer 3004 services/trainer/src/index.ts; fi
