@@ -21,7 +21,7 @@
  *   bound" is measured the same way on one shopper and one item filled to every cap of bounds.ts.
  *
  * Options (environment): BENCH_MODE throughput|freshness|memory|all (all). Throughput:
- * BENCH_EVENTS (300000), BENCH_ITEMS (100000). Freshness: BENCH_FRESHNESS_RATE (5000),
+ * BENCH_EVENTS (300000), BENCH_ITEMS (100000), BENCH_PROFILE_DIR (a CPU profile of the service). Freshness: BENCH_FRESHNESS_RATE (5000),
  * BENCH_DURATION_S (30), BENCH_WARMUP_S (5), BENCH_BATCH events per request (20),
  * BENCH_SAMPLE_EVERY (50), BENCH_MAX_IN_FLIGHT (64). Memory: BENCH_USERS (1000000), BENCH_ITEMS
  * (100000), BENCH_LOGIN_SHARE (0.3), BENCH_SAMPLE_KEYS per family (2000), BENCH_APPLY_CONCURRENCY
@@ -233,10 +233,13 @@ async function benchThroughput(seed: number) {
     let metricsText: string;
     let endAt: number;
     try {
+      // BENCH_PROFILE_DIR: a V8 CPU profile of the feature service (open in Chrome DevTools).
+      const profileDir = process.env['BENCH_PROFILE_DIR'];
       feature = await startService({
         service: 'feature',
         port,
         env: { ...ns.env, REC_LOG_LEVEL: 'warn' },
+        ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
       });
       pid = feature.process.pid ?? 0;
       const deadline = performance.now() + Math.max(300_000, total / 20);

@@ -33,14 +33,15 @@ import { produceEvents } from '../support/produce-events.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ITEMS = 50;
+const SHOPPERS = 1500;
 const T = Date.now() - 60_000;
 
 function click(i: number, prefix: string): EnrichedEvent {
   return {
     type: 'click',
     event_id: `${prefix}-${i}`,
-    user_id: `u${i % 500}`,
-    session_id: `s${i % 500}-${Math.floor(i / 5000)}`,
+    user_id: `u${i % SHOPPERS}`,
+    session_id: `s${i % SHOPPERS}-${Math.floor(i / (SHOPPERS * 10))}`,
     item_id: `sku-${i % ITEMS}`,
     schema_version: 1,
     event_time: new Date(T + i).toISOString(),
@@ -64,7 +65,7 @@ async function tally(redisUrl: string, prefix: string) {
     pipeline.hget(keys.globalCounts(), 'click');
     for (let i = 0; i < ITEMS; i += 1)
       pipeline.hget(keys.itemWindows(`sku-${i}`), windowField('click', sevenDays, bucketOf(sevenDays, T)));
-    for (let u = 0; u < 500; u += 1) pipeline.zcard(keys.subjectSequence(`u:u${u}`));
+    for (let u = 0; u < SHOPPERS; u += 1) pipeline.zcard(keys.subjectSequence(`u:u${u}`));
     const results = ((await pipeline.exec()) ?? []).map(([, value]) => Number(value ?? 0));
     return {
       global: results[0] ?? 0,
@@ -97,16 +98,27 @@ async function setup(t: Test, label: string) {
 
 t.test('feature service SIGKILLed mid-batch: each event counted once', async (t) => {
   const { ns, producer, start, eventsTopic } = await setup(t, 'featkill');
-  const total = 30_000;
+  // Large enough that the first instance is still applying when it is killed: it sends a whole
+  // fetch's chunks to Redis at once.
+  const total = 90_000;
   await produceClicks(producer, eventsTopic, 0, total, 'kill');
   const redisUrl = ns.env['REC_REDIS_URL'] ?? '';
   const prefix = ns.env['REC_REDIS_PREFIX'] ?? '';
 
+  // One cheap read, often: the live store sends a fetch's chunks to Redis at once, so a slow probe
+  // could see the whole backlog applied before it sees a part of it.
+  const probe = createRedis(redisUrl);
+  await probe.connect();
+  t.teardown(() => probe.disconnect());
   const first = await start('feature');
-  const atKill = await waitFor('some events applied', async () => {
-    const { global } = await tally(redisUrl, prefix);
-    return global >= 3000 ? global : undefined;
-  });
+  const atKill = await waitFor(
+    'some events applied',
+    async () => {
+      const global = Number((await probe.hget(featureKeys(prefix).globalCounts(), 'click')) ?? 0);
+      return global >= 1000 ? global : undefined;
+    },
+    { intervalMs: 5 },
+  );
   await first.stop('SIGKILL');
   t.ok(atKill < total, `killed mid-stream (${atKill} of ${total} applied)`);
 
@@ -117,7 +129,7 @@ t.test('feature service SIGKILLed mid-batch: each event counted once', async (t)
     { timeoutMs: 120_000 },
   );
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  // Sequences are capped per shopper (SEQUENCE_MAX, 100); 500 shoppers × 60 clicks each stay under it.
+  // Sequences are capped per shopper (SEQUENCE_MAX, 100); 1,500 shoppers × 60 clicks each stay under it.
   t.same(
     await tally(redisUrl, prefix),
     { global: total, windows: total, sequences: total },

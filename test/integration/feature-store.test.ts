@@ -436,3 +436,29 @@ t.test('a category refresh keeps the most popular items up to the cap and drops 
   t.same(await redis.zrange(list, 0, 0), ['c-5'], 'the least popular items left the list');
   t.equal(await redis.zscore(list, 'ghost'), null, 'an item the catalog does not know is left out');
 });
+
+t.test('a batch of many chunks, sent at once, applies each new event exactly once', async (t) => {
+  const redis = createRedis(infra.redisUrl);
+  await redis.connect();
+  t.teardown(() => redis.disconnect());
+  const store = createFeatureStore(redis, ns.redisPrefix);
+  const views = Array.from({ length: 450 }, (_, i) =>
+    event({ user_id: `many-${i % 7}`, type: 'view', item_id: 'eye-1' }, T + i),
+  );
+  // Offsets 0–449; the event at offset 300 is a client retry's copy of the one at offset 100.
+  const compiled = compile(views, 0).map((e, i) => (i === 300 ? { ...e, eventId: views[100]!.event_id } : e));
+  const counted = async () =>
+    Number(
+      await redis.hget(keys.itemWindows('eye-1'), windowField('view', WINDOWS[2]!, bucketOf(WINDOWS[2]!, T))),
+    );
+  const before = await counted();
+  t.equal(await store.apply('events/51', compiled.slice(0, 250)), 250, 'the first 250, in two chunks');
+  t.equal(
+    await store.apply('events/51', compiled),
+    199,
+    'redelivered with 200 more (three chunks): the 200 new ones less the copy',
+  );
+  t.equal(await counted(), before + 449, 'each event counted once');
+  t.equal(await redis.hget(keys.appliedOffsets(), 'events/51'), '449', 'the watermark is the last offset');
+  t.equal(await store.apply('events/51', compiled), 0, 'all of it again: nothing');
+});

@@ -2,8 +2,13 @@
  * The feature store's atomic step, run by Redis for a chunk of one partition's events.
  *
  * KEYS: [1] the offsets hash. ARGV: [1] partition field, [2] mode (`live` | `fill`), [3] the chunk
- * in MessagePack (encode-chunk.ts), [4] the seen-id sets' key prefix. One argument rather than
- * thousands of small ones: decoding it is one C call in Redis, and the client encodes one buffer.
+ * in MessagePack (encode-chunk.ts), [4] the seen-id sets' key prefix, [5] the watermark the
+ * caller expects to find ('' for any). One argument rather than thousands of small ones: decoding
+ * it is one C call in Redis, and the client encodes one buffer.
+ *
+ * The expected watermark lets a caller send a partition's chunks without waiting for each answer:
+ * a chunk that expects the last offset of the one before it applies only if that one did (or its
+ * events were all applied before), and otherwise writes nothing and returns 'conflict'.
  *
  * The chunk carries the events' gate inputs (offset, id, the seen-id bucket to record it in),
  * which of them the caller expects to be new, and the writes of those, grouped per key
@@ -31,9 +36,11 @@
 export const APPLY_ONCE_LUA = `
 local partition = ARGV[1]
 local fillMode = ARGV[2] == 'fill'
+local offsetsKey = KEYS[1]
+local storedWatermark = redis.call('HGET', offsetsKey, partition)
+if ARGV[5] ~= '' and (storedWatermark or '-1') ~= ARGV[5] then return 'conflict' end
 local chunk = cmsgpack.unpack(ARGV[3])
 local seenPrefix = ARGV[4]
-local offsetsKey = KEYS[1]
 -- Members per command: well under the number of values Lua's unpack can return.
 local SLICE = 1000
 
@@ -115,7 +122,7 @@ for _, bucket in ipairs(chunk.check) do
   end
 end
 
-local watermark = tonumber(redis.call('HGET', offsetsKey, partition) or '-1')
+local watermark = tonumber(storedWatermark or '-1')
 local first = tonumber(redis.call('HGET', offsetsKey, 'first:' .. partition) or '-1')
 local fill = tonumber(redis.call('HGET', offsetsKey, 'fill:' .. partition) or '-1')
 local last, lastFill, newFirst = watermark, fill, nil

@@ -34,6 +34,7 @@ declare module 'ioredis' {
       mode: ApplyMode,
       chunk: Buffer,
       seenPrefix: string,
+      expectedWatermark: string,
     ): Result<number | string, Context>;
   }
 }
@@ -61,6 +62,13 @@ export interface FeatureStore {
 /** Verdicts can change between attempts only if another writer applies the same partition meanwhile. */
 const MAX_ATTEMPTS = 5;
 
+/** The offset of a chunk's last event: the partition's watermark once the chunk is applied. */
+function lastOffset(chunk: readonly CompiledEvent[] | undefined): string {
+  const last = chunk?.[chunk.length - 1];
+  if (last === undefined) throw new Error('an empty chunk has no last offset');
+  return last.offset;
+}
+
 /** The first copy of each event id in the chunk is expected new; later copies are duplicates. */
 function firstCopies(events: readonly CompiledEvent[]): boolean[] {
   const ids = new Set<string>();
@@ -77,37 +85,54 @@ export function createFeatureStore(redis: Redis, prefix: string, now: () => numb
   const seenPrefix = keys.seenEvents(0).slice(0, -1);
   const renewals = createExpiryRenewals(now);
 
-  async function applyChunk(
+  /** One script call: how many events it applied, the verdicts to aggregate again for, or a conflict. */
+  async function attempt(
     partition: string,
     chunk: readonly CompiledEvent[],
     mode: ApplyMode,
-  ): Promise<number> {
+    expected: readonly boolean[],
+    expectedWatermark: string,
+  ): Promise<number | boolean[] | 'conflict'> {
     const seen = planSeenIds(
       chunk.map((event) => event.receivedAtMs),
       mode === 'live',
       now(),
     );
+    const writes = aggregateOps(chunk.filter((_, i) => expected[i]).map((event) => event.ops));
+    const renewing: string[] = [];
+    const expiryFor: ExpiryFor = (key, ttl) => {
+      if (ttl === 0 || !renewals.due(key)) return 0;
+      renewing.push(key);
+      return ttl;
+    };
+    const result = await redis.recApplyFeaturesOnce(
+      keys.appliedOffsets(),
+      partition,
+      mode,
+      encodeChunk(chunk, expected, seen, writes, expiryFor),
+      seenPrefix,
+      expectedWatermark,
+    );
+    if (typeof result === 'number') {
+      renewals.renewed(renewing);
+      return result;
+    }
+    if (result === 'conflict') return result;
+    return (JSON.parse(result) as number[]).map((verdict) => verdict === 1);
+  }
+
+  /** Applies one chunk, judged against the watermark as it is, waiting for each answer. */
+  async function applyChunk(
+    partition: string,
+    chunk: readonly CompiledEvent[],
+    mode: ApplyMode,
+  ): Promise<number> {
     let expected = firstCopies(chunk);
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const writes = aggregateOps(chunk.filter((_, i) => expected[i]).map((event) => event.ops));
-      const renewing: string[] = [];
-      const expiryFor: ExpiryFor = (key, ttl) => {
-        if (ttl === 0 || !renewals.due(key)) return 0;
-        renewing.push(key);
-        return ttl;
-      };
-      const result = await redis.recApplyFeaturesOnce(
-        keys.appliedOffsets(),
-        partition,
-        mode,
-        encodeChunk(chunk, expected, seen, writes, expiryFor),
-        seenPrefix,
-      );
-      if (typeof result === 'number') {
-        renewals.renewed(renewing);
-        return result;
-      }
-      expected = (JSON.parse(result) as number[]).map((verdict) => verdict === 1);
+    for (let round = 1; round <= MAX_ATTEMPTS; round += 1) {
+      const result = await attempt(partition, chunk, mode, expected, '');
+      if (typeof result === 'number') return result;
+      if (result === 'conflict') throw new Error('a chunk that expects no watermark cannot conflict');
+      expected = result;
     }
     throw new Error(
       `partition ${partition}: the store's verdicts kept changing; is another writer applying it?`,
@@ -116,10 +141,26 @@ export function createFeatureStore(redis: Redis, prefix: string, now: () => numb
 
   return {
     async apply(partition, events, mode = 'live') {
-      let applied = 0;
-      // In order: each chunk's verdicts depend on the watermark the previous one left.
+      const chunks: (readonly CompiledEvent[])[] = [];
       for (let start = 0; start < events.length; start += CHUNK_EVENTS)
-        applied += await applyChunk(partition, events.slice(start, start + CHUNK_EVENTS), mode);
+        chunks.push(events.slice(start, start + CHUNK_EVENTS));
+      let applied = 0;
+      if (mode === 'fill' || chunks.length < 2) {
+        // In order: each chunk's verdicts depend on the watermark the previous one left.
+        for (const chunk of chunks) applied += await applyChunk(partition, chunk, mode);
+        return applied;
+      }
+      // Live: every chunk at once, so Redis never waits on this process between them. Each one
+      // after the first expects the watermark the one before it leaves (its last offset): it
+      // applies only if that one did, or was applied before. What did not apply (a redelivery,
+      // a retry's copy, or a conflict behind one) is then applied in order, one chunk at a time.
+      const firstTries = await Promise.all(
+        chunks.map((chunk, i) =>
+          attempt(partition, chunk, mode, firstCopies(chunk), i === 0 ? '' : lastOffset(chunks[i - 1])),
+        ),
+      );
+      for (const [i, result] of firstTries.entries())
+        applied += typeof result === 'number' ? result : await applyChunk(partition, chunks[i] ?? [], mode);
       return applied;
     },
     refreshCategoryTops: createCategoryTopsRefresh(redis, prefix),
