@@ -22,7 +22,7 @@ export function encodeChunk(
   expected: readonly boolean[],
   seen: SeenPlan,
   writes: ChunkWrites,
-  expiryFor: ExpiryFor = (_, ttl) => ttl,
+  expiryFor: ExpiryFor,
 ): Buffer {
   return packr.pack({
     // Offsets stay strings: they may exceed 2^53.
