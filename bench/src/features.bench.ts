@@ -23,7 +23,8 @@
  * Options (environment): BENCH_MODE throughput|freshness|memory|all (all). Throughput:
  * BENCH_EVENTS (300000), BENCH_ITEMS (100000), BENCH_PROFILE_DIR (a CPU profile of the service). Freshness: BENCH_FRESHNESS_RATE (5000),
  * BENCH_DURATION_S (30), BENCH_WARMUP_S (5), BENCH_BATCH events per request (20),
- * BENCH_SAMPLE_EVERY (50), BENCH_MAX_IN_FLIGHT (64). Memory: BENCH_USERS (1000000), BENCH_ITEMS
+ * BENCH_SAMPLE_EVERY (50), BENCH_MAX_IN_FLIGHT (64), BENCH_FEATURE_REPLICAS (1: feature service
+ * processes in one consumer group, each reported as `feature`, `feature_2`, …). Memory: BENCH_USERS (1000000), BENCH_ITEMS
  * (100000), BENCH_LOGIN_SHARE (0.3), BENCH_SAMPLE_KEYS per family (2000), BENCH_APPLY_CONCURRENCY
  * (4). BENCH_SEED (1). Prints one JSON document on stdout, progress on stderr. Runs in throwaway
  * namespaces (topics, Redis prefix, a private Redis) that it removes at the end.
@@ -330,6 +331,7 @@ async function benchFreshness(seed: number) {
   const sampleEvery = integerFromEnv('BENCH_SAMPLE_EVERY', 50);
   const maxInFlight = integerFromEnv('BENCH_MAX_IN_FLIGHT', 64);
   const items = integerFromEnv('BENCH_ITEMS', 100_000);
+  const replicas = integerFromEnv('BENCH_FEATURE_REPLICAS', 1);
   const ns = testNamespace('benchfeatfresh');
   const prefix = ns.redisPrefix;
   await createTestTopics(ns);
@@ -344,21 +346,25 @@ async function benchFreshness(seed: number) {
     });
     const port = randomPort();
     const env = { ...ns.env, REC_LOG_LEVEL: 'warn' };
-    const [collector, feature] = await Promise.all([
+    const [collector, feature, ...moreFeature] = await Promise.all([
       startService({
         service: 'ingest',
         port,
         nodeArgs: ['--max-semi-space-size=64'],
         env: { ...env, REC_INGEST_ROLE: 'collector' },
       }),
-      startService({ service: 'feature', port: port + 1, env }),
+      ...Array.from({ length: replicas }, (_, i) =>
+        startService({ service: 'feature', port: port + 1 + i, env }),
+      ),
     ]);
-    services.push(collector, feature);
+    if (feature === undefined) throw new Error('no feature replica started');
+    services.push(collector, feature, ...moreFeature);
     progress('freshness: services ready', { rate, durationS, warmupS, batch, sampleEvery });
 
     const pids: Record<string, number> = {
       collector: collector.process.pid ?? 0,
       feature: feature.process.pid ?? 0,
+      ...Object.fromEntries(moreFeature.map((replica, i) => [`feature_${i + 2}`, replica.process.pid ?? 0])),
       ...(await infraPids(infraDir())),
     };
     const cpuBefore: Record<string, number | undefined> = {};

@@ -38,6 +38,12 @@ appendfsync everysec
 # rewrite the whole dataset every minute under the feature service's load, a core's worth of work
 # for seconds on a small machine, which showed as serving's latency tail. The AOF is the durability.
 save ""
+# The AOF is rewritten (fork + a dump of the whole dataset) when it has doubled since the last
+# rewrite and is at least this big. Scripts are logged by their effects, ~2 KB per feature event, so
+# with the default 64mb a small dataset was rewritten every 3-5 s at 5,000 events/s: a core taken
+# from everything else for ~2 s each time, which tripled feature freshness p99 (bench:features, see
+# docs/decisions.md). Past 1gb the doubling rule alone paces rewrites.
+auto-aof-rewrite-min-size 1gb
 # Pick no system-wide defaults up by accident.
 supervised no
 CONF
