@@ -2,13 +2,13 @@
 # Local Kafka, ClickHouse and Redis for recstream, without Docker: installed from Debian packages
 # and Maven Central, run as plain processes on 127.0.0.1, all state under one git-ignored folder.
 #
-# Usage: infra/infra.sh <setup|start|stop|status|reset|env|logs> [kafka|clickhouse|redis ...]
+# Usage: infra/infra.sh <setup|start|stop|status|reset|env|logs> [kafka|clickhouse|redis|feature-store ...]
 # See infra/README.md for the variables, ports and layout.
 set -euo pipefail
 
 INFRA_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(dirname -- "$INFRA_ROOT")
-ALL_COMPONENTS=(kafka clickhouse redis)
+ALL_COMPONENTS=(kafka clickhouse redis feature-store)
 # Written into every instance dir we create; reset refuses to delete anything without it.
 INSTANCE_MARKER=.recstream-infra
 
@@ -30,6 +30,7 @@ REC_CLICKHOUSE_HTTP_PORT=${REC_CLICKHOUSE_HTTP_PORT:-18123}
 REC_CLICKHOUSE_TCP_PORT=${REC_CLICKHOUSE_TCP_PORT:-19000}
 REC_CLICKHOUSE_INTERSERVER_PORT=${REC_CLICKHOUSE_INTERSERVER_PORT:-19009}
 REC_REDIS_PORT=${REC_REDIS_PORT:-16379}
+REC_FEATURE_REDIS_PORT=${REC_FEATURE_REDIS_PORT:-16380}
 
 REC_INFRA_TIMEOUT_S=${REC_INFRA_TIMEOUT_S:-90}
 REC_INFRA_STOP_TIMEOUT_S=${REC_INFRA_STOP_TIMEOUT_S:-60}
@@ -58,14 +59,14 @@ commands:
   env      print `export REC_...=...` lines for the services (eval "$(infra/infra.sh env)")
   logs     follow a component's log: infra/infra.sh logs <component>
 
-components: kafka clickhouse redis (default: all)
+components: kafka clickhouse redis feature-store (default: all)
 USAGE
 }
 
 validate_settings() {
   local name
   for name in REC_KAFKA_PORT REC_KAFKA_CONTROLLER_PORT REC_CLICKHOUSE_HTTP_PORT REC_CLICKHOUSE_TCP_PORT \
-    REC_CLICKHOUSE_INTERSERVER_PORT REC_REDIS_PORT; do
+    REC_CLICKHOUSE_INTERSERVER_PORT REC_REDIS_PORT REC_FEATURE_REDIS_PORT; do
     check_port_number "$name" "${!name}"
   done
   for name in REC_INFRA_TIMEOUT_S REC_INFRA_STOP_TIMEOUT_S; do
@@ -163,9 +164,9 @@ cmd_status() {
   local c pid down=0
   for c in "$@"; do
     if pid=$(running_pid "$c"); then
-      printf '%-10s running  pid %-8s %s\n' "$c" "$pid" "$("${c}_address")"
+      printf '%-13s running  pid %-8s %s\n' "$c" "$pid" "$("${c}_address")"
     else
-      printf '%-10s stopped\n' "$c"
+      printf '%-13s stopped\n' "$c"
       down=1
     fi
   done
@@ -193,6 +194,7 @@ export REC_CLICKHOUSE_PASSWORD=
 export REC_CLICKHOUSE_ANALYST_USER=$REC_CLICKHOUSE_ANALYST_USER
 export REC_CLICKHOUSE_ANALYST_PASSWORD=$(printf '%q' "$REC_CLICKHOUSE_ANALYST_PASSWORD")
 export REC_REDIS_URL=$(redis_address)
+export REC_FEATURE_REDIS_URL=$(feature-store_address)
 ENV
 }
 

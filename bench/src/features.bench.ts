@@ -135,6 +135,28 @@ async function writeCatalog(redis: Redis, prefix: string, items: number): Promis
  * events are all applied, offsets 0…w of each partition are. Finer than the service's counter,
  * which moves once per Kafka batch (thousands of events).
  */
+/** The pid of the Redis holding the features: the feature store's own, or the shared one. */
+function featureStorePid(pids: Record<string, number>, env: Record<string, string>): number | undefined {
+  const own =
+    env['REC_FEATURE_REDIS_URL'] !== undefined && env['REC_FEATURE_REDIS_URL'] !== env['REC_REDIS_URL'];
+  return own ? pids['feature-store'] : pids['redis'];
+}
+
+/** A write key for the collector, in the durable Redis where the collector looks keys up. */
+async function createBenchWriteKey(redisUrl: string, prefix: string, ratePerSecond: number): Promise<string> {
+  const redis = createRedis(redisUrl);
+  await redis.connect();
+  try {
+    const { key } = await createWriteKeyStore(redis, prefix).create({
+      source: 'bench',
+      limit: { ratePerSecond, burst: ratePerSecond },
+    });
+    return key;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function appliedEvents(redis: Redis, prefix: string): Promise<number> {
   const watermarks = await redis.hgetall(featureKeys(prefix).appliedOffsets());
   return Object.entries(watermarks)
@@ -153,7 +175,7 @@ async function benchThroughput(seed: number) {
   const ns = testNamespace('benchfeatthru');
   const prefix = ns.redisPrefix;
   await createTestTopics(ns);
-  const redis = createRedis(ns.env['REC_REDIS_URL'] ?? '');
+  const redis = createRedis(ns.env['REC_FEATURE_REDIS_URL'] ?? '');
   await redis.connect();
   // The product's producer, logging to stderr: stdout carries the report only.
   const producer = createProducer(
@@ -198,8 +220,8 @@ async function benchThroughput(seed: number) {
       produce_s: round((performance.now() - producedAt) / 1000),
     });
 
-    const pids = await infraPids(infraDir());
-    const redisCpuBefore = pids['redis'] === undefined ? undefined : await cpuSeconds(pids['redis']);
+    const storePid = featureStorePid(await infraPids(infraDir()), ns.env);
+    const redisCpuBefore = storePid === undefined ? undefined : await cpuSeconds(storePid);
     const memoryBefore = await usedMemory(redis);
     const commandsBefore = await commandSnapshot(redis);
     const port = randomPort();
@@ -265,7 +287,7 @@ async function benchThroughput(seed: number) {
         seriesValue(metricsText, 'rec_feature_events_total', `outcome="${outcome}"`),
       ]),
     );
-    const redisCpuAfter = pids['redis'] === undefined ? undefined : await cpuSeconds(pids['redis']);
+    const redisCpuAfter = storePid === undefined ? undefined : await cpuSeconds(storePid);
     const memoryAfter = await usedMemory(redis);
     const commandsAfter = await commandSnapshot(redis);
     const peakRss = await peakRssMiB(pid);
@@ -295,7 +317,7 @@ async function benchThroughput(seed: number) {
         peak_rss_mib: peakRss,
       },
       redis: {
-        // The shared local Redis: its CPU over the whole consumption; its memory growth (the
+        // The feature store's Redis: its CPU over the whole consumption; its memory growth (the
         // features of this run, seen-markers included).
         cpu_s:
           redisCpuBefore === undefined || redisCpuAfter === undefined
@@ -303,7 +325,7 @@ async function benchThroughput(seed: number) {
             : round(redisCpuAfter - redisCpuBefore, 2),
         used_memory_growth_mib: round((memoryAfter - memoryBefore) / MIB, 1),
         // Where Redis spent its time (the apply-once script, EVALSHA, and the commands it ran);
-        // the shared Redis, so other clients' commands of the moment are in it too.
+        // a shared Redis, so other clients' commands of the moment are in it too.
         script_us_per_event: round(
           ((commandsAfter.get('evalsha')?.usec ?? 0) - (commandsBefore.get('evalsha')?.usec ?? 0)) / total,
           1,
@@ -335,15 +357,12 @@ async function benchFreshness(seed: number) {
   const ns = testNamespace('benchfeatfresh');
   const prefix = ns.redisPrefix;
   await createTestTopics(ns);
-  const redis = createRedis(ns.env['REC_REDIS_URL'] ?? '');
+  const redis = createRedis(ns.env['REC_FEATURE_REDIS_URL'] ?? '');
   await redis.connect();
   const services: RunningService[] = [];
   try {
     await writeCatalog(redis, prefix, items);
-    const { key } = await createWriteKeyStore(redis, prefix).create({
-      source: 'bench',
-      limit: { ratePerSecond: rate * 10, burst: rate * 10 },
-    });
+    const key = await createBenchWriteKey(ns.env['REC_REDIS_URL'] ?? '', prefix, rate * 10);
     const port = randomPort();
     const env = { ...ns.env, REC_LOG_LEVEL: 'warn' };
     const [collector, feature, ...moreFeature] = await Promise.all([
@@ -494,8 +513,9 @@ async function benchFreshness(seed: number) {
         before === undefined || after === undefined
           ? undefined
           : round((after - before) / ((endedAt - started) / 1000), 2);
-      // The shared Redis' high-water mark covers its whole life, not this run: left out.
-      if (name !== 'redis' && name !== 'kafka' && name !== 'clickhouse') memory[name] = await peakRssMiB(pid);
+      // The shared servers' high-water marks cover their whole lives, not this run: left out.
+      if (!['redis', 'feature-store', 'kafka', 'clickhouse'].includes(name))
+        memory[name] = await peakRssMiB(pid);
     }
     return {
       settings: {

@@ -15,7 +15,7 @@ export async function peakRssMiB(pid: number): Promise<number | undefined> {
 /** Pids of the local infrastructure, from the pid files `infra/infra.sh` writes. */
 export async function infraPids(infraDir: string): Promise<Record<string, number>> {
   const pids: Record<string, number> = {};
-  for (const component of ['kafka', 'clickhouse', 'redis']) {
+  for (const component of ['kafka', 'clickhouse', 'redis', 'feature-store']) {
     try {
       const text = await readFile(path.join(infraDir, 'run', `${component}.pid`), 'utf8');
       pids[component] = Number(text.trim());

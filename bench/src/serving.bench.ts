@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   const trainMs = numberFromEnv('BENCH_TRAIN_S', 60) * 1000;
   const instances = numberFromEnv('BENCH_INSTANCES', 1);
   const ns = testNamespace('benchserving');
-  const redis = createRedis(process.env['REC_REDIS_URL'] ?? ns.env['REC_REDIS_URL'] ?? '');
+  const redis = createRedis(ns.env['REC_FEATURE_REDIS_URL'] ?? '');
   await redis.connect();
   const servings: RunningService[] = [];
   let load: GetLoadProcess | undefined;

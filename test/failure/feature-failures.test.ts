@@ -102,7 +102,7 @@ t.test('feature service SIGKILLed mid-batch: each event counted once', async (t)
   // fetch's chunks to Redis at once.
   const total = 90_000;
   await produceClicks(producer, eventsTopic, 0, total, 'kill');
-  const redisUrl = ns.env['REC_REDIS_URL'] ?? '';
+  const redisUrl = ns.env['REC_FEATURE_REDIS_URL'] ?? '';
   const prefix = ns.env['REC_REDIS_PREFIX'] ?? '';
 
   // One cheap read, often: the live store sends a fetch's chunks to Redis at once, so a slow probe
@@ -188,7 +188,7 @@ t.test('Redis restarted empty: readiness red, the rebuild restores every feature
   });
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const prefix = ns.env['REC_REDIS_PREFIX'] ?? '';
-  const env = { REC_REDIS_URL: redisUrl };
+  const env = { REC_FEATURE_REDIS_URL: redisUrl };
   await start('ingest', { REC_INGEST_ROLE: 'sink', REC_SINK_BATCH_DELAY_MS: '100' });
   const feature = await start('feature', env);
 

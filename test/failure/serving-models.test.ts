@@ -40,7 +40,7 @@ const NOW = Date.now();
 const logger = createLogger({ service: 'test', level: 'silent' });
 
 const ns = testNamespace('servmodelfail');
-const redis: Redis = createRedis(infra.redisUrl);
+const redis: Redis = createRedis(infra.featureRedisUrl);
 const event = createEventFactory();
 
 t.before(async () => {

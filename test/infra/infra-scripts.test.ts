@@ -19,7 +19,7 @@ import { Redis } from 'ioredis';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const INFRA_SH = path.join(REPO_ROOT, 'infra', 'infra.sh');
-const COMPONENTS = ['kafka', 'clickhouse', 'redis'] as const;
+const COMPONENTS = ['kafka', 'clickhouse', 'redis', 'feature-store'] as const;
 
 // Every name this test creates carries the "test" marker and a random suffix.
 const suffix = randomBytes(4).toString('hex');
@@ -29,7 +29,7 @@ const chTable = `test_infra_${suffix}`;
 const kafkaTopic = `test.infra.${suffix}`;
 
 // Ports: a random multiple of 10 above 2x0xx, so two concurrent runs of this file (and the
-// default instance on 1x0xx) do not collide; with steps of 10 the six bases never overlap.
+// default instance on 1x0xx) do not collide; with steps of 10 the seven bases never overlap.
 const offset = 10 * randomInt(0, 50);
 const ports = {
   REC_KAFKA_PORT: 29092 + offset,
@@ -38,6 +38,7 @@ const ports = {
   REC_CLICKHOUSE_TCP_PORT: 29000 + offset,
   REC_CLICKHOUSE_INTERSERVER_PORT: 29009 + offset,
   REC_REDIS_PORT: 26379 + offset,
+  REC_FEATURE_REDIS_PORT: 26380 + offset,
 };
 
 const instanceEnv: NodeJS.ProcessEnv = {
@@ -101,8 +102,11 @@ function clickhouse(): ClickHouseClient {
   });
 }
 
-async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(`redis://127.0.0.1:${ports.REC_REDIS_PORT}`, {
+async function withRedis<T>(
+  use: (redis: Redis) => Promise<T>,
+  port: number = ports.REC_REDIS_PORT,
+): Promise<T> {
+  const redis = new Redis(`redis://127.0.0.1:${port}`, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
   });
@@ -218,6 +222,7 @@ t.test('env prints this instance ports', async (tt) => {
   tt.match(result.stdout, 'export REC_CLICKHOUSE_USER=default\n');
   tt.match(result.stdout, /^export REC_CLICKHOUSE_PASSWORD=$/m);
   tt.match(result.stdout, `export REC_REDIS_URL=redis://127.0.0.1:${ports.REC_REDIS_PORT}\n`);
+  tt.match(result.stdout, `export REC_FEATURE_REDIS_URL=redis://127.0.0.1:${ports.REC_FEATURE_REDIS_PORT}\n`);
 });
 
 t.test('start, then start again says already running', async (tt) => {
@@ -235,6 +240,13 @@ t.test('redis persists through its AOF alone: no snapshot rules that fork it eve
   });
 });
 
+t.test('the feature store keeps nothing on disk: no AOF, no snapshots', async (tt) => {
+  await withRedis(async (redis) => {
+    tt.same(await redis.config('GET', 'appendonly'), ['appendonly', 'no']);
+    tt.same(await redis.config('GET', 'save'), ['save', ''], 'no RDB snapshot rules');
+  }, ports.REC_FEATURE_REDIS_PORT);
+});
+
 t.test('the broker collects garbage with one thread, leaving the other cores to the services', async (tt) => {
   const pid = (await readFile(path.join(instanceDir, 'run', 'kafka.pid'), 'utf8')).trim();
   const commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
@@ -242,10 +254,13 @@ t.test('the broker collects garbage with one thread, leaving the other cores to 
   tt.ok(commandLine.includes('-XX:ConcGCThreads=1'), 'one concurrent GC thread');
 });
 
-t.test('write data into all three services', async (tt) => {
+t.test('write data into all four servers', async (tt) => {
   await withRedis(async (redis) => {
     tt.equal(await redis.set(redisKey, 'kept'), 'OK');
   });
+  await withRedis(async (redis) => {
+    tt.equal(await redis.set(redisKey, 'derived'), 'OK');
+  }, ports.REC_FEATURE_REDIS_PORT);
   await withClickHouse(async (ch) => {
     await ch.command({
       query: `CREATE TABLE default.${chTable} (id UInt32, name String) ENGINE = MergeTree ORDER BY id`,
@@ -288,6 +303,11 @@ t.test('stop, stop again, status non-zero', async (tt) => {
 t.test('data survives stop + start', async (tt) => {
   await infraOk(tt, ['start']);
   tt.equal(await withRedis((redis) => redis.get(redisKey)), 'kept', 'redis key');
+  tt.equal(
+    await withRedis((redis) => redis.exists(redisKey), ports.REC_FEATURE_REDIS_PORT),
+    0,
+    'the feature store starts empty (its data is rebuilt from ClickHouse)',
+  );
   const rows = await withClickHouse(async (ch) => {
     const result = await ch.query({
       query: `SELECT id, name FROM default.${chTable}`,
@@ -334,6 +354,7 @@ t.test('docker-compose.yml follows infra/versions.env', async (tt) => {
     ['REC_CLICKHOUSE_HTTP_PORT', 18123],
     ['REC_CLICKHOUSE_TCP_PORT', 19000],
     ['REC_REDIS_PORT', 16379],
+    ['REC_FEATURE_REDIS_PORT', 16380],
   ] as const) {
     tt.match(compose, `127.0.0.1:\${${name}:-${port}}`, `compose publishes ${name} on loopback`);
   }

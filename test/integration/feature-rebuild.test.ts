@@ -160,7 +160,7 @@ async function dump(redis: Redis, prefix: string): Promise<Record<string, unknow
 
 t.test('rebuild from the ClickHouse log', async (t) => {
   const clickhouse = await createTestDatabase(ns);
-  const redis = createRedis(infra.redisUrl);
+  const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   t.teardown(async () => {
     await deleteTestKeys(ns);

@@ -72,7 +72,7 @@ function compile(events: readonly EnrichedEvent[], firstOffset: number): Compile
 }
 
 t.test('feature store on real Redis', async (t) => {
-  const redis = createRedis(infra.redisUrl);
+  const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   t.teardown(async () => {
     await deleteTestKeys(ns);
@@ -208,7 +208,7 @@ t.test('feature store on real Redis', async (t) => {
 });
 
 t.test('partitions applied concurrently add up exactly; redelivery of both changes nothing', async (t) => {
-  const redis = createRedis(infra.redisUrl);
+  const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   t.teardown(() => redis.disconnect());
   const store = createFeatureStore(redis, ns.redisPrefix);
@@ -245,7 +245,7 @@ t.test('partitions applied concurrently add up exactly; redelivery of both chang
 t.test(
   'windows: old buckets leave the hash as time moves on; events older than the window are ignored',
   async (t) => {
-    const redis = createRedis(infra.redisUrl);
+    const redis = createRedis(infra.featureRedisUrl);
     await redis.connect();
     t.teardown(() => redis.disconnect());
     const store = createFeatureStore(redis, ns.redisPrefix);
@@ -285,7 +285,7 @@ t.test(
 );
 
 t.test('a rebuild (fill mode) applies exactly what the live consumer did not', async (t) => {
-  const redis = createRedis(infra.redisUrl);
+  const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   t.teardown(() => redis.disconnect());
   const store = createFeatureStore(redis, ns.redisPrefix);
@@ -330,7 +330,7 @@ t.test('a rebuild (fill mode) applies exactly what the live consumer did not', a
 t.test(
   'after a login, anonymous-only events (later, or applied late from another partition) reach the user',
   async (t) => {
-    const redis = createRedis(infra.redisUrl);
+    const redis = createRedis(infra.featureRedisUrl);
     await redis.connect();
     t.teardown(() => redis.disconnect());
     const store = createFeatureStore(redis, ns.redisPrefix);
@@ -362,7 +362,7 @@ t.test(
 t.test(
   'two copies of one event in the same chunk count once; a conflict leaves nothing half-applied',
   async (t) => {
-    const redis = createRedis(infra.redisUrl);
+    const redis = createRedis(infra.featureRedisUrl);
     await redis.connect();
     t.teardown(() => redis.disconnect());
     const store = createFeatureStore(redis, ns.redisPrefix);
@@ -387,7 +387,7 @@ t.test(
 t.test(
   'a key written again within the renewal period keeps its expiry; the next period renews it',
   async (t) => {
-    const redis = createRedis(infra.redisUrl);
+    const redis = createRedis(infra.featureRedisUrl);
     await redis.connect();
     t.teardown(() => redis.disconnect());
     let now = T + 1000;
@@ -406,7 +406,7 @@ t.test(
 );
 
 t.test('a category refresh keeps the most popular items up to the cap and drops unknown items', async (t) => {
-  const redis = createRedis(infra.redisUrl);
+  const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   t.teardown(() => redis.disconnect());
   const prefix = `${ns.redisPrefix}:cats`;
@@ -438,7 +438,7 @@ t.test('a category refresh keeps the most popular items up to the cap and drops 
 });
 
 t.test('a batch of many chunks, sent at once, applies each new event exactly once', async (t) => {
-  const redis = createRedis(infra.redisUrl);
+  const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   t.teardown(() => redis.disconnect());
   const store = createFeatureStore(redis, ns.redisPrefix);

@@ -93,7 +93,7 @@ function meanInterval(values: readonly number[]): [number, number, number] {
 t.test('per-variant CTR, conversion and revenue from real impressions, clicks and purchases', async (t) => {
   await createTestTopics(ns);
   const clickhouse: ClickHouse = await createTestDatabase(ns);
-  const redis = createRedis(infra.redisUrl);
+  const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   const { producer } = await connectTestKafka(ns);
   t.teardown(async () => {

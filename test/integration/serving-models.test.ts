@@ -54,7 +54,7 @@ t.test(
     const tf = loadTensorFlow();
     const ns = testNamespace('servmodels');
     await createTestTopics(ns);
-    const redis: Redis = createRedis(infra.redisUrl);
+    const redis: Redis = createRedis(infra.featureRedisUrl);
     await redis.connect();
     const { kafka, producer } = await connectTestKafka(ns);
     t.teardown(async () => {

@@ -116,7 +116,7 @@ function shopTraffic(): EnrichedEvent[] {
 /** A namespace filled with the catalog, `write` through the real feature writer, and `app(...)`. */
 async function setup(t: Test) {
   const ns = testNamespace('servrec');
-  const redis: Redis = createRedis(infra.redisUrl);
+  const redis: Redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   t.teardown(async () => {
     await deleteTestKeys(ns);
@@ -465,7 +465,7 @@ t.test('recommendations from the real feature store', async (t) => {
   });
 
   await t.test('Redis down: popular items from the last good read, flagged degraded', async (t) => {
-    const url = new URL(infra.redisUrl);
+    const url = new URL(infra.featureRedisUrl);
     const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
     const viaProxy = createRedis(`redis://127.0.0.1:${proxy.port}`);
     viaProxy.on('error', () => undefined); // the cut connection is the point of this test

@@ -114,7 +114,7 @@ async function writeSearchLog(clickhouse: ClickHouse): Promise<void> {
 
 async function setup(t: Test, options: { withLog: boolean } = { withLog: true }) {
   const ns = testNamespace('servsearch');
-  const redis: Redis = createRedis(infra.redisUrl);
+  const redis: Redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   const clickhouse = options.withLog ? await createTestDatabase(ns) : undefined;
   t.teardown(async () => {

@@ -74,6 +74,22 @@ export const redisConfig = {
   REC_REDIS_PREFIX: Type.String({ default: 'rec', pattern: '^[A-Za-z0-9._-]+$' }),
 };
 
+/**
+ * The online features' Redis. They are derived data (the rebuild recomputes them from ClickHouse),
+ * so they can live on a Redis without persistence, apart from the keys and queues on REC_REDIS_URL
+ * that must survive a restart: logging the features' writes is what held freshness back
+ * (docs/decisions.md, "Redis persistence and the feature store"). Empty: the features share
+ * REC_REDIS_URL.
+ */
+export const featureStoreConfig = {
+  REC_FEATURE_REDIS_URL: Type.String({ default: '' }),
+};
+
+/** The URL of the Redis holding the online features (see `featureStoreConfig`). */
+export function featureRedisUrl(config: { REC_REDIS_URL: string; REC_FEATURE_REDIS_URL: string }): string {
+  return config.REC_FEATURE_REDIS_URL === '' ? config.REC_REDIS_URL : config.REC_FEATURE_REDIS_URL;
+}
+
 export const httpConfig = {
   REC_HTTP_HOST: Type.String({ default: '127.0.0.1' }),
   /** Proxies whose X-Forwarded-For is believed: false, true, or addresses/CIDRs. */

@@ -19,6 +19,9 @@ export const infra = {
   clickhouseUser: process.env['REC_CLICKHOUSE_USER'] ?? 'default',
   clickhousePassword: process.env['REC_CLICKHOUSE_PASSWORD'] ?? '',
   redisUrl: process.env['REC_REDIS_URL'] ?? 'redis://127.0.0.1:16379',
+  /** The feature store's Redis; the same as `redisUrl` when REC_FEATURE_REDIS_URL is unset or empty. */
+  featureRedisUrl:
+    process.env['REC_FEATURE_REDIS_URL'] || (process.env['REC_REDIS_URL'] ?? 'redis://127.0.0.1:16379'),
 };
 
 export interface TestNamespace {
@@ -46,6 +49,7 @@ export function testNamespace(label = 'ns'): TestNamespace {
       REC_CLICKHOUSE_PASSWORD: infra.clickhousePassword,
       REC_CLICKHOUSE_DATABASE: id,
       REC_REDIS_URL: infra.redisUrl,
+      REC_FEATURE_REDIS_URL: infra.featureRedisUrl,
       REC_REDIS_PREFIX: id,
       REC_TOPIC_PREFIX: topicPrefix,
       REC_LOG_LEVEL: process.env['REC_TEST_LOG_LEVEL'] ?? 'warn',
@@ -125,30 +129,33 @@ export async function deleteTestTopics(ns: TestNamespace): Promise<void> {
   }
 }
 
+/** Deletes the namespace's keys from both Redis roles (durable and feature store). */
 export async function deleteTestKeys(ns: TestNamespace): Promise<void> {
   assertTestName(ns.redisPrefix);
-  const redis = new Redis(infra.redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${ns.redisPrefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
+  for (const url of new Set([infra.redisUrl, infra.featureRedisUrl])) {
+    const redis = new Redis(url);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${ns.redisPrefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
   }
 }
 
 /**
- * A Redis client connected to the test Redis; `teardown` (the test's own, e.g. `t.teardown`) is
+ * A Redis client connected to the test feature store (where serving reads); `teardown` (the test's own, e.g. `t.teardown`) is
  * given the clean-up: the namespace's keys deleted, the client disconnected.
  */
 export async function connectTestRedis(
   ns: TestNamespace,
   teardown: (cleanUp: () => Promise<void>) => void,
 ): Promise<Redis> {
-  const redis = new Redis(infra.redisUrl, { lazyConnect: true });
+  const redis = new Redis(infra.featureRedisUrl, { lazyConnect: true });
   await redis.connect();
   teardown(async () => {
     await deleteTestKeys(ns);

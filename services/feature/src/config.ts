@@ -5,6 +5,7 @@ import {
   kafkaConfig,
   clickhouseConfig,
   redisConfig,
+  featureStoreConfig,
   httpConfig,
 } from '@recstream/config';
 
@@ -13,6 +14,7 @@ export const FeatureConfigSchema = Type.Object({
   ...kafkaConfig,
   ...clickhouseConfig,
   ...redisConfig,
+  ...featureStoreConfig,
   ...httpConfig,
   REC_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3003 }),
   REC_FEATURE_GROUP_ID: Type.String({ default: 'rec-feature' }),

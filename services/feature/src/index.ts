@@ -1,5 +1,6 @@
 /** Composition root of the feature service: config → clients → consumer → HTTP → signals. */
 import { connectKafka, createConsumerRunner, hasCommittedOffsets } from '@recstream/kafka';
+import { featureRedisUrl } from '@recstream/config';
 import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   const lifecycle = createLifecycle({ logger, deadlineMs: config.REC_SHUTDOWN_DEADLINE_MS });
   lifecycle.handleSignals();
 
-  const redis = createRedis(config.REC_REDIS_URL);
+  // Everything this service keeps is a feature: it needs only the feature store's Redis.
+  const redis = createRedis(featureRedisUrl(config));
   redis.on('error', (err: unknown) => logger.warn({ err }, 'redis connection error'));
   await redis.connect();
   lifecycle.add({ name: 'redis', stop: async () => void (await redis.quit()) });

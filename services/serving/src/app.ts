@@ -40,6 +40,7 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export interface ServingAppDeps {
   logger: Logger;
   metrics: ServiceMetrics;
+  /** The feature store's Redis (REC_FEATURE_REDIS_URL): features, catalog, popularity. */
   redis: Redis;
   redisPrefix: string;
   maxK: number;

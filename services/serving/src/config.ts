@@ -5,6 +5,7 @@ import {
   loadConfig as load,
   commonConfig,
   redisConfig,
+  featureStoreConfig,
   httpConfig,
   kafkaConfig,
 } from '@recstream/config';
@@ -19,6 +20,7 @@ import { DEFAULT_SETTINGS, type Flow, type PipelineSettings } from './pipeline/s
 export const ServingConfigSchema = Type.Object({
   ...commonConfig,
   ...redisConfig,
+  ...featureStoreConfig,
   ...httpConfig,
   ...kafkaConfig,
   ...clickhouseConfig,

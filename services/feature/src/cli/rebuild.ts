@@ -11,7 +11,7 @@
 import { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { createClickHouse } from '@recstream/clickhouse';
-import { clickhouseConnection } from '@recstream/config';
+import { clickhouseConnection, featureRedisUrl } from '@recstream/config';
 import { errorMessage } from '@recstream/errors';
 import { createLogger } from '@recstream/logger';
 import { createRedis } from '@recstream/redis';
@@ -29,7 +29,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ service: 'features-rebuild', level: config.REC_LOG_LEVEL });
   const clickhouse = createClickHouse(clickhouseConnection(config));
-  const redis = createRedis(config.REC_REDIS_URL);
+  const redis = createRedis(featureRedisUrl(config));
   await redis.connect();
   const bar = process.stderr.isTTY
     ? new SingleBar({ stream: process.stderr }, Presets.shades_classic)
