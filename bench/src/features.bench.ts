@@ -21,7 +21,7 @@
  *   bound" is measured the same way on one shopper and one item filled to every cap of bounds.ts.
  *
  * Options (environment): BENCH_MODE throughput|freshness|memory|all (all). Throughput:
- * BENCH_EVENTS (300000), BENCH_ITEMS (100000), BENCH_PROFILE_DIR (a CPU profile of the service). Freshness: BENCH_FRESHNESS_RATE (5000),
+ * BENCH_EVENTS (300000), BENCH_ITEMS (100000), BENCH_PROFILE_DIR (CPU profiles of the services, in either mode). Freshness: BENCH_FRESHNESS_RATE (5000),
  * BENCH_DURATION_S (30), BENCH_WARMUP_S (5), BENCH_BATCH events per request (20),
  * BENCH_SAMPLE_EVERY (50), BENCH_MAX_IN_FLIGHT (64), BENCH_FEATURE_REPLICAS (1: feature service
  * processes in one consumer group, each reported as `feature`, `feature_2`, …). Memory: BENCH_USERS (1000000), BENCH_ITEMS
@@ -135,6 +135,12 @@ async function writeCatalog(redis: Redis, prefix: string, items: number): Promis
  * events are all applied, offsets 0…w of each partition are. Finer than the service's counter,
  * which moves once per Kafka batch (thousands of events).
  */
+/** BENCH_PROFILE_DIR: V8 CPU profiles of the services started (open them in Chrome DevTools). */
+function profileArgs(): string[] {
+  const dir = process.env['BENCH_PROFILE_DIR'];
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /** The pid of the Redis holding the features: the feature store's own, or the shared one. */
 function featureStorePid(pids: Record<string, number>, env: Record<string, string>): number | undefined {
   const own =
@@ -256,13 +262,11 @@ async function benchThroughput(seed: number) {
     let metricsText: string;
     let endAt: number;
     try {
-      // BENCH_PROFILE_DIR: a V8 CPU profile of the feature service (open in Chrome DevTools).
-      const profileDir = process.env['BENCH_PROFILE_DIR'];
       feature = await startService({
         service: 'feature',
         port,
         env: { ...ns.env, REC_LOG_LEVEL: 'warn' },
-        ...(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
+        nodeArgs: profileArgs(),
       });
       pid = feature.process.pid ?? 0;
       const deadline = performance.now() + Math.max(300_000, total / 20);
@@ -369,11 +373,11 @@ async function benchFreshness(seed: number) {
       startService({
         service: 'ingest',
         port,
-        nodeArgs: ['--max-semi-space-size=64'],
+        nodeArgs: ['--max-semi-space-size=64', ...profileArgs()],
         env: { ...env, REC_INGEST_ROLE: 'collector' },
       }),
       ...Array.from({ length: replicas }, (_, i) =>
-        startService({ service: 'feature', port: port + 1 + i, env }),
+        startService({ service: 'feature', port: port + 1 + i, env, nodeArgs: profileArgs() }),
       ),
     ]);
     if (feature === undefined) throw new Error('no feature replica started');
