@@ -15,11 +15,8 @@
 /** Layout version: bump it when a key's meaning changes, and migrate or re-issue keys. */
 export const WRITE_KEY_LAYOUT_VERSION = 'v1';
 
-/**
- * How long a revoked key's record is kept, so that a client still sending it is told "revoked"
- * rather than "unknown", and `list` shows it. After that it is as if it never existed.
- */
-export const REVOKED_KEY_RETENTION_S = 90 * 24 * 60 * 60;
+/** How long a revoked key's record is kept (@recstream/access-keys). */
+export { REVOKED_KEY_RETENTION_S } from '@recstream/access-keys';
 
 export interface WriteKeyRedisKeys {
   record(hash: string): string;

@@ -1,13 +1,9 @@
 /**
- * The `write-keys` commands (create, list, revoke) over a write-key store, with their output and
- * exit codes; `cli/write-keys.ts` wires them to Redis and the process. The secret is printed once,
- * by `create`, alone on stdout so scripts can capture it (`KEY=$(pnpm -s write-keys create …)`);
- * everything else identifies keys by their id (first 8 hex characters of the hash).
- *
- * Exit codes: 0 done, 1 Redis unavailable or an unexpected failure, 2 bad arguments or input.
+ * The `write-keys` commands (create, list, revoke) over a write-key store; `cli/write-keys.ts`
+ * wires them to Redis and the process. Output and exit codes follow @recstream/access-keys'
+ * `keysCommand`: the secret alone on stdout, once (`KEY=$(pnpm -s write-keys create …)`).
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { PermanentError, TransientError, errorMessage } from '@recstream/errors';
+import { describeKey, keysCommand, positiveInt, printKeys, type KeysCommandIo } from '@recstream/access-keys';
 import { keyId, type WriteKeyRecord } from './write-key.js';
 import type { WriteKeyStore } from './write-key.store.js';
 
@@ -17,56 +13,24 @@ import type { WriteKeyStore } from './write-key.store.js';
  */
 export const MIN_DEFAULT_BURST = 1000;
 
-export interface WriteKeysCliDeps {
+export interface WriteKeysCliDeps extends KeysCommandIo {
   readonly store: WriteKeyStore;
-  /** stdout: the secret, `list` and `--json` output. */
-  readonly out: (line: string) => void;
-  /** stderr: confirmations, hints, errors. */
-  readonly err: (line: string) => void;
   readonly now?: () => Date;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number, at least 1');
-  return n;
-}
-
 function describe(record: WriteKeyRecord) {
-  return {
-    id: keyId(record.hash),
-    source: record.source,
-    rate_per_second: record.limit.ratePerSecond,
-    burst: record.limit.burst,
-    created_at: record.createdAt.toISOString(),
-    revoked_at: record.revokedAt?.toISOString() ?? null,
-  };
+  const { id, ...common } = describeKey(record);
+  return { id, source: record.source, ...common };
 }
 
-function table(rows: readonly (readonly string[])[]): string[] {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
-function buildProgram(deps: WriteKeysCliDeps): Command {
+/** Runs the command line `args` (without `node` and the script); resolves with the exit code. */
+export function runWriteKeys(args: readonly string[], deps: WriteKeysCliDeps): Promise<number> {
   const now = deps.now ?? (() => new Date());
-  const program = new Command()
-    .name('write-keys')
-    .description(
-      'Issue, list and revoke the write keys that sources send to the ingest collector (x-write-key).',
-    )
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => deps.out(text.trimEnd()),
-      writeErr: (text) => deps.err(text.trimEnd()),
-    })
-    .showHelpAfterError();
+  const { program, run } = keysCommand(
+    'write-keys',
+    'Issue, list and revoke the write keys that sources send to the ingest collector (x-write-key).',
+    deps,
+  );
 
   program
     .command('create')
@@ -103,27 +67,13 @@ function buildProgram(deps: WriteKeysCliDeps): Command {
     .option('--json', 'one JSON object per key on stdout')
     .action(async (options: { source?: string; json?: boolean }) => {
       const records = await deps.store.list(options.source === undefined ? {} : { source: options.source });
-      if (options.json === true) {
-        for (const record of records) deps.out(JSON.stringify(describe(record)));
-        return;
-      }
-      if (records.length === 0) {
+      const json = options.json === true;
+      if (records.length === 0 && !json) {
         deps.err('no write keys yet: create one with `write-keys create --source <name> --rate <events/s>`');
         return;
       }
-      const rows = records.map((record) => {
-        const d = describe(record);
-        return [
-          d.id,
-          d.source,
-          String(d.rate_per_second),
-          String(d.burst),
-          d.created_at,
-          d.revoked_at === null ? 'active' : `revoked ${d.revoked_at}`,
-        ];
-      });
-      for (const line of table([['ID', 'SOURCE', 'RATE/S', 'BURST', 'CREATED', 'STATUS'], ...rows]))
-        deps.out(line);
+      const columns = [{ header: 'SOURCE', cell: (record: WriteKeyRecord) => record.source }];
+      printKeys(records, { json, columns, describe }, deps);
     });
 
   program
@@ -142,26 +92,5 @@ function buildProgram(deps: WriteKeysCliDeps): Command {
       );
     });
 
-  return program;
-}
-
-/** Runs the command line `args` (without `node` and the script); resolves with the exit code. */
-export async function runWriteKeys(args: readonly string[], deps: WriteKeysCliDeps): Promise<number> {
-  try {
-    await buildProgram(deps).parseAsync([...args], { from: 'user' });
-    return 0;
-  } catch (error) {
-    // Commander has already printed its usage errors (and help, which is not a failure).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof PermanentError) {
-      deps.err(`write-keys: ${error.message}`);
-      return 2;
-    }
-    deps.err(
-      error instanceof TransientError
-        ? `write-keys: ${error.message} (is Redis running? check REC_REDIS_URL)`
-        : `write-keys: unexpected failure: ${errorMessage(error)}`,
-    );
-    return 1;
-  }
+  return run(args);
 }

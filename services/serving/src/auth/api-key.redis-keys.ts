@@ -1,7 +1,7 @@
 /**
  * Every Redis key of serving's API-key store and its rate limits is named here, and nowhere else.
- * `prefix` is `REC_REDIS_PREFIX` (the feature store shares the Redis under
- * `<prefix>:f1:…`; these keys live under `<prefix>:ak:…`).
+ * `prefix` is `REC_REDIS_PREFIX`; these keys live under `<prefix>:ak:…`, in the durable Redis
+ * (`REC_REDIS_URL`), never in the feature store.
  *
  * | key                              | type | content                                                              | bound                                                    |
  * |----------------------------------|------|----------------------------------------------------------------------|----------------------------------------------------------|
@@ -13,8 +13,8 @@
 /** Layout version: bump it when a key's meaning changes, and migrate or re-issue keys. */
 export const API_KEY_LAYOUT_VERSION = 'v1';
 
-/** How long a revoked key's record is kept, so its callers hear "revoked" rather than "unknown". */
-export const REVOKED_KEY_RETENTION_S = 90 * 24 * 60 * 60;
+/** How long a revoked key's record is kept (@recstream/access-keys). */
+export { REVOKED_KEY_RETENTION_S } from '@recstream/access-keys';
 
 export interface ApiKeyRedisKeys {
   record(hash: string): string;

@@ -1,67 +1,31 @@
 /**
- * The `serving-keys` commands (create, list, revoke) over an API-key store, with their output and
- * exit codes; `cli/serving-keys.ts` wires them to Redis and the process. The secret is printed
- * once, by `create`, alone on stdout so scripts can capture it (`KEY=$(pnpm -s serving-keys create …)`);
- * everything else names keys by their id (first 8 hex characters of the hash).
- *
- * Exit codes: 0 done, 1 Redis unavailable or an unexpected failure, 2 bad arguments or input.
+ * The `serving-keys` commands (create, list, revoke) over an API-key store; `cli/serving-keys.ts`
+ * wires them to Redis and the process. Output and exit codes follow @recstream/access-keys'
+ * `keysCommand`: the secret alone on stdout, once (`KEY=$(pnpm -s serving-keys create …)`).
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { PermanentError, TransientError, errorMessage } from '@recstream/errors';
+import { Option } from 'commander';
+import { describeKey, keysCommand, positiveInt, printKeys, type KeysCommandIo } from '@recstream/access-keys';
 import { API_SCOPES, keyId, type ApiKeyRecord, type ApiScope } from './api-key.js';
 import type { ApiKeyStore } from './api-key.store.js';
 
-export interface ServingKeysCliDeps {
+export interface ServingKeysCliDeps extends KeysCommandIo {
   readonly store: ApiKeyStore;
-  /** stdout: the secret, `list` and `--json` output. */
-  readonly out: (line: string) => void;
-  /** stderr: confirmations, hints, errors. */
-  readonly err: (line: string) => void;
   readonly now?: () => Date;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number, at least 1');
-  return n;
-}
-
 function describe(record: ApiKeyRecord) {
-  return {
-    id: keyId(record.hash),
-    name: record.name,
-    scope: record.scope,
-    rate_per_second: record.limit.ratePerSecond,
-    burst: record.limit.burst,
-    created_at: record.createdAt.toISOString(),
-    revoked_at: record.revokedAt?.toISOString() ?? null,
-  };
+  const { id, ...common } = describeKey(record);
+  return { id, name: record.name, scope: record.scope, ...common };
 }
 
-function table(rows: readonly (readonly string[])[]): string[] {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
-function buildProgram(deps: ServingKeysCliDeps): Command {
+/** Runs the command line `args` (without `node` and the script); resolves with the exit code. */
+export function runServingKeys(args: readonly string[], deps: ServingKeysCliDeps): Promise<number> {
   const now = deps.now ?? (() => new Date());
-  const program = new Command()
-    .name('serving-keys')
-    .description(
-      'Issue, list and revoke the API keys callers of serving send (Authorization: Bearer, or x-api-key).',
-    )
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => deps.out(text.trimEnd()),
-      writeErr: (text) => deps.err(text.trimEnd()),
-    })
-    .showHelpAfterError();
+  const { program, run } = keysCommand(
+    'serving-keys',
+    'Issue, list and revoke the API keys callers of serving send (Authorization: Bearer, or x-api-key).',
+    deps,
+  );
 
   program
     .command('create')
@@ -108,28 +72,16 @@ function buildProgram(deps: ServingKeysCliDeps): Command {
     .option('--json', 'one JSON object per key on stdout')
     .action(async (options: { json?: boolean }) => {
       const records = await deps.store.list();
-      if (options.json === true) {
-        for (const record of records) deps.out(JSON.stringify(describe(record)));
-        return;
-      }
-      if (records.length === 0) {
+      const json = options.json === true;
+      if (records.length === 0 && !json) {
         deps.err('no API keys yet: create one with `serving-keys create --name <name> --rate <requests/s>`');
         return;
       }
-      const rows = records.map((record) => {
-        const d = describe(record);
-        return [
-          d.id,
-          d.name,
-          d.scope,
-          String(d.rate_per_second),
-          String(d.burst),
-          d.created_at,
-          d.revoked_at === null ? 'active' : `revoked ${d.revoked_at}`,
-        ];
-      });
-      for (const line of table([['ID', 'NAME', 'SCOPE', 'RATE/S', 'BURST', 'CREATED', 'STATUS'], ...rows]))
-        deps.out(line);
+      const columns = [
+        { header: 'NAME', cell: (record: ApiKeyRecord) => record.name },
+        { header: 'SCOPE', cell: (record: ApiKeyRecord) => record.scope },
+      ];
+      printKeys(records, { json, columns, describe }, deps);
     });
 
   program
@@ -146,26 +98,5 @@ function buildProgram(deps: ServingKeysCliDeps): Command {
       );
     });
 
-  return program;
-}
-
-/** Runs the command line `args` (without `node` and the script); resolves with the exit code. */
-export async function runServingKeys(args: readonly string[], deps: ServingKeysCliDeps): Promise<number> {
-  try {
-    await buildProgram(deps).parseAsync([...args], { from: 'user' });
-    return 0;
-  } catch (error) {
-    // Commander has already printed its usage errors (and help, which is not a failure).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof PermanentError) {
-      deps.err(`serving-keys: ${error.message}`);
-      return 2;
-    }
-    deps.err(
-      error instanceof TransientError
-        ? `serving-keys: ${error.message} (is Redis running? check REC_REDIS_URL)`
-        : `serving-keys: unexpected failure: ${errorMessage(error)}`,
-    );
-    return 1;
-  }
+  return run(args);
 }
