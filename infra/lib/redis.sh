@@ -75,6 +75,9 @@ feature-store_write_conf() {
 # service reports not ready until then). No AOF, no RDB snapshots, so no fork ever pauses it.
 appendonly no
 save ""
+# Never evict (Redis' default, said here because it matters): an evicted offset watermark would let
+# a redelivered event count twice. Size it for the features' memory bound (docs/features.md).
+maxmemory-policy noeviction
 PERSISTENCE
 }
 

@@ -240,10 +240,15 @@ t.test('redis persists through its AOF alone: no snapshot rules that fork it eve
   });
 });
 
-t.test('the feature store keeps nothing on disk: no AOF, no snapshots', async (tt) => {
+t.test('the feature store keeps nothing on disk and never evicts', async (tt) => {
   await withRedis(async (redis) => {
     tt.same(await redis.config('GET', 'appendonly'), ['appendonly', 'no']);
     tt.same(await redis.config('GET', 'save'), ['save', ''], 'no RDB snapshot rules');
+    tt.same(
+      await redis.config('GET', 'maxmemory-policy'),
+      ['maxmemory-policy', 'noeviction'],
+      'never evicts a watermark',
+    );
   }, ports.REC_FEATURE_REDIS_PORT);
 });
 
