@@ -11,7 +11,12 @@ import {
   type ClickstreamEvent,
   type EventType,
 } from './events/event.schema.js';
-import { CatalogItem } from './items/item.schema.js';
+import {
+  CatalogItem,
+  DEFAULT_ITEM_MAX_FUTURE_SKEW_MS,
+  ITEM_TIME_MAX,
+  ITEM_TIME_MIN,
+} from './items/item.schema.js';
 
 // ajv-formats is published as CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -60,8 +65,42 @@ export interface ContractValidators {
   validateItem(input: unknown): Verdict<CatalogItem>;
 }
 
+export interface ValidatorOptions {
+  /** The receive time, in epoch milliseconds; default `Date.now`. */
+  readonly now?: () => number;
+  /** How far after the receive time an item's `updated_at` or `created_at` may be. */
+  readonly maxItemFutureSkewMs?: number;
+}
+
+const ITEM_TIME_MIN_MS = Date.parse(ITEM_TIME_MIN);
+const ITEM_TIME_MAX_MS = Date.parse(ITEM_TIME_MAX);
+
+/**
+ * Item times outside the DateTime range, after the receive time plus the skew, or that Date cannot
+ * read (a leap second).
+ */
+function itemTimeProblems(item: CatalogItem, latestMs: number): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const field of ['updated_at', 'created_at'] as const) {
+    const value = item[field];
+    if (value === undefined) continue;
+    const at = Date.parse(value);
+    if (Number.isNaN(at)) problems.push({ field: `/${field}`, reason: 'must be a representable time' });
+    else if (at < ITEM_TIME_MIN_MS || at > ITEM_TIME_MAX_MS)
+      problems.push({ field: `/${field}`, reason: `must be between ${ITEM_TIME_MIN} and ${ITEM_TIME_MAX}` });
+    else if (at > latestMs)
+      problems.push({
+        field: `/${field}`,
+        reason: `must not be later than ${new Date(latestMs).toISOString()} (the receive time plus the allowed clock skew)`,
+      });
+  }
+  return problems;
+}
+
 /** Compiles every contract once; build it at startup and pass it down. */
-export function createValidators(): ContractValidators {
+export function createValidators(options: ValidatorOptions = {}): ContractValidators {
+  const now = options.now ?? Date.now;
+  const itemSkewMs = options.maxItemFutureSkewMs ?? DEFAULT_ITEM_MAX_FUTURE_SKEW_MS;
   const ajv = buildAjv();
   const byType = new Map<EventType, ValidateFunction>(
     EVENT_TYPES.map((type) => [type, ajv.compile(EVENT_SCHEMAS[type])]),
@@ -99,8 +138,9 @@ export function createValidators(): ContractValidators {
       return problems.length === 0 ? { ok: true, value: input as ClickstreamEvent } : { ok: false, problems };
     },
     validateItem(input) {
-      if (itemValidator(input)) return { ok: true, value: input };
-      return { ok: false, problems: (itemValidator.errors ?? []).map(describe) };
+      if (!itemValidator(input)) return { ok: false, problems: (itemValidator.errors ?? []).map(describe) };
+      const problems = itemTimeProblems(input, now() + itemSkewMs);
+      return problems.length === 0 ? { ok: true, value: input } : { ok: false, problems };
     },
   };
 }

@@ -42,6 +42,9 @@ const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 cur
 const Price = Type.Number({ minimum: 0, maximum: 1e9, description: 'Unit price in `currency`' });
 const Quantity = Type.Integer({ minimum: 1, maximum: 100000 });
 
+/** Largest value of a ClickHouse Int32 column (`events.results_count`, `events.position`). */
+export const INT32_MAX = 2 ** 31 - 1;
+
 const PageContext = Type.Object(
   {
     type: Type.Optional(Type.Enum(PAGE_TYPES)),
@@ -138,7 +141,13 @@ export const SearchEvent = Type.Object(
     ...common,
     type: Type.Literal('search'),
     query: Type.String({ minLength: 1, maxLength: 512 }),
-    results_count: Type.Optional(Type.Integer({ minimum: 0 })),
+    results_count: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: INT32_MAX,
+        description: 'Number of results the shop found; stored as an Int32',
+      }),
+    ),
   },
   closed,
 );
