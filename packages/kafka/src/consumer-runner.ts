@@ -7,11 +7,12 @@
  * - a retry result re-runs the unfinished suffix with backoff, heartbeating meanwhile, until it
  *   succeeds or the consumer stops — nothing is skipped.
  */
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { backoffDelayMs, errorMessage, sleep } from '@recstream/errors';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 import { DLQ_HEADERS } from '@recstream/schemas';
+import { MAX_DLQ_REASON_BYTES, MAX_MESSAGE_BYTES, messageBytes, truncateUtf8 } from './message-size.js';
 import type { MessageResult } from './results.js';
 import type { ProducerHandle } from './producer.js';
 
@@ -77,20 +78,34 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   ) {
     if (options.dlq === undefined)
       throw new Error(`handler returned dlq for ${context.topic} but no DLQ is configured`);
-    await options.dlq.producer.send(options.dlq.topic, [
-      {
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DLQ_HEADERS.reason]: result.reason,
-          [DLQ_HEADERS.step]: result.step,
-          [DLQ_HEADERS.code]: result.code,
-          [DLQ_HEADERS.source]: `${context.topic}/${context.partition}/${offset}`,
-          [DLQ_HEADERS.at]: new Date().toISOString(),
-        },
+    const parked: Message = {
+      key: message.key,
+      value: message.value,
+      headers: {
+        ...message.headers,
+        [DLQ_HEADERS.reason]: truncateUtf8(result.reason, MAX_DLQ_REASON_BYTES),
+        [DLQ_HEADERS.step]: result.step,
+        [DLQ_HEADERS.code]: result.code,
+        [DLQ_HEADERS.source]: `${context.topic}/${context.partition}/${offset}`,
+        [DLQ_HEADERS.at]: new Date().toISOString(),
       },
-    ]);
+    };
+    // A message close to the size limit no longer fits once the headers are added: it is parked
+    // with its value cut (and said so), rather than refused by Kafka on every retry, which would
+    // stall the partition for good.
+    const over = messageBytes(parked) - MAX_MESSAGE_BYTES;
+    if (over > 0 && message.value !== null) {
+      const kept = Math.max(0, message.value.length - over - 1024);
+      parked.value = message.value.subarray(0, kept);
+      parked.headers = {
+        ...parked.headers,
+        [DLQ_HEADERS.reason]: truncateUtf8(
+          `${result.reason}; value cut from ${message.value.length} to ${kept} bytes to fit the DLQ`,
+          MAX_DLQ_REASON_BYTES,
+        ),
+      };
+    }
+    await options.dlq.producer.send(options.dlq.topic, [parked]);
   }
 
   return {

@@ -12,6 +12,13 @@ export {
   type BatchHandler,
   type BatchContext,
 } from './consumer-runner.js';
+export {
+  MAX_DLQ_REASON_BYTES,
+  MAX_MESSAGE_BYTES,
+  MAX_REQUEST_BYTES,
+  messageBytes,
+  truncateUtf8,
+} from './message-size.js';
 export { ok, drop, dlq, retry, type MessageResult } from './results.js';
 export type { KafkaMessage, Message, Kafka, Admin } from 'kafkajs';
 export { connectKafka, type KafkaClients } from './connect.js';
