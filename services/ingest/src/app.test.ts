@@ -240,7 +240,7 @@ t.test('a batch over the maximum is refused with 413, nothing published', async 
   const response = await post(JSON.stringify(Array.from({ length: 6 }, (_, i) => view(`e${i}`))));
   t.equal(response.statusCode, 413);
   t.match(response.json(), {
-    error: { code: ERROR_CODES.payloadTooLarge, message: /batch of 6 events exceeds the maximum of 5/ },
+    error: { code: ERROR_CODES.payloadTooLarge, message: /batch of 6 records exceeds the maximum of 5/ },
   });
   t.equal(events.length, 0);
   const atLimit = await post(JSON.stringify(Array.from({ length: 5 }, (_, i) => view(`e${i}`))));

@@ -62,7 +62,7 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
     });
   }
   registerGzipBodies(app);
-  registerJsonBodies(app);
+  registerJsonBodies(app, { maxRecords: deps.maxBatchEvents });
   if (deps.publisher !== undefined) {
     const { publisher, auth } = deps;
     if (auth === undefined)

@@ -2,7 +2,7 @@
  * Produces accepted events to the events topic, keyed by shopper so that each shopper's events stay
  * in order on one partition. Resolves only when Kafka acknowledged (acks=all).
  */
-import type { ProducerHandle } from '@recstream/kafka';
+import { MAX_DLQ_REASON_BYTES, truncateUtf8, type ProducerHandle } from '@recstream/kafka';
 import { ERROR_CODES } from '@recstream/errors';
 import {
   DLQ_HEADERS,
@@ -11,6 +11,13 @@ import {
   type EnrichedEvent,
   type FieldProblem,
 } from '@recstream/schemas';
+
+/**
+ * Bytes of a refused record kept in the DLQ: enough for an analyst to see what was sent, and a
+ * bound on what a client can make us store (the DLQ is kept 30 days, `failed_events` for good)
+ * for the price of one refused record.
+ */
+export const MAX_PARKED_RECORD_BYTES = 8 * 1024;
 
 export interface RefusedRecord {
   /** The record as received (re-serialized when it was valid JSON). */
@@ -64,9 +71,12 @@ export function createPublisher(
         topics.dlq,
         records.map((record) => ({
           key: null,
-          value: record.raw,
+          value: truncateUtf8(record.raw, MAX_PARKED_RECORD_BYTES),
           headers: {
-            [DLQ_HEADERS.reason]: record.problems.map((p) => `${p.field} ${p.reason}`).join('; '),
+            [DLQ_HEADERS.reason]: truncateUtf8(
+              record.problems.map((p) => `${p.field} ${p.reason}`).join('; '),
+              MAX_DLQ_REASON_BYTES,
+            ),
             [DLQ_HEADERS.step]: 'validate',
             [DLQ_HEADERS.code]: ERROR_CODES.invalidInput,
             [DLQ_HEADERS.source]: `${origin}:${route}`,

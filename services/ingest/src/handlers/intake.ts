@@ -8,6 +8,20 @@ import type { ParsedRecord } from '../routes/batch-body.js';
 import { createEnricher, type EnrichOptions } from './enrich.js';
 import type { RefusedRecord } from './event-publisher.js';
 
+/**
+ * Problems reported per refused record. A record with thousands of unknown keys would otherwise
+ * echo thousands of problems in the answer and in its DLQ reason: the first ones say enough.
+ */
+export const MAX_PROBLEMS_PER_RECORD = 20;
+
+export function capProblems(problems: FieldProblem[]): FieldProblem[] {
+  if (problems.length <= MAX_PROBLEMS_PER_RECORD) return problems;
+  return [
+    ...problems.slice(0, MAX_PROBLEMS_PER_RECORD),
+    { field: '/', reason: `and ${problems.length - MAX_PROBLEMS_PER_RECORD} more problems` },
+  ];
+}
+
 export interface RejectedRecord {
   readonly index: number;
   readonly problems: FieldProblem[];
@@ -33,11 +47,9 @@ export function judgeEvents(
       verdict.accepted.push(enrichEvent(checked.value));
       return;
     }
-    verdict.rejected.push({ index, problems: checked.problems });
-    verdict.refused.push({
-      raw: record.ok ? JSON.stringify(record.value) : record.raw,
-      problems: checked.problems,
-    });
+    const problems = capProblems(checked.problems);
+    verdict.rejected.push({ index, problems });
+    verdict.refused.push({ raw: record.ok ? JSON.stringify(record.value) : record.raw, problems });
   });
   return verdict;
 }

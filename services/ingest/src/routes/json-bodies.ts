@@ -9,7 +9,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
-import { parseNdjson } from './batch-body.js';
+import { assertArrayLength, parseNdjson } from './batch-body.js';
 
 function notUtf8(): PermanentError {
   return new PermanentError(ERROR_CODES.invalidInput, 'request body is not valid UTF-8', {
@@ -17,7 +17,11 @@ function notUtf8(): PermanentError {
   });
 }
 
-export function registerJsonBodies(app: FastifyInstance): void {
+/**
+ * `maxRecords` bounds a batch at parse time: a longer JSON array or NDJSON body is answered 413
+ * before any record is built from it.
+ */
+export function registerJsonBodies(app: FastifyInstance, options: { maxRecords: number }): void {
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
@@ -26,7 +30,19 @@ export function registerJsonBodies(app: FastifyInstance): void {
       done(notUtf8(), undefined);
       return;
     }
-    void parseJson(request, bytes.toString('utf8'), done);
+    void parseJson(request, bytes.toString('utf8'), (error, body) => {
+      if (error !== null) {
+        done(error, undefined);
+        return;
+      }
+      try {
+        assertArrayLength(body, options.maxRecords);
+      } catch (tooLarge) {
+        done(tooLarge as PermanentError, undefined);
+        return;
+      }
+      done(null, body);
+    });
   });
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_request, body, done) => {
     const bytes = body as Buffer;
@@ -34,6 +50,13 @@ export function registerJsonBodies(app: FastifyInstance): void {
       done(notUtf8(), undefined);
       return;
     }
-    done(null, parseNdjson(bytes.toString('utf8')));
+    let records;
+    try {
+      records = parseNdjson(bytes.toString('utf8'), options.maxRecords);
+    } catch (tooLarge) {
+      done(tooLarge as PermanentError, undefined);
+      return;
+    }
+    done(null, records);
   });
 }
