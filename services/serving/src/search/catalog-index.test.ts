@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { ItemMeta } from '@recstream/features';
-import { CatalogIndex } from './catalog-index.js';
+import { CatalogIndex, MAX_FUZZY_TERMS, MAX_QUERY_TERMS } from './catalog-index.js';
 
 const item = (itemId: string, title: string, category: string, brand: string): ItemMeta => ({
   itemId,
@@ -77,4 +77,22 @@ t.test('descriptions are searched, below every other field', async (t) => {
   t.same(find('coffee'), ['m'], 'a word only the description has');
   t.same(find('mug coffee'), ['m'], 'every word may come from any field');
   t.same(find('velvet'), ['v', 'm'], 'the title match ranks above the description match');
+});
+
+t.test('a long query is bounded: words past the cap are ignored, typos only in the first few', async (t) => {
+  const index = await CatalogIndex.build(items, 1);
+  const filler = Array.from({ length: MAX_QUERY_TERMS }, (_, i) => `qqzx${i}`);
+  t.same(index.find([...filler, 'stove'].join(' '), 'relaxed'), [], 'a word past the cap does not count');
+  t.same(
+    index.find([...filler.slice(1), 'stove'].join(' '), 'relaxed').map((h) => h.itemId),
+    ['d'],
+    'the same word within the cap matches',
+  );
+  const typo = 'lipstcik';
+  t.ok(index.find(typo, 'relaxed').length > 0, 'a typo in the first word is forgiven');
+  t.same(
+    index.find([...filler.slice(0, MAX_FUZZY_TERMS), typo].join(' '), 'relaxed'),
+    [],
+    'a typo past the first few words is not',
+  );
 });
