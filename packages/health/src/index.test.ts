@@ -84,3 +84,32 @@ t.test('health routes on a bare Fastify app', async (t) => {
   t.match(metrics.headers['content-type'], /^text\/plain/);
   t.match(metrics.body, /^rec_test_things_total 3$/m);
 });
+
+t.test('a flood of /readyz probes runs the checks a few times, not once a probe', async (t) => {
+  let runs = 0;
+  let healthy = true;
+  const app = Fastify();
+  registerHealthRoutes(app, {
+    registry: new Registry(),
+    checks: {
+      redis: async () => {
+        runs += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (!healthy) throw new Error(`connection refused ${'x'.repeat(5000)}`);
+      },
+    },
+  });
+  t.teardown(() => app.close());
+  const probe = () => app.inject({ method: 'GET', url: '/readyz' });
+  const answers = await Promise.all(Array.from({ length: 200 }, probe));
+  t.ok(
+    answers.every((a) => a.statusCode === 200),
+    'every probe answered',
+  );
+  t.equal(runs, 1, 'probes arriving together share one run');
+  healthy = false;
+  const after = await probe();
+  t.equal(after.statusCode, 503, 'the next probe runs the checks again and sees the failure');
+  t.equal(runs, 2);
+  t.ok(after.body.length < 400, 'a failed check says a bounded message');
+});

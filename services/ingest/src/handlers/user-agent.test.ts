@@ -37,3 +37,10 @@ t.test('parseUserAgent memoises without growing without bound', (t) => {
   );
   t.end();
 });
+
+t.test('a huge user agent is parsed by its start only', (t) => {
+  const start = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 ';
+  const huge = start + '1.1_1.'.repeat(3000); // 16 KB of version-like text, what regexes work hardest on
+  t.same(parseUserAgent(huge), parseUserAgent(huge.slice(0, 512)), 'the same as its first 512 characters');
+  t.end();
+});

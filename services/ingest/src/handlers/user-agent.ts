@@ -9,6 +9,11 @@ import Bowser from 'bowser';
 import { DEVICE_TYPES, type DeviceInfo } from '@recstream/schemas';
 
 const MAX_CACHED = 10_000;
+/**
+ * Real user agents are a few hundred characters; headers may be 16 KB. Only the start is parsed
+ * and remembered, so the memo holds at most MAX_CACHED x 512 characters (~10 MB), not ~160 MB.
+ */
+const MAX_USER_AGENT_LENGTH = 512;
 const cache = new Map<string, DeviceInfo | undefined>();
 const deviceTypes: ReadonlySet<string> = new Set(DEVICE_TYPES);
 
@@ -25,8 +30,9 @@ function parse(userAgent: string): DeviceInfo | undefined {
   return saysNothing ? undefined : device;
 }
 
-export function parseUserAgent(userAgent: string | undefined): DeviceInfo | undefined {
-  if (userAgent === undefined || userAgent.trim() === '') return undefined;
+export function parseUserAgent(header: string | undefined): DeviceInfo | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  const userAgent = header.slice(0, MAX_USER_AGENT_LENGTH);
   if (cache.has(userAgent)) return cache.get(userAgent);
   const device = parse(userAgent);
   if (cache.size >= MAX_CACHED) cache.clear();
