@@ -88,8 +88,10 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Fa
 
   app.setErrorHandler<FastifyError | RecError>((error, request, reply) => {
     const status = statusOf(error);
-    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
-    else request.log.debug({ err: error, url: request.url }, 'request refused');
+    // The route pattern, not the URL: query strings carry shopper ids and search text.
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (status >= 500) request.log.error({ err: error, method: request.method, route }, 'request failed');
+    else request.log.debug({ err: error, method: request.method, route }, 'request refused');
     if (status === 503) void reply.header('retry-after', String(options.retryAfterS ?? 1));
     return reply.code(status).send({
       error: {
