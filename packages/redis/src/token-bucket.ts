@@ -6,6 +6,11 @@
  * The script reads the clock of Redis (TIME), not ours, so instances whose clocks disagree still
  * share one consistent bucket. A refused request takes nothing: a client that retries after the
  * announced delay finds the tokens it needs. Ingest's write keys and serving's API keys both use it.
+ *
+ * A request may also be charged to a second bucket inside the key's (`within`: ingest's per-client
+ * limit within a write key): both buckets are charged, or neither, in the same call. And a charge
+ * may be `partial` (take what there is, up to `cost`, never refuse): for requests refused anyway,
+ * which must cost something without being refused a second time.
  */
 import type { Redis, Result } from 'ioredis';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
@@ -16,62 +21,109 @@ export interface RateLimit {
 }
 
 /**
- * KEYS[1] bucket; ARGV rate (tokens/s), burst, cost. Returns {1, 0} when the tokens were taken,
- * {0, ms} when not, with the wait until they would be there.
+ * KEYS: the buckets (1 or more); ARGV: cost, the tokens a refusal's wait is computed for, partial
+ * (1 or 0), then rate (tokens/s) and burst of each bucket. Returns {1, 0, 0} when the tokens were
+ * taken, {0, ms, i} when not, with the wait until they would be there and the (1-based) bucket
+ * that is short of them. All buckets are charged or none.
  */
 const TAKE_TOKENS = `
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
+local cost = tonumber(ARGV[1])
+local wanted = tonumber(ARGV[2])
+local partial = ARGV[3] == '1'
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1])
-local at = tonumber(state[2])
-if tokens == nil or at == nil then
-  tokens = burst
-  at = now
+local tokens = {}
+local wait, short = 0, 0
+local available = cost
+for i = 1, #KEYS do
+  local rate = tonumber(ARGV[2 + 2 * i])
+  local burst = tonumber(ARGV[3 + 2 * i])
+  local state = redis.call('HMGET', KEYS[i], 'tokens', 'at')
+  local left = tonumber(state[1])
+  local at = tonumber(state[2])
+  if left == nil or at == nil then
+    left = burst
+    at = now
+  end
+  left = math.min(burst, left + math.max(0, now - at) * rate / 1000)
+  tokens[i] = left
+  available = math.min(available, left)
+  if left < cost then
+    local ms = math.ceil((math.max(cost, wanted) - left) * 1000 / rate)
+    if ms > wait then wait, short = ms, i end
+  end
 end
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
-if tokens < cost then
-  return {0, math.ceil((cost - tokens) * 1000 / rate)}
+if short > 0 and not partial then return {0, wait, short} end
+local take = math.max(0, available)
+for i = 1, #KEYS do
+  local rate = tonumber(ARGV[2 + 2 * i])
+  local burst = tonumber(ARGV[3 + 2 * i])
+  redis.call('HSET', KEYS[i], 'tokens', tostring(tokens[i] - take), 'at', tostring(now))
+  -- Once refilled to burst, the bucket is the same as no bucket: let it go (the memory bound).
+  redis.call('PEXPIRE', KEYS[i], math.ceil(burst * 1000 / rate) + 1000)
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - cost), 'at', tostring(now))
--- Once refilled to burst, the bucket is the same as no bucket: let it go (the memory bound).
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
-return {1, 0}
+return {1, 0, 0}
 `;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     recTakeTokens(
-      bucketKey: string,
-      ratePerSecond: number,
-      burst: number,
-      cost: number,
-    ): Result<[number, number], Context>;
+      buckets: number,
+      ...keysAndArgs: (string | number)[]
+    ): Result<[number, number, number], Context>;
   }
 }
 
 export type RateVerdict =
-  { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+  | { readonly allowed: true }
+  | {
+      readonly allowed: false;
+      readonly retryAfterMs: number;
+      /** Which bucket is short: the key's (also when absent), or the one `within` it. */
+      readonly limitedBy?: 'key' | 'within';
+    };
+
+export interface TakeOptions {
+  /** A bucket inside the key's, charged with it (both or neither), named by `bucketKey(hash, id)`. */
+  readonly within?: { readonly id: string; readonly limit: RateLimit };
+  /** Take what there is, up to `cost`, and never refuse. */
+  readonly partial?: boolean;
+  /** When refused, the wait announced is for this many tokens (default and at least `cost`). */
+  readonly waitFor?: number;
+}
 
 export interface RateLimiter {
   /**
    * Takes `cost` tokens from the bucket of the key with this hash. Rejects with a
    * `TransientError` when Redis does not answer: the caller cannot account for the request.
    */
-  take(hash: string, limit: RateLimit, cost: number): Promise<RateVerdict>;
+  take(hash: string, limit: RateLimit, cost: number, options?: TakeOptions): Promise<RateVerdict>;
 }
 
-/** A limiter whose buckets are the Redis keys `bucketKey(hash)`. */
-export function createTokenBucketLimiter(redis: Redis, bucketKey: (hash: string) => string): RateLimiter {
-  redis.defineCommand('recTakeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS });
+/**
+ * A limiter whose buckets are the Redis keys `bucketKey(hash)`, and `bucketKey(hash, id)` for a
+ * bucket within a key's.
+ */
+export function createTokenBucketLimiter(
+  redis: Redis,
+  bucketKey: (hash: string, within?: string) => string,
+): RateLimiter {
+  redis.defineCommand('recTakeTokens', { lua: TAKE_TOKENS });
   return {
-    async take(hash, limit, cost) {
-      let reply: [number, number];
+    async take(hash, limit, cost, options = {}) {
+      const buckets: [string, RateLimit][] = [[bucketKey(hash), limit]];
+      if (options.within !== undefined)
+        buckets.push([bucketKey(hash, options.within.id), options.within.limit]);
+      let reply: [number, number, number];
       try {
-        reply = await redis.recTakeTokens(bucketKey(hash), limit.ratePerSecond, limit.burst, cost);
+        reply = await redis.recTakeTokens(
+          buckets.length,
+          ...buckets.map(([key]) => key),
+          cost,
+          options.waitFor ?? cost,
+          options.partial === true ? 1 : 0,
+          ...buckets.flatMap(([, bucket]) => [bucket.ratePerSecond, bucket.burst]),
+        );
       } catch (error) {
         throw new TransientError(
           ERROR_CODES.unavailable,
@@ -81,8 +133,10 @@ export function createTokenBucketLimiter(redis: Redis, bucketKey: (hash: string)
           },
         );
       }
-      const [allowed, waitMs] = reply;
-      return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterMs: waitMs };
+      const [allowed, waitMs, short] = reply;
+      return allowed === 1
+        ? { allowed: true }
+        : { allowed: false, retryAfterMs: waitMs, limitedBy: short === 1 ? 'key' : 'within' };
     },
   };
 }
