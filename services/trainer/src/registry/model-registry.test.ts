@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,23 @@ t.test('a corrupt or partial artifact is refused by checksum and never goes live
   await t.rejects(registry.verify('sasrec', 'v1'), /artifact\/items\.weights\.bin is missing/);
   await writeFile(join(good.path, 'artifact', 'manifest.json'), '{}');
   await t.rejects(registry.verify('sasrec', 'v1'), /artifact\/manifest\.json does not match its checksum/);
+});
+
+t.test('a tampered manifest cannot make verify read outside the artifact', async (t) => {
+  const { registry, save } = await setup(t);
+  const saved = await save('v1', 1);
+  const artifactManifest = join(saved.path, 'artifact', 'manifest.json');
+  const manifest = JSON.parse(await readFile(artifactManifest, 'utf8')) as { files: { name: string }[] };
+  const first = manifest.files[0];
+  if (first !== undefined) first.name = '../../../../../../etc/hostname';
+  const tampered = JSON.stringify(manifest);
+  await writeFile(artifactManifest, tampered);
+  // Re-checksummed, as whoever can write the registry volume could.
+  const versionManifest = join(saved.path, 'manifest.json');
+  const version = JSON.parse(await readFile(versionManifest, 'utf8')) as { artifact: { sha256: string } };
+  version.artifact.sha256 = createHash('sha256').update(tampered).digest('hex');
+  await writeFile(versionManifest, JSON.stringify(version));
+  await t.rejects(registry.verify('sasrec', 'v1'), /names a file .* that is not allowed/);
 });
 
 t.test('a half-written version is invisible', async (t) => {

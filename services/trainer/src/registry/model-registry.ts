@@ -28,6 +28,8 @@ import type { VersionManifest, VersionRecord, VersionStatus } from './version-ma
 
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** What an artifact's manifest may name (as the artifact writer allows): a plain file, no path. */
+const ARTIFACT_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MANIFEST = 'manifest.json';
 /** Previously live versions kept by `prune` whatever their age, as rollback targets. */
 const ROLLBACK_TARGETS = 3;
@@ -213,6 +215,9 @@ export function createModelRegistry(root: string): ModelRegistry {
       const files =
         (JSON.parse(bytes.toString('utf8')) as { files?: { name: string; sha256: string }[] }).files ?? [];
       for (const file of files) {
+        // A tampered manifest must not make verify read outside the artifact directory.
+        if (typeof file.name !== 'string' || !ARTIFACT_FILE.test(file.name))
+          throw corrupt(`the manifest names a file ${JSON.stringify(file.name)} that is not allowed`);
         const content = await readFile(join(record.path, 'artifact', file.name)).catch(() => undefined);
         if (content === undefined) throw corrupt(`artifact/${file.name} is missing`);
         if (sha256(content) !== file.sha256)
