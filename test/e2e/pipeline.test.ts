@@ -56,6 +56,9 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
   await redis.connect();
   const { key: writeKey } = await createWriteKeyStore(redis, ns.redisPrefix).create({
     source: 'e2e-shop',
+    // The shop's backend: it loads the catalog and forwards events.
+    kind: 'server',
+    scopes: ['events', 'catalog'],
     limit: { ratePerSecond: 1000, burst: 1000 },
   });
   // Serving requires an API key: a read key, as `pnpm serving-keys create` issues.

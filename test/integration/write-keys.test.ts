@@ -97,24 +97,47 @@ t.test('create, list and revoke through the write-keys commands', async (t) => {
   const store = createWriteKeyStore(redis, ns.redisPrefix);
   const keys = writeKeyRedisKeys(ns.redisPrefix);
 
-  const created = await cli(store, 'create', '--source', 'web', '--rate', '2000');
+  const created = await cli(store, 'create', '--source', 'web', '--kind', 'browser', '--rate', '2000');
   t.equal(created.code, 0, created.err);
   const [key] = created.out;
   t.match(key, /^rk_[A-Za-z0-9_-]{43}$/, 'stdout is the key alone');
   const hash = hashWriteKey(key ?? '');
   t.match(
     created.err,
-    new RegExp(`created write key ${keyId(hash)} for source web: 2000 events/s, burst 2000`),
+    new RegExp(
+      `created write key ${keyId(hash)} for source web \\(browser key, scopes events\\): 2000 events/s, burst 2000`,
+    ),
   );
+  t.match(created.err, /each client \(address\) using it is also limited/);
   t.match(created.err, /shown only this once/);
 
   const stored = await redis.hgetall(keys.record(hash));
-  t.same(Object.keys(stored).sort(), ['burst', 'created_at', 'rate', 'source'], 'only the hash and metadata');
+  t.same(
+    Object.keys(stored).sort(),
+    ['burst', 'created_at', 'kind', 'rate', 'scopes', 'source'],
+    'only the hash and metadata',
+  );
   t.notOk(JSON.stringify(stored).includes(key ?? '-'), 'the secret is not stored');
   t.equal(stored['source'], 'web');
+  t.equal(stored['kind'], 'browser');
+  t.equal(stored['scopes'], 'events', 'events only by default');
   t.equal(await redis.ttl(keys.record(hash)), -1, 'an active key does not expire');
 
-  const ios = await cli(store, 'create', '--source', 'ios', '--rate', '10', '--burst', '50', '--json');
+  const ios = await cli(
+    store,
+    'create',
+    '--source',
+    'ios',
+    '--kind',
+    'server',
+    '--scope',
+    'catalog,events',
+    '--rate',
+    '10',
+    '--burst',
+    '50',
+    '--json',
+  );
   t.equal(ios.code, 0, ios.err);
   const iosKey = JSON.parse(ios.out[0] ?? '{}') as {
     key: string;
@@ -122,20 +145,41 @@ t.test('create, list and revoke through the write-keys commands', async (t) => {
     burst: number;
     rate_per_second: number;
   };
-  t.match(iosKey, { key: /^rk_/, id: keyId(hashWriteKey(iosKey.key)), burst: 50, rate_per_second: 10 });
-  const tiny = await cli(store, 'create', '--source', 'tiny', '--rate', '5', '--json');
+  t.match(iosKey, {
+    key: /^rk_/,
+    id: keyId(hashWriteKey(iosKey.key)),
+    kind: 'server',
+    scopes: ['events', 'catalog'],
+    burst: 50,
+    rate_per_second: 10,
+  });
+  const tiny = await cli(
+    store,
+    'create',
+    '--source',
+    'tiny',
+    '--kind',
+    'server',
+    '--scope',
+    'catalog',
+    '--scope',
+    'catalog',
+    '--rate',
+    '5',
+    '--json',
+  );
   t.equal(tiny.code, 0);
   const tinyId = (JSON.parse(tiny.out[0] ?? '{}') as { id: string }).id;
 
   const listed = await cli(store, 'list');
   t.equal(listed.code, 0);
-  t.match(listed.out[0], /^ID\s+SOURCE\s+RATE\/S\s+BURST\s+CREATED\s+STATUS$/);
+  t.match(listed.out[0], /^ID\s+SOURCE\s+KIND\s+SCOPES\s+RATE\/S\s+BURST\s+CREATED\s+STATUS$/);
   t.same(
-    listed.out.slice(1).map((line) => line.split(/\s+/).slice(0, 4)),
+    listed.out.slice(1).map((line) => line.split(/\s+/).slice(0, 6)),
     [
-      [iosKey.id, 'ios', '10', '50'],
-      [tinyId, 'tiny', '5', '1000'],
-      [keyId(hash), 'web', '2000', '2000'],
+      [iosKey.id, 'ios', 'server', 'events,catalog', '10', '50'],
+      [tinyId, 'tiny', 'server', 'catalog', '5', '1000'],
+      [keyId(hash), 'web', 'browser', 'events', '2000', '2000'],
     ],
     'sorted by source; the default burst is the rate, at least 1000',
   );
@@ -158,9 +202,20 @@ t.test('create, list and revoke through the write-keys commands', async (t) => {
     [['revoke', 'abc'], /names no key/],
     [['revoke', 'ffffffffff'], /no write key has the id ffffffffff/],
     [['revoke', 'rk_short'], /not a complete write key/],
-    [['create', '--source', 'we b', '--rate', '5'], /source "we b" is invalid/],
-    [['create', '--source', 'web', '--rate', '0'], /must be a whole number, at least 1/],
-    [['create', '--source', 'web'], /required option '--rate/],
+    [['create', '--source', 'we b', '--kind', 'server', '--rate', '5'], /source "we b" is invalid/],
+    [['create', '--source', 'web', '--kind', 'server', '--rate', '0'], /must be a whole number, at least 1/],
+    [['create', '--source', 'web', '--kind', 'server'], /required option '--rate/],
+    [['create', '--source', 'web', '--rate', '5'], /required option '--kind <kind>' not specified/],
+    [['create', '--source', 'web', '--kind', 'public', '--rate', '5'], /Allowed choices are browser, server/],
+    [
+      ['create', '--source', 'web', '--kind', 'browser', '--scope', 'events,catalog', '--rate', '5'],
+      /a browser key can never have the catalog scope/,
+    ],
+    [
+      ['create', '--source', 'web', '--kind', 'server', '--scope', 'events,everything', '--rate', '5'],
+      /scope "everything" is invalid: events or catalog/,
+    ],
+    [['create', '--source', 'web', '--kind', 'server', '--scope', '', '--rate', '5'], /scope "" is invalid/],
   ] as const) {
     const result = await cli(store, ...args);
     t.equal(result.code, 2, args.join(' '));
@@ -233,18 +288,28 @@ t.test('over the limit: 429 with Retry-After, counted in events, shared by two c
   t.equal((await b.post(key, batch('b', 4))).statusCode, 202, 'instance B takes the other 4');
   const limited = await b.post(key, batch('c', 2));
   t.equal(limited.statusCode, 429, 'the bucket is shared: B is over the limit');
-  t.equal(limited.headers['retry-after'], '2', '2 events at 1 event/s');
+  // The body is not read once the bucket is empty: the wait is for the token every request pays
+  // first; a batch that still does not fit then is told the wait for all of it.
+  t.equal(limited.headers['retry-after'], '1', 'the first token at 1 event/s');
   t.match(limited.json(), {
     error: { code: 'REC_ERR_RATE_LIMITED', message: /over its limit of 1 events\/s \(burst 10\)/ },
   });
   t.equal((await a.post(key, view('d0'))).statusCode, 429, 'and so is A');
   t.equal(a.events.length + b.events.length, 10, 'exactly the burst got through');
 
-  const oversized = await a.post(key, batch('e', 11));
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const partly = await a.post(key, batch('e', 3));
+  t.equal(partly.statusCode, 429, 'one token back: the batch of 3 still does not fit');
+  t.equal(partly.headers['retry-after'], '3', 'and it is told to wait for the 3 its retry will need');
+
+  const other = await store.create({ source: 'burst', limit: { ratePerSecond: 1, burst: 10 } });
+  const oversized = await a.post(other.key, batch('f', 11));
   t.equal(oversized.statusCode, 413, 'a batch larger than the burst could never pass');
+  const afterOversized = await a.post(other.key, view('f-next'));
+  t.equal(afterOversized.statusCode, 429, 'and it cost the whole burst');
 
   const metrics = (await a.app.inject({ method: 'GET', url: '/metrics' })).body;
-  t.match(metrics, /^rec_ingest_requests_refused_total\{reason="rate_limited"\} 1$/m);
+  t.match(metrics, /^rec_ingest_requests_refused_total\{reason="rate_limited"\} 3$/m);
   t.match(metrics, /^rec_ingest_requests_refused_total\{reason="over_burst"\} 1$/m);
 
   const bucket = writeKeyRedisKeys(ns.redisPrefix).bucket(hashWriteKey(key));

@@ -6,7 +6,14 @@ import { createMetrics } from '@recstream/metrics';
 import { createValidators, type CatalogItem, type EnrichedEvent } from '@recstream/schemas';
 import { buildApp, type IngestAppDeps } from './app.js';
 import type { Publisher } from './handlers/event-publisher.js';
-import { generateWriteKey, hashWriteKey, type RateLimit, type WriteKeyRecord } from './auth/index.js';
+import {
+  generateWriteKey,
+  hashWriteKey,
+  type RateLimit,
+  type WriteKeyKind,
+  type WriteKeyRecord,
+  type WriteScope,
+} from './auth/index.js';
 import type { RateLimiter, RateVerdict } from './auth/rate-limiter.js';
 
 const validators = createValidators();
@@ -63,12 +70,17 @@ function fakeAuth() {
       return Promise.resolve(verdict);
     },
   };
-  const issue = (source: string, options: { revoked?: boolean; limit?: RateLimit } = {}) => {
+  const issue = (
+    source: string,
+    options: { revoked?: boolean; limit?: RateLimit; kind?: WriteKeyKind; scopes?: WriteScope[] } = {},
+  ) => {
     const key = generateWriteKey();
     const hash = hashWriteKey(key);
     records.set(hash, {
       hash,
       source,
+      kind: options.kind ?? 'server',
+      scopes: options.scopes ?? ['events', 'catalog'],
       createdAt: new Date('2026-04-01T00:00:00Z'),
       ...(options.revoked === true ? { revokedAt: new Date('2026-04-02T00:00:00Z') } : {}),
       limit: options.limit ?? { ratePerSecond: 1000, burst: 1000 },
@@ -458,16 +470,29 @@ t.test('rate limit: a request is charged one token per record, valid or not', as
   t.equal((await post(JSON.stringify([view('r0'), { type: 'view' }, view('r2')]))).statusCode, 202);
   const ndjson = [view('r3'), view('r4')].map((e) => JSON.stringify(e)).join('\n');
   t.equal((await post(ndjson, 'application/x-ndjson')).statusCode, 202);
-  t.same(keys.charged, [
-    { hash, cost: 3 },
-    { hash, cost: 2 },
-  ]);
+  t.same(
+    keys.charged,
+    [
+      { hash, cost: 1 },
+      { hash, cost: 2 },
+      { hash, cost: 1 },
+      { hash, cost: 1 },
+    ],
+    'a token before the body is read, then the other records',
+  );
   t.equal(
     (await post(JSON.stringify(Array.from({ length: 6 }, (_, i) => view(`big${i}`))))).statusCode,
     413,
-    'a batch over the maximum is refused by the route',
+    'a batch over the maximum is refused',
   );
-  t.equal(keys.charged.length, 2, '...and not charged');
+  t.same(
+    keys.charged.slice(4),
+    [
+      { hash, cost: 1 },
+      { hash, cost: 4 },
+    ],
+    '...and charged as the largest admissible batch (5)',
+  );
 });
 
 t.test('rate limit: over the limit is 429 with Retry-After, nothing published', async (t) => {
@@ -500,7 +525,11 @@ t.test('rate limit: a batch larger than the burst is refused with 413 (no wait w
   t.match(response.json(), {
     error: { code: ERROR_CODES.payloadTooLarge, message: /batch of 3 records exceeds the burst of 2/ },
   });
-  t.equal(keys.charged.length, 0);
+  t.same(
+    keys.charged.map((c) => c.cost),
+    [1, 1],
+    'charged as the largest admissible batch: the burst',
+  );
   t.equal((await post(JSON.stringify([view('b0'), view('b1')]), 'application/json', small)).statusCode, 202);
   t.equal(events.length, 2);
 });
@@ -546,7 +575,10 @@ t.test('catalog items need a key too, and count against its limit', async (t) =>
   t.equal((await postItems()).statusCode, 401);
   t.equal((await postItems(writeKey)).statusCode, 202);
   t.equal(items.length, 2);
-  t.same(keys.charged, [{ hash: hashWriteKey(writeKey), cost: 2 }]);
+  t.same(keys.charged, [
+    { hash: hashWriteKey(writeKey), cost: 1 },
+    { hash: hashWriteKey(writeKey), cost: 1 },
+  ]);
 });
 
 t.test('auth disabled (local development): no key needed, events get the default source', async (t) => {
@@ -740,9 +772,10 @@ t.test('catalog: refused items are parked; deletions single and bulk become tomb
     item_ids: Array.from({ length: 6 }, (_, i) => `s${i}`),
   });
   t.equal(tooMany.statusCode, 413, 'over the batch maximum');
-  t.match(
+  t.same(
     keys.charged.map((c) => c.cost),
-    [2, 1, 1, 4],
-    'a bulk deletion is charged per id',
+    // upsert, delete, bad id, bulk, two bad bodies, too many (the largest admissible batch)
+    [1, 1, 1, 1, 1, 3, 1, 1, 1, 4],
+    'each request pays a token before its body is read, then one per id',
   );
 });

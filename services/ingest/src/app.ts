@@ -68,21 +68,23 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
     if (auth === undefined)
       throw new Error('buildApp: intake needs `auth` (required write keys, or explicitly disabled)');
     const metrics = createIngestMetrics(deps.metrics);
-    // The intake routes get their own scope, so that the write-key hooks guard them and nothing else.
-    await app.register((intake) => {
-      let sourceOf = (_request: FastifyRequest) => UNAUTHENTICATED_SOURCE;
-      if (auth.mode === 'required') {
-        const guard = createIntakeGuard({
-          keys: auth.keys,
-          limiter: auth.limiter,
-          metrics: deps.metrics,
-          countRecords: (body) => itemDeletionCount(body) ?? bodyRecords(body).length,
-          maxRecords: deps.maxBatchEvents,
-        });
-        guard.protect(intake);
-        sourceOf = guard.sourceOf;
-      }
-      registerEventsRoute(intake, {
+    const guard =
+      auth.mode === 'required'
+        ? createIntakeGuard({
+            keys: auth.keys,
+            limiter: auth.limiter,
+            metrics: deps.metrics,
+            countRecords: (body) => itemDeletionCount(body) ?? bodyRecords(body).length,
+            maxRecords: deps.maxBatchEvents,
+            ...(auth.clients === undefined ? {} : { clients: auth.clients }),
+          })
+        : undefined;
+    const sourceOf = guard?.sourceOf ?? ((_request: FastifyRequest) => UNAUTHENTICATED_SOURCE);
+    // Each scope of write keys gets its own Fastify scope, so that the write-key hooks guard its
+    // routes and nothing else, and a route can only be reached with the scope it was registered in.
+    await app.register((events) => {
+      guard?.protect(events, 'events');
+      registerEventsRoute(events, {
         validators: deps.validators,
         publisher,
         metrics,
@@ -92,7 +94,11 @@ export async function buildApp(deps: IngestAppDeps): Promise<FastifyInstance> {
         sourceOf,
         ...(deps.now === undefined ? {} : { now: deps.now }),
       });
-      registerItemsRoute(intake, {
+      return Promise.resolve();
+    });
+    await app.register((catalog) => {
+      guard?.protect(catalog, 'catalog');
+      registerItemsRoute(catalog, {
         validators: deps.validators,
         publisher,
         metrics,

@@ -18,7 +18,7 @@ import {
   createWriteKeyStore,
   type IntakeAuth,
 } from './auth/index.js';
-import { loadConfig } from './config.js';
+import { clientLimits, loadConfig } from './config.js';
 import { createAdmission, withAdmission } from './handlers/admission.js';
 import { createPublisher } from './handlers/event-publisher.js';
 import { createSinkHandler } from './sink/sink.handler.js';
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
       mode: 'required',
       keys: cacheWriteKeyLookup(store.lookup, { ttlMs: config.REC_INGEST_WRITE_KEY_CACHE_MS }),
       limiter: createRateLimiter(redis, config.REC_REDIS_PREFIX),
+      ...clientLimits(config),
     };
   } else if (role !== 'sink') {
     logger.warn(

@@ -5,6 +5,8 @@ import type { WriteKeyRecord } from './write-key.js';
 const record = (hash: string, revoked = false): WriteKeyRecord => ({
   hash,
   source: 'web',
+  kind: 'browser',
+  scopes: ['events'],
   createdAt: new Date('2026-05-01T00:00:00Z'),
   ...(revoked ? { revokedAt: new Date('2026-05-02T00:00:00Z') } : {}),
   limit: { ratePerSecond: 10, burst: 10 },

@@ -13,9 +13,13 @@ import {
   generateWriteKey,
   hashWriteKey,
   keyId,
+  normaliseScopes,
   rateLimitProblems,
+  scopeProblems,
   type RateLimit,
+  type WriteKeyKind,
   type WriteKeyRecord,
+  type WriteScope,
 } from './write-key.js';
 import { writeKeyRedisKeys } from './write-key.redis-keys.js';
 
@@ -25,8 +29,18 @@ export interface CreatedWriteKey {
   readonly record: WriteKeyRecord;
 }
 
+export interface WriteKeyInput {
+  readonly source: string;
+  readonly limit: RateLimit;
+  /** Default `server`: programs issuing keys (tests, benchmarks) send from one machine. */
+  readonly kind?: WriteKeyKind;
+  /** Default `['events']`. A browser key can never have `catalog`. */
+  readonly scopes?: readonly WriteScope[];
+  readonly now?: Date;
+}
+
 export interface WriteKeyStore {
-  create(input: { source: string; limit: RateLimit; now?: Date }): Promise<CreatedWriteKey>;
+  create(input: WriteKeyInput): Promise<CreatedWriteKey>;
   /** Every key (of one source, if given), active and revoked, by source then creation time. */
   list(options?: { source?: string }): Promise<WriteKeyRecord[]>;
   /**
@@ -76,7 +90,13 @@ export function createWriteKeyStore(redis: Redis, prefix: string): WriteKeyStore
     records.parse(hash, fields, (base, problems) => {
       const source = fields['source'] ?? '';
       if (!SOURCE_PATTERN.test(source)) problems.push(`source ${JSON.stringify(source)} is invalid`);
-      return { ...base, source };
+      const { kind, scopes } = fields;
+      // Issued before kinds and scopes existed: read as a key anyone may hold (write-key.ts).
+      if (kind === undefined && scopes === undefined)
+        return { ...base, source, kind: 'legacy', scopes: ['events'] };
+      const listed = (scopes ?? '').split(',').filter((scope) => scope !== '');
+      problems.push(...scopeProblems(kind ?? '', listed));
+      return { ...base, source, kind: kind as WriteKeyKind, scopes: normaliseScopes(listed as WriteScope[]) };
     });
 
   async function lookup(hash: string): Promise<WriteKeyRecord | undefined> {
@@ -95,10 +115,11 @@ export function createWriteKeyStore(redis: Redis, prefix: string): WriteKeyStore
   }
 
   return {
-    async create({ source, limit, now = new Date() }) {
+    async create({ source, limit, kind = 'server', scopes = ['events'], now = new Date() }) {
       validateSource(source);
-      const problems = rateLimitProblems(limit);
+      const problems = [...rateLimitProblems(limit), ...scopeProblems(kind, scopes)];
       if (problems.length > 0) throw new WriteKeyError(problems.join('; '));
+      const held = normaliseScopes(scopes);
       const key = generateWriteKey();
       const hash = hashWriteKey(key);
       const createdAt = new Date(now.toISOString());
@@ -106,12 +127,17 @@ export function createWriteKeyStore(redis: Redis, prefix: string): WriteKeyStore
         records.exec(
           redis
             .multi()
-            .hset(keys.record(hash), { source, ...records.storedFields(createdAt, limit) })
+            .hset(keys.record(hash), {
+              source,
+              kind,
+              scopes: held.join(','),
+              ...records.storedFields(createdAt, limit),
+            })
             .sadd(keys.sourceIndex(source), hash)
             .sadd(keys.sources(), source),
         ),
       );
-      return { key, record: { hash, source, createdAt, limit } };
+      return { key, record: { hash, source, kind, scopes: held, createdAt, limit } };
     },
 
     async list(options = {}) {

@@ -7,8 +7,12 @@ import {
   hashWriteKey,
   isKeyHash,
   isWellFormedWriteKey,
+  keyAllows,
   keyId,
+  limitsClients,
+  normaliseScopes,
   rateLimitProblems,
+  scopeProblems,
 } from './write-key.js';
 
 t.test('a generated key is rk_ and 32 random bytes in base64url', (t) => {
@@ -63,5 +67,35 @@ t.test('rate limits are whole numbers of at least 1', (t) => {
   t.match(rateLimitProblems({ ratePerSecond: 0, burst: 10 }), [/rate must be .* at least 1 \(got 0\)/]);
   t.match(rateLimitProblems({ ratePerSecond: 1.5, burst: 0 }), [/rate/, /burst .* \(got 0\)/]);
   t.equal(rateLimitProblems({ ratePerSecond: NaN, burst: Infinity }).length, 2);
+  t.end();
+});
+
+t.test('kinds and scopes: a browser key can never have the catalog scope', (t) => {
+  t.same(scopeProblems('browser', ['events']), []);
+  t.same(scopeProblems('server', ['events', 'catalog']), []);
+  t.same(scopeProblems('server', ['catalog']), []);
+  t.match(scopeProblems('browser', ['events', 'catalog']), [/browser key can never have the catalog scope/]);
+  t.match(scopeProblems('browser', ['catalog']), [/browser key can never have the catalog scope/]);
+  t.match(scopeProblems('server', []), [/at least one scope/]);
+  t.match(scopeProblems('admin', ['events', 'all']), [/kind "admin" is invalid/, /scope "all" is invalid/]);
+  t.same(
+    normaliseScopes(['catalog', 'events', 'catalog']),
+    ['events', 'catalog'],
+    'stored order, no repeats',
+  );
+  t.end();
+});
+
+t.test('a key reaches a route only with its scope; catalog only for server keys', (t) => {
+  t.ok(keyAllows({ kind: 'server', scopes: ['catalog'] }, 'catalog'));
+  t.notOk(keyAllows({ kind: 'server', scopes: ['catalog'] }, 'events'));
+  t.ok(keyAllows({ kind: 'browser', scopes: ['events'] }, 'events'));
+  t.notOk(keyAllows({ kind: 'browser', scopes: ['events'] }, 'catalog'));
+  t.notOk(keyAllows({ kind: 'legacy', scopes: ['events'] }, 'catalog'), 'a legacy key is events only');
+  // A record that pairs a public kind with catalog (written by hand, or tampered with) still cannot.
+  t.notOk(keyAllows({ kind: 'browser', scopes: ['events', 'catalog'] }, 'catalog'));
+  t.notOk(keyAllows({ kind: 'legacy', scopes: ['events', 'catalog'] }, 'catalog'));
+  t.ok(limitsClients('browser') && limitsClients('legacy'), 'public keys are limited per client');
+  t.notOk(limitsClients('server'));
   t.end();
 });

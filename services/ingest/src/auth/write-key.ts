@@ -3,6 +3,17 @@
  * `x-write-key` header of every intake request. Built as every access key of the product
  * (@recstream/access-keys, where the reasoning is written out): `rk_` followed by 32 random bytes
  * in base64url, shown once at creation, stored as its SHA-256 only.
+ *
+ * A key has a kind and scopes:
+ * - `browser`: public by design (page JavaScript, a mobile app), so anyone may hold it. It can only
+ *   ever send events, and each client using it (its network address) has a rate limit of its own
+ *   inside the key's, so one visitor cannot use up the limit every shopper of the source shares.
+ * - `server`: held by the shop's own backend. Scopes `events` (POST /v1/events) and `catalog`
+ *   (upserts and deletions of items), one or both.
+ * - `legacy`: a key issued before kinds and scopes existed (its record has neither). The SDK README
+ *   of the time put write keys in page JavaScript, so any of them may be public: it is read as a
+ *   browser key (events only, per-client limit). A catalog loader holding one gets 403 naming the
+ *   fix: a server key with the catalog scope.
  */
 import { hashSecret, secretKind, rateLimitProblems as limitProblems } from '@recstream/access-keys';
 import type { KeyRecordBase, RateLimit } from '@recstream/access-keys';
@@ -15,9 +26,66 @@ export const WRITE_KEY_PREFIX = WRITE_KEY_KIND.prefix;
 /** Source names end up in every event's `source` field and in Redis key names. */
 export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** Kinds a key can be issued as. */
+export const WRITE_KEY_KINDS = ['browser', 'server'] as const;
+export type WriteKeyKind = (typeof WRITE_KEY_KINDS)[number];
+
+/** What a key may send: `events` to /v1/events, `catalog` to the item routes. */
+export const WRITE_SCOPES = ['events', 'catalog'] as const;
+export type WriteScope = (typeof WRITE_SCOPES)[number];
+
 /** What is stored about a key; never the key itself. Its limit counts records (events or items). */
 export interface WriteKeyRecord extends KeyRecordBase {
   readonly source: string;
+  /** `legacy` when the record predates kinds (see above); never issued. */
+  readonly kind: WriteKeyKind | 'legacy';
+  /** Sorted, without repeats; never empty. */
+  readonly scopes: readonly WriteScope[];
+}
+
+export function isWriteKeyKind(value: string): value is WriteKeyKind {
+  return (WRITE_KEY_KINDS as readonly string[]).includes(value);
+}
+
+export function isWriteScope(value: string): value is WriteScope {
+  return (WRITE_SCOPES as readonly string[]).includes(value);
+}
+
+/** The scopes a key of `kind` may hold. Never `catalog` for a key that may be public. */
+export function kindScopes(kind: WriteKeyRecord['kind']): readonly WriteScope[] {
+  return kind === 'server' ? WRITE_SCOPES : ['events'];
+}
+
+/** Problems with a key's kind and scopes, as sentences; empty when they are valid. */
+export function scopeProblems(kind: string, scopes: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (!isWriteKeyKind(kind)) problems.push(`kind ${JSON.stringify(kind)} is invalid: browser or server`);
+  if (scopes.length === 0) problems.push('a key needs at least one scope: events, catalog');
+  for (const scope of scopes)
+    if (!isWriteScope(scope)) problems.push(`scope ${JSON.stringify(scope)} is invalid: events or catalog`);
+  if (kind === 'browser' && scopes.includes('catalog'))
+    problems.push(
+      'a browser key can never have the catalog scope (anyone who loads the page has it): issue a server key for the catalog',
+    );
+  return problems;
+}
+
+/** Scopes in their stored order, without repeats. */
+export function normaliseScopes(scopes: readonly WriteScope[]): WriteScope[] {
+  return WRITE_SCOPES.filter((scope) => scopes.includes(scope));
+}
+
+/**
+ * Whether a key may use a route that needs `scope`. The kind is checked again here, so that a
+ * record that somehow pairs a public kind with `catalog` still cannot touch the catalog.
+ */
+export function keyAllows(record: Pick<WriteKeyRecord, 'kind' | 'scopes'>, scope: WriteScope): boolean {
+  return record.scopes.includes(scope) && kindScopes(record.kind).includes(scope);
+}
+
+/** Whether each client of the key gets a rate limit of its own: keys anyone may hold. */
+export function limitsClients(kind: WriteKeyRecord['kind']): boolean {
+  return kind !== 'server';
 }
 
 export function generateWriteKey(): string {

@@ -3,8 +3,15 @@
  * wires them to Redis and the process. Output and exit codes follow @recstream/access-keys'
  * `keysCommand`: the secret alone on stdout, once (`KEY=$(pnpm -s write-keys create …)`).
  */
+import { Option } from 'commander';
 import { describeKey, keysCommand, positiveInt, printKeys, type KeysCommandIo } from '@recstream/access-keys';
-import { keyId, type WriteKeyRecord } from './write-key.js';
+import {
+  WRITE_KEY_KINDS,
+  keyId,
+  type WriteKeyKind,
+  type WriteKeyRecord,
+  type WriteScope,
+} from './write-key.js';
 import type { WriteKeyStore } from './write-key.store.js';
 
 /**
@@ -20,7 +27,12 @@ export interface WriteKeysCliDeps extends KeysCommandIo {
 
 function describe(record: WriteKeyRecord) {
   const { id, ...common } = describeKey(record);
-  return { id, source: record.source, ...common };
+  return { id, source: record.source, kind: record.kind, scopes: record.scopes, ...common };
+}
+
+/** `--scope events,catalog` or `--scope events --scope catalog`; checked by the store. */
+function scopeList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((scope) => scope.trim())];
 }
 
 /** Runs the command line `args` (without `node` and the script); resolves with the exit code. */
@@ -36,6 +48,19 @@ export function runWriteKeys(args: readonly string[], deps: WriteKeysCliDeps): P
     .command('create')
     .description('issue a key for a source; the key is printed once, on stdout')
     .requiredOption('--source <name>', "the source, written into its events' source field (e.g. web, ios)")
+    .addOption(
+      new Option(
+        '--kind <kind>',
+        'browser: public (page JavaScript, a mobile app), events only, each client limited within the key (REC_INGEST_CLIENT_RATE); server: held by your backend',
+      )
+        .choices(WRITE_KEY_KINDS)
+        .makeOptionMandatory(),
+    )
+    .option(
+      '--scope <scopes>',
+      'what the key may send: events (POST /v1/events), catalog (the item routes; server keys only), or events,catalog (default: events)',
+      scopeList,
+    )
     .requiredOption('--rate <events/s>', 'sustained limit, in events (or items) per second', positiveInt)
     .option(
       '--burst <events>',
@@ -43,22 +68,42 @@ export function runWriteKeys(args: readonly string[], deps: WriteKeysCliDeps): P
       positiveInt,
     )
     .option('--json', 'print the key and its record as JSON on stdout')
-    .action(async (options: { source: string; rate: number; burst?: number; json?: boolean }) => {
-      const limit = {
-        ratePerSecond: options.rate,
-        burst: options.burst ?? Math.max(options.rate, MIN_DEFAULT_BURST),
-      };
-      const { key, record } = await deps.store.create({ source: options.source, limit, now: now() });
-      if (options.json === true) {
-        deps.out(JSON.stringify({ key, ...describe(record) }));
-        return;
-      }
-      deps.out(key);
-      deps.err(
-        `created write key ${keyId(record.hash)} for source ${record.source}: ${limit.ratePerSecond} events/s, burst ${limit.burst}`,
-      );
-      deps.err('store it now: it is shown only this once; clients send it in the x-write-key header');
-    });
+    .action(
+      async (options: {
+        source: string;
+        kind: WriteKeyKind;
+        scope?: string[];
+        rate: number;
+        burst?: number;
+        json?: boolean;
+      }) => {
+        const limit = {
+          ratePerSecond: options.rate,
+          burst: options.burst ?? Math.max(options.rate, MIN_DEFAULT_BURST),
+        };
+        const { key, record } = await deps.store.create({
+          source: options.source,
+          kind: options.kind,
+          // Unknown names are refused by the store, with the others' problems.
+          scopes: (options.scope ?? ['events']) as WriteScope[],
+          limit,
+          now: now(),
+        });
+        if (options.json === true) {
+          deps.out(JSON.stringify({ key, ...describe(record) }));
+          return;
+        }
+        deps.out(key);
+        deps.err(
+          `created write key ${keyId(record.hash)} for source ${record.source} (${record.kind} key, scopes ${record.scopes.join(',')}): ${limit.ratePerSecond} events/s, burst ${limit.burst}`,
+        );
+        if (record.kind === 'browser')
+          deps.err(
+            'a browser key sends events only, and each client (address) using it is also limited by the collector (REC_INGEST_CLIENT_RATE, REC_INGEST_CLIENT_BURST)',
+          );
+        deps.err('store it now: it is shown only this once; clients send it in the x-write-key header');
+      },
+    );
 
   program
     .command('list')
@@ -69,10 +114,16 @@ export function runWriteKeys(args: readonly string[], deps: WriteKeysCliDeps): P
       const records = await deps.store.list(options.source === undefined ? {} : { source: options.source });
       const json = options.json === true;
       if (records.length === 0 && !json) {
-        deps.err('no write keys yet: create one with `write-keys create --source <name> --rate <events/s>`');
+        deps.err(
+          'no write keys yet: create one with `write-keys create --kind <browser|server> --source <name> --rate <events/s>`',
+        );
         return;
       }
-      const columns = [{ header: 'SOURCE', cell: (record: WriteKeyRecord) => record.source }];
+      const columns = [
+        { header: 'SOURCE', cell: (record: WriteKeyRecord) => record.source },
+        { header: 'KIND', cell: (record: WriteKeyRecord) => record.kind },
+        { header: 'SCOPES', cell: (record: WriteKeyRecord) => record.scopes.join(',') },
+      ];
       printKeys(records, { json, columns, describe }, deps);
     });
 
