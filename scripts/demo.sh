@@ -72,7 +72,10 @@ for port in 3001 3005 3003 3002; do
 done
 
 # The collector requires a write key: this run's traffic gets its own, revoked when the demo stops.
-demo_key=$(write_keys create --source demo --rate "${DEMO_KEY_RATE:-20000}" 2>"$LOG_DIR/write-keys.log") ||
+# The traffic generator plays the shop's backend, one process on one address that loads the
+# catalog and then sends the shoppers' events: a server key with both scopes (a browser key can
+# never touch the catalog, and would be limited per client).
+demo_key=$(write_keys create --source demo --kind server --scope events,catalog --rate "${DEMO_KEY_RATE:-20000}" 2>"$LOG_DIR/write-keys.log") ||
   { cat "$LOG_DIR/write-keys.log" >&2; echo "[demo] could not create a write key" >&2; exit 1; }
 echo "[demo] write key for source demo created (pnpm write-keys list)" >&2
 # Serving requires an API key too: a read key for this run, revoked when the demo stops.
