@@ -2,7 +2,7 @@ import t from 'tap';
 import { ERROR_CODES, PermanentError, TransientError } from '@recstream/errors';
 import { createLogger } from '@recstream/logger';
 import { createMetrics, type ServiceMetrics } from '@recstream/metrics';
-import { createBatchWriter, type BatchWriterOptions } from './batch-writer.js';
+import { createBatchWriter, RefusedRowsError, type BatchWriterOptions } from './batch-writer.js';
 import type { ClickHouse } from './client.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -33,8 +33,16 @@ interface InsertCall {
  * A ClickHouse whose inserts the test settles by hand (`manual`), or that answers each insert with
  * the next scripted outcome (an error to throw, or `'ok'`), then succeeds.
  */
-function fakeClickHouse(options: { manual?: boolean; script?: (Error | 'ok')[] } = {}) {
+function fakeClickHouse(
+  options: {
+    manual?: boolean;
+    script?: (Error | 'ok')[];
+    /** Refuses an insert (after the script) when it holds a row this returns an error for. */
+    refuse?: (row: { id: number }) => Error | undefined;
+  } = {},
+) {
   const calls: InsertCall[] = [];
+  const stored: number[] = [];
   const script = [...(options.script ?? [])];
   let active = 0;
   let maxActive = 0;
@@ -59,6 +67,11 @@ function fakeClickHouse(options: { manual?: boolean; script?: (Error | 'ok')[] }
         }
         const next = script.shift() ?? 'ok';
         if (next !== 'ok') throw next;
+        for (const row of rows) {
+          const error = options.refuse?.(row as { id: number });
+          if (error !== undefined) throw error;
+        }
+        stored.push(...rows.map((row) => (row as { id: number }).id));
       } finally {
         active -= 1;
       }
@@ -72,6 +85,8 @@ function fakeClickHouse(options: { manual?: boolean; script?: (Error | 'ok')[] }
     get maxActive() {
       return maxActive;
     },
+    /** Ids of the rows of every insert that succeeded, in order. */
+    stored,
     /** The rows of each insert, as ids. */
     ids: () => calls.map((call) => call.rows.map((row) => (row as { id: number }).id)),
   };
@@ -195,23 +210,26 @@ t.test('transient insert errors are retried until the insert succeeds', async (t
   await writer.stop();
 });
 
-t.test('a permanent error rejects every write of that batch, and the writer goes on', async (t) => {
-  const refused = new PermanentError(ERROR_CODES.internal, 'clickhouse insert failed: Cannot parse input');
-  const ch = fakeClickHouse({ script: [refused] });
-  const writer = createBatchWriter(ch.clickhouse, writerOptions({ maxRows: 3 }));
-  const first = writer.write(rows(1));
-  const second = writer.write(rows(2, 3));
-  await t.rejects(first, refused, 'the first write of the batch is rejected with the error');
-  await t.rejects(second, refused, 'so is the second');
-  t.equal(ch.calls.length, 1, 'a permanent error is not retried');
-  t.equal(writer.bufferedRows, 0, 'the refused rows left the buffer');
-  await t.resolves(within(writer.write(rows(4, 5, 6)), 1000, 'next batch'), 'a later batch is written');
-  t.same(ch.ids(), [
-    [1, 2, 3],
-    [4, 5, 6],
-  ]);
-  await writer.stop();
-});
+t.test(
+  'without isolation a permanent error rejects every write of that batch, and the writer goes on',
+  async (t) => {
+    const refused = new PermanentError(ERROR_CODES.internal, 'clickhouse insert failed: Cannot parse input');
+    const ch = fakeClickHouse({ script: [refused] });
+    const writer = createBatchWriter(ch.clickhouse, writerOptions({ maxRows: 3, maxIsolationInserts: 0 }));
+    const first = writer.write(rows(1));
+    const second = writer.write(rows(2, 3));
+    await t.rejects(first, refused, 'the first write of the batch is rejected with the error');
+    await t.rejects(second, refused, 'so is the second');
+    t.equal(ch.calls.length, 1, 'a permanent error is not retried');
+    t.equal(writer.bufferedRows, 0, 'the refused rows left the buffer');
+    await t.resolves(within(writer.write(rows(4, 5, 6)), 1000, 'next batch'), 'a later batch is written');
+    t.same(ch.ids(), [
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    await writer.stop();
+  },
+);
 
 t.test('an unclassified driver error is treated as permanent, not retried forever', async (t) => {
   const ch = fakeClickHouse({ script: [new Error('something odd')] });
@@ -315,3 +333,148 @@ t.test('one insert at a time: rows arriving during an insert go into the next ba
   t.equal(ch.calls.length, 2);
   await writer.stop();
 });
+
+const cannotParse = (id: number) =>
+  new PermanentError(ERROR_CODES.internal, `clickhouse insert failed: Cannot parse input (row id ${id})`);
+
+/** Writes `ids` split into writes of `perWrite` rows, all in one batch; settles every write. */
+async function writeBatch(writer: ReturnType<typeof createBatchWriter>, ids: number[], perWrite: number) {
+  const writes: number[][] = [];
+  for (let start = 0; start < ids.length; start += perWrite) writes.push(ids.slice(start, start + perWrite));
+  return Promise.all(
+    writes.map((write) =>
+      writer.write(rows(...write)).then(
+        () => ({ write, refused: [] as number[], error: undefined as unknown }),
+        (error: unknown) => ({
+          write,
+          refused:
+            error instanceof RefusedRowsError
+              ? [...error.refused.keys()].map((index) => write[index] ?? -1)
+              : [],
+          error,
+        }),
+      ),
+    ),
+  );
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+t.test(
+  'a refused batch is split until the refused row stands alone; every other row is stored once',
+  async (t) => {
+    const ch = fakeClickHouse({ refuse: (row) => (row.id === 737 ? cannotParse(737) : undefined) });
+    const options = writerOptions({ maxRows: 1000 });
+    const writer = createBatchWriter(ch.clickhouse, options);
+    const ids = range(0, 1000);
+    const results = await writeBatch(writer, ids, 100);
+    const failed = results.filter((result) => result.error !== undefined);
+    t.equal(failed.length, 1, 'only the write holding the bad row is rejected');
+    t.type(failed[0]?.error, RefusedRowsError);
+    t.same(failed[0]?.refused, [737], 'naming that row alone, by its index in the write');
+    const error = failed[0]?.error as RefusedRowsError;
+    t.match(errorMessageOf(error.refused.get(37)), /row id 737/, 'with the error of its own insert');
+    t.match(error.message, /refused 1 of 100 rows for events, the others are stored/);
+    t.same(
+      [...ch.stored].sort((a, b) => a - b),
+      ids.filter((id) => id !== 737),
+      'every other row of every write is stored, exactly once',
+    );
+    t.ok(ch.calls.length <= 1 + 2 * Math.ceil(Math.log2(1000)), `a few inserts (${ch.calls.length})`);
+    const metrics = await options.metrics.registry.metrics();
+    t.match(
+      metrics,
+      /rec_test_clickhouse_refused_rows_total\{table="events"\} 1/,
+      'the refused row is counted',
+    );
+    t.match(metrics, /rec_test_clickhouse_rows_written_total\{table="events"\} 999/);
+    const next = writer.write(rows(2000));
+    void writer.flush();
+    await t.resolves(next, 'the writer goes on');
+    await writer.stop();
+  },
+);
+
+function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+t.test('several refused rows, in several writes, including the first and the last row', async (t) => {
+  const bad = new Set([0, 1, 250, 499]);
+  const ch = fakeClickHouse({ refuse: (row) => (bad.has(row.id) ? cannotParse(row.id) : undefined) });
+  const writer = createBatchWriter(ch.clickhouse, writerOptions({ maxRows: 500, maxIsolationInserts: 200 }));
+  const results = await writeBatch(writer, range(0, 500), 50);
+  t.same(
+    results.flatMap((result) => result.refused).sort((a, b) => a - b),
+    [...bad],
+    'exactly the bad rows are refused',
+  );
+  t.equal(results.filter((result) => result.error !== undefined).length, 3, 'three writes hold them');
+  t.same(
+    [...ch.stored].sort((a, b) => a - b),
+    range(0, 500).filter((id) => !bad.has(id)),
+  );
+  await writer.stop();
+});
+
+t.test('a failure every row shares costs a bounded number of inserts and refuses every row', async (t) => {
+  const missing = new PermanentError(
+    ERROR_CODES.internal,
+    'clickhouse insert failed: Table test_db.events does not exist',
+  );
+  const ch = fakeClickHouse({ refuse: () => missing });
+  const writer = createBatchWriter(ch.clickhouse, writerOptions({ maxRows: 1000, maxIsolationInserts: 20 }));
+  const results = await writeBatch(writer, range(0, 1000), 250);
+  t.equal(ch.calls.length, 21, 'the first insert and the budget of 20, no more');
+  t.same(
+    results.flatMap((result) => result.refused).sort((a, b) => a - b),
+    range(0, 1000),
+    'every row is handed back as refused, none is dropped',
+  );
+  t.ok(
+    results.every((result) => result.error instanceof RefusedRowsError),
+    'each write learns which of its rows were not stored',
+  );
+  t.same(ch.stored, []);
+  await writer.stop();
+});
+
+t.test(
+  'while isolating, a transient error is retried and deduplication runs before each insert',
+  async (t) => {
+    let transientLeft = 2;
+    const ch = fakeClickHouse({
+      refuse: (row) => {
+        if (row.id === 5) return cannotParse(5);
+        if (row.id === 2 && transientLeft > 0) {
+          transientLeft -= 1;
+          return new TransientError(ERROR_CODES.unavailable, 'clickhouse insert failed: ECONNRESET');
+        }
+        return undefined;
+      },
+    });
+    const deduplicate = (batch: readonly object[]) => {
+      const seen = new Set<number>();
+      const fresh = batch.filter((row) => {
+        const id = (row as { id: number }).id;
+        if (ch.stored.includes(id) || seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
+      return Promise.resolve(fresh);
+    };
+    const writer = createBatchWriter(ch.clickhouse, writerOptions({ maxRows: 8, deduplicate }));
+    // A copy of 3 in the batch (a client retry): stored once, whichever half holds the first copy.
+    const batch = [0, 1, 2, 3, 3, 4, 5, 6];
+    const pending = writeBatch(writer, batch, 8);
+    const [result] = await within(pending, 5000, 'isolation with retries');
+    t.same(result?.refused, [5]);
+    t.equal(transientLeft, 0, 'the transient errors were retried');
+    t.same(
+      [...ch.stored].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 6],
+      'each good row stored once, the copy included',
+    );
+    await writer.stop();
+  },
+);

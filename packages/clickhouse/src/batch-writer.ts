@@ -6,13 +6,29 @@
  * consumer can resolve its offsets after it — never before. Transient insert failures are retried
  * with backoff until they succeed; `stop()` keeps trying to flush until the process's shutdown
  * deadline ends it, and rows never written were never acknowledged, so Kafka delivers them again
- * after a restart. A permanent failure rejects the writes of that
- * batch (the caller decides: DLQ or crash), it never drops them silently.
+ * after a restart.
+ *
+ * A permanent failure is most often one row ClickHouse cannot read, and one insert carries every
+ * partition's rows: the writer then splits the refused batch in halves, inserting each (with the
+ * same retries and deduplication), until it has found the rows refused on their own. Every other
+ * row is stored; each write holding a refused row is rejected with a `RefusedRowsError` naming
+ * those rows by their index in that write (the caller parks them), and writes without one resolve.
+ * The search is bounded (`maxIsolationInserts`, about 2·log2(rows) inserts per bad row): past it,
+ * the rows not yet stored are all reported refused, with the error of the insert that held them,
+ * so a failure every row shares (a missing table) costs a bounded number of attempts, never a loss.
+ * Nothing is ever dropped silently.
  * The buffer is bounded: when `maxBufferedRows` are waiting, `write` waits for room (backpressure).
  * With `deduplicate`, each insert attempt first drops rows already stored (see dedup.ts): a retry
  * after an insert that failed half-way, or a redelivery after a crash, never writes a row twice.
  */
-import { isTransient, backoffDelayMs, sleep } from '@recstream/errors';
+import {
+  ERROR_CODES,
+  PermanentError,
+  errorMessage,
+  isTransient,
+  backoffDelayMs,
+  sleep,
+} from '@recstream/errors';
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 import { LATENCY_BUCKETS_S } from '@recstream/metrics';
@@ -27,6 +43,30 @@ export interface BatchWriterOptions {
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   readonly deduplicate?: RowDeduplicator;
+  /**
+   * Inserts allowed per flush to isolate the rows of a refused batch (see above); 0 rejects the
+   * whole batch at once, with the error. Default 100.
+   */
+  readonly maxIsolationInserts?: number;
+}
+
+/**
+ * Some rows of a write were refused by ClickHouse for good; every other row of that write is
+ * stored. `refused` maps the index of each refused row (in the rows given to `write`) to the error
+ * of the smallest insert that held it.
+ */
+export class RefusedRowsError extends PermanentError {
+  readonly refused: ReadonlyMap<number, unknown>;
+
+  constructor(table: string, refused: ReadonlyMap<number, unknown>, rows: number) {
+    const [first] = refused.values();
+    super(
+      ERROR_CODES.invalidInput,
+      `clickhouse refused ${refused.size} of ${rows} rows for ${table}, the others are stored: ${errorMessage(first)}`,
+      { cause: first, details: { table, refused: refused.size, rows } },
+    );
+    this.refused = refused;
+  }
 }
 
 interface PendingWrite {
@@ -58,6 +98,11 @@ function buildMetrics(metrics: ServiceMetrics) {
     duplicates: metrics.counter(
       'clickhouse_duplicate_rows_skipped_total',
       'Rows not inserted because their id was already stored (redelivery, client retry)',
+      ['table'],
+    ),
+    refused: metrics.counter(
+      'clickhouse_refused_rows_total',
+      'Rows ClickHouse refused for good, isolated from the batch that held them and handed back',
       ['table'],
     ),
   };
@@ -116,6 +161,57 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
     }
   }
 
+  /**
+   * Inserts `rows`; on a permanent refusal, splits them in halves and inserts each, recursively,
+   * until the refused rows stand alone or the insert budget is spent. Returns the refused rows by
+   * index, with the error of the smallest insert that held each. Throws only what
+   * `insertWithRetry` throws for good: a transient error once the writer is stopping.
+   */
+  async function insertIsolating(rows: object[]): Promise<Map<number, unknown>> {
+    const refused = new Map<number, unknown>();
+    let budget = options.maxIsolationInserts ?? 100;
+    const attempt = async (start: number, end: number): Promise<unknown> => {
+      try {
+        await insertWithRetry(rows.slice(start, end));
+        return undefined;
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        return error;
+      }
+    };
+    const first = await attempt(0, rows.length);
+    if (first === undefined) return refused;
+    if (budget <= 0) throw first instanceof Error ? first : new Error(errorMessage(first));
+    // Depth first, so the parts created meanwhile stay few: one per half that succeeds.
+    const pending: [number, number, unknown][] = [[0, rows.length, first]];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const [start, end, error] = next;
+      if (end - start === 1 || budget <= 0) {
+        for (let index = start; index < end; index += 1) refused.set(index, error);
+        continue;
+      }
+      const middle = start + Math.ceil((end - start) / 2);
+      for (const [from, to] of [
+        [start, middle],
+        [middle, end],
+      ] as const) {
+        if (budget <= 0) {
+          pending.push([from, to, error]);
+          continue;
+        }
+        budget -= 1;
+        const failure = await attempt(from, to);
+        if (failure !== undefined) pending.push([from, to, failure]);
+      }
+    }
+    logger.warn(
+      { table, rows: rows.length, refused: refused.size, err: first },
+      'clickhouse refused rows of a batch; the others are stored',
+    );
+    m.refused.inc({ table }, refused.size);
+    return refused;
+  }
+
   async function flushOnce(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
@@ -123,8 +219,17 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
     queue = [];
     const rows = batch.flatMap((pending) => pending.rows);
     try {
-      await insertWithRetry(rows);
-      for (const pending of batch) pending.resolve();
+      const refused = await insertIsolating(rows);
+      let offset = 0;
+      for (const pending of batch) {
+        const own = new Map<number, unknown>();
+        for (let index = 0; index < pending.rows.length; index += 1) {
+          if (refused.has(offset + index)) own.set(index, refused.get(offset + index));
+        }
+        offset += pending.rows.length;
+        if (own.size === 0) pending.resolve();
+        else pending.reject(new RefusedRowsError(table, own, pending.rows.length));
+      }
     } catch (error) {
       for (const pending of batch) pending.reject(error);
     } finally {

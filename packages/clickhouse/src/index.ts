@@ -8,7 +8,12 @@ export {
 export { createRowDeduplicator, type DeduplicatorOptions, type RowDeduplicator } from './dedup.js';
 export { classifyClickHouseError } from './errors.js';
 export { sql, ident, literal, quoteString, formatDateTime, fragment, type SqlValue } from './sql.js';
-export { createBatchWriter, type BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+export {
+  createBatchWriter,
+  RefusedRowsError,
+  type BatchWriter,
+  type BatchWriterOptions,
+} from './batch-writer.js';
 export {
   runMigrations,
   readMigrations,
