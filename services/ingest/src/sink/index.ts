@@ -3,3 +3,4 @@ export { createSinkHandler, type SinkTopics } from './sink.handler.js';
 export { createSinkWriters, type SinkWriters } from './sink.writers.js';
 export { toEventRow } from '../writers/event-row.js';
 export { toItemRow } from '../writers/item-row.js';
+export { EVENT_COLUMNS, FAILED_EVENT_COLUMNS, ITEM_COLUMNS, fitRow } from '../writers/table-columns.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { BatchWriter } from '@recstream/clickhouse';
+import { RefusedRowsError, type BatchWriter } from '@recstream/clickhouse';
 import { ERROR_CODES, PermanentError, TransientError } from '@recstream/errors';
 import type { KafkaMessage } from '@recstream/kafka';
 import { createSinkHandler } from './sink.handler.js';
@@ -7,11 +7,16 @@ import { createSinkHandler } from './sink.handler.js';
 const topics = { events: 'test_rec.events.v1', items: 'test_rec.items.v1', dlq: 'test_rec.events.dlq.v1' };
 const now = new Date('2026-05-02T08:00:00.000Z');
 
-function message(value: string | null, key: string | null = null, offset = 0): KafkaMessage {
+function message(
+  value: string | null,
+  key: string | null = null,
+  offset = 0,
+  timestamp = now.getTime(),
+): KafkaMessage {
   return {
     key: key === null ? null : Buffer.from(key),
     value: value === null ? null : Buffer.from(value),
-    timestamp: String(now.getTime()),
+    timestamp: String(timestamp),
     attributes: 0,
     offset: String(offset),
     headers: {},
@@ -46,7 +51,7 @@ const event = (id: string, extra: Record<string, unknown> = {}) =>
     ...extra,
   });
 
-const item = (id: string) =>
+const item = (id: string, updatedAt = '2026-05-01T10:00:00.000Z') =>
   JSON.stringify({
     item_id: id,
     title: `Title ${id}`,
@@ -54,7 +59,7 @@ const item = (id: string) =>
     price: 10,
     currency: 'EUR',
     availability: 'in_stock',
-    updated_at: '2026-05-01T10:00:00.000Z',
+    updated_at: updatedAt,
   });
 
 function setup(events = fakeWriter(), items = fakeWriter(), failed = fakeWriter()) {
@@ -67,6 +72,7 @@ function setup(events = fakeWriter(), items = fakeWriter(), failed = fakeWriter(
       eventsWriter: events.writer,
       itemsWriter: items.writer,
       failedWriter: failed.writer,
+      now: () => now.getTime(),
     }),
   };
 }
@@ -158,10 +164,16 @@ t.test('a permanent write failure parks the batch in the DLQ instead of acknowle
   );
 });
 
-t.test('the items topic writes item rows; a tombstone writes a deletion', async (t) => {
+t.test('the items topic writes item rows versioned by the time the topic received them', async (t) => {
   const { handler, events, items } = setup();
+  const upsertAt = now.getTime() - 60_000;
   const results = await handler(
-    [message(item('sku-1'), 'sku-1'), message(null, 'sku-2', 1), message('{"title":"no id"}', 'sku-3', 2)],
+    [
+      // A feed clock in 2100 cannot make the upsert outrank the deletion received after it.
+      message(item('sku-1', '2100-01-01T00:00:00.000Z'), 'sku-1', 0, upsertAt),
+      message(null, 'sku-1', 1, now.getTime() - 1000),
+      message('{"title":"no id"}', 'sku-3', 2),
+    ],
     { topic: topics.items, partition: 0 },
   );
   t.match(results, [
@@ -176,18 +188,111 @@ t.test('the items topic writes item rows; a tombstone writes a deletion', async 
     title: 'Title sku-1',
     category: 'Lips',
     is_deleted: 0,
-    version: Date.parse('2026-05-01T10:00:00.000Z'),
+    updated_at: '2100-01-01 00:00:00',
+    version: upsertAt,
   });
   t.match(deletion, {
-    item_id: 'sku-2',
+    item_id: 'sku-1',
     is_deleted: 1,
-    version: now.getTime(),
-    updated_at: '2026-05-02 08:00:00',
+    version: now.getTime() - 1000,
+    updated_at: '2026-05-02 07:59:59',
   });
   t.ok(
     (deletion as { version: number }).version > (upsert as { version: number }).version,
     'the deletion is a newer version than the earlier upsert, so it wins the merge',
   );
+});
+
+t.test('an item version is capped at the sink clock plus the skew, and never negative', async (t) => {
+  const { handler, items } = setup();
+  await handler(
+    [
+      message(item('sku-1'), 'sku-1', 0, Date.parse('2100-01-01T00:00:00.000Z')),
+      message(null, 'sku-2', 1, -1),
+    ],
+    { topic: topics.items, partition: 0 },
+  );
+  t.match(items.writes[0], [
+    { item_id: 'sku-1', version: now.getTime() + 5 * 60 * 1000 },
+    { item_id: 'sku-2', version: now.getTime(), is_deleted: 1 },
+  ]);
+});
+
+t.test('a row that cannot fit its table is parked alone, with the column and the reason', async (t) => {
+  const { handler, events, items } = setup();
+  const results = await handler(
+    [
+      message(event('e1'), 'u1'),
+      // 1e21 is written 1e+21, which an Int32 cannot read: the whole insert would be refused.
+      message(event('e2', { type: 'search', query: 'q', results_count: 1e21 }), 'u1', 1),
+      message(event('e3', { event_time: '2200-01-01T00:00:00.000Z' }), 'u1', 2),
+      message(event('e4', { type: 'search', query: 'lip\ud800stick', results_count: 2 }), 'u1', 3),
+      message(event('e5', { item_id: 42 }), 'u1', 4),
+    ],
+    { topic: topics.events, partition: 0 },
+  );
+  t.match(results, [
+    { kind: 'ok' },
+    {
+      kind: 'dlq',
+      step: 'sink',
+      code: ERROR_CODES.invalidInput,
+      reason: 'row does not fit the events table: results_count 1e+21 does not fit Int32',
+    },
+    { kind: 'dlq', reason: /event_time "2200-01-01 00:00:00" is outside the DateTime range/ },
+    { kind: 'ok' },
+    { kind: 'dlq', reason: /item_id 42 is not a string/ },
+  ]);
+  t.match(
+    events.writes[0],
+    [{ event_id: 'e1' }, { event_id: 'e4', query: 'lip\ufffdstick' }],
+    'the others are written; a lone surrogate becomes U+FFFD',
+  );
+
+  await handler(
+    [message(item('sku-old', '1960-01-01T00:00:00.000Z'), 'sku-old'), message(item('sku-1'), 'sku-1', 1)],
+    {
+      topic: topics.items,
+      partition: 0,
+    },
+  );
+  t.match(items.writes[0], [{ item_id: 'sku-1' }], 'an item from 1960 is not written');
+});
+
+t.test('rows ClickHouse refuses are parked alone; the rest of the batch is ok', async (t) => {
+  const { handler } = setup(
+    fakeWriter(() =>
+      Promise.reject(
+        new RefusedRowsError(
+          'events',
+          new Map([
+            [1, new PermanentError(ERROR_CODES.internal, 'clickhouse insert failed: Cannot parse input')],
+          ]),
+          3,
+        ),
+      ),
+    ),
+  );
+  const results = await handler(
+    [
+      message(event('e1')),
+      message('garbage', null, 1),
+      message(event('e3'), null, 2),
+      message(event('e4'), null, 3),
+    ],
+    { topic: topics.events, partition: 0 },
+  );
+  t.match(results, [
+    { kind: 'ok' },
+    { kind: 'dlq', reason: /undecodable event/ },
+    {
+      kind: 'dlq',
+      step: 'sink',
+      code: ERROR_CODES.internal,
+      reason: /^clickhouse refused the row: .*Cannot parse input/,
+    },
+    { kind: 'ok' },
+  ]);
 });
 
 t.test('parked messages become failed_events rows; a refused row is never parked again', async (t) => {

@@ -1,4 +1,8 @@
-/** Maps a catalog item (or a delete tombstone) to a row of the `items` table. Pure. */
+/**
+ * Maps a catalog item (or a delete tombstone) to a row of the `items` table. Pure.
+ * The `version` here is `updated_at`, for rows written directly (fixtures); the sink replaces it
+ * with the time the items topic received the record (see `itemVersion` in sink.handler.ts).
+ */
 import { formatDateTime } from '@recstream/clickhouse';
 import type { CatalogItem } from '@recstream/schemas';
 

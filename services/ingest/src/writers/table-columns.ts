@@ -1,0 +1,218 @@
+/**
+ * The sink's tables as ClickHouse types them (schemas/migrations/clickhouse; an integration test
+ * compares these lists with the migrated tables), and `fitRow`, which checks a row against them
+ * before it joins an insert.
+ *
+ * Kafka has no authentication, so records can reach the sink without the collector's checks, and
+ * ClickHouse 18.16 reads JSONEachRow loosely: a number written as `1e+21`, a negative UInt64, a
+ * non-string where a String belongs or a lone UTF-16 surrogate makes it refuse the whole insert
+ * (every shopper's rows with it), while an Int32 past its range, a DateTime past 2106 or before 1970
+ * and the smallest subnormal float are silently stored as other values. A row that cannot be
+ * stored as it is is therefore parked alone, with the column and the reason; a lone surrogate is
+ * replaced by U+FFFD (as the SQL path does), so an accepted event is not lost for it.
+ */
+
+export type ScalarColumnType =
+  'String' | 'Int32' | 'Int64' | 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'Float64' | 'DateTime' | 'Date';
+export type ColumnType = ScalarColumnType | `Array(${ScalarColumnType})`;
+export type TableColumns = Readonly<Record<string, ColumnType>>;
+
+export const EVENT_COLUMNS = {
+  event_id: 'String',
+  type: 'String',
+  user_id: 'String',
+  anonymous_id: 'String',
+  session_id: 'String',
+  item_id: 'String',
+  item_ids: 'Array(String)',
+  item_prices: 'Array(Float64)',
+  item_quantities: 'Array(UInt32)',
+  order_id: 'String',
+  price: 'Float64',
+  quantity: 'UInt32',
+  currency: 'String',
+  revenue: 'Float64',
+  query: 'String',
+  results_count: 'Int32',
+  position: 'Int32',
+  list: 'String',
+  request_id: 'String',
+  page_type: 'String',
+  page_url: 'String',
+  referrer: 'String',
+  page_category: 'String',
+  locale: 'String',
+  user_agent: 'String',
+  browser: 'String',
+  browser_version: 'String',
+  os: 'String',
+  device_type: 'String',
+  ip_prefix: 'String',
+  properties: 'String',
+  source: 'String',
+  event_time: 'DateTime',
+  received_at: 'DateTime',
+  client_timestamp: 'String',
+  time_correction: 'String',
+  event_date: 'Date',
+  kafka_partition: 'Int32',
+  kafka_offset: 'Int64',
+  event_time_ms: 'UInt16',
+  received_at_ms: 'UInt16',
+} as const satisfies TableColumns;
+
+export const ITEM_COLUMNS = {
+  item_id: 'String',
+  title: 'String',
+  description: 'String',
+  category_path: 'Array(String)',
+  category: 'String',
+  brand: 'String',
+  price: 'Float64',
+  currency: 'String',
+  availability: 'String',
+  attributes: 'String',
+  image_url: 'String',
+  url: 'String',
+  created_at: 'DateTime',
+  updated_at: 'DateTime',
+  version: 'UInt64',
+  is_deleted: 'UInt8',
+} as const satisfies TableColumns;
+
+export const FAILED_EVENT_COLUMNS = {
+  failed_at: 'DateTime',
+  source: 'String',
+  step: 'String',
+  reason: 'String',
+  error_code: 'String',
+  event_id: 'String',
+  payload: 'String',
+  dlq_position: 'String',
+  failed_date: 'Date',
+} as const satisfies TableColumns;
+
+/** The range 18.16 stores `DateTime` and `Date` values in without changing them. */
+export const DATE_TIME_MIN = '1970-01-01 00:00:00';
+export const DATE_TIME_MAX = '2105-12-31 23:59:59';
+const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  Int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  Int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  UInt8: [0n, 255n],
+  UInt16: [0n, 65535n],
+  UInt32: [0n, 2n ** 32n - 1n],
+  UInt64: [0n, 2n ** 64n - 1n],
+};
+
+/** Below this magnitude a Float64 is worth nothing as a price and 18.16 may read it as nan. */
+const SMALLEST_FLOAT = 1e-300;
+
+/** ES2024 string methods, native in Node 20 (the TypeScript lib here is ES2023). */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+type Fitted = { readonly value: unknown } | { readonly problem: string };
+
+function describe(value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : String(JSON.stringify(value));
+  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
+}
+
+function fitInteger(value: unknown, type: ScalarColumnType): Fitted {
+  const range = INTEGER_RANGES[type];
+  if (range === undefined) throw new TypeError(`not an integer type: ${type}`);
+  // JSONEachRow carries 64-bit integers as strings of digits, so they keep every digit.
+  const integer =
+    typeof value === 'number' && Number.isSafeInteger(value)
+      ? BigInt(value)
+      : typeof value === 'string' && /^-?\d{1,20}$/.test(value)
+        ? BigInt(value)
+        : undefined;
+  if (integer === undefined || integer < range[0] || integer > range[1])
+    return { problem: `${describe(value)} does not fit ${type}` };
+  return { value };
+}
+
+function fitTime(value: unknown, type: 'DateTime' | 'Date'): Fitted {
+  const text = typeof value === 'string' ? value : '';
+  const iso = type === 'Date' ? `${text}T00:00:00Z` : `${text.replace(' ', 'T')}Z`;
+  const at = Date.parse(iso);
+  const valid =
+    (type === 'Date' ? DATE : DATE_TIME).test(text) &&
+    !Number.isNaN(at) &&
+    // Date.parse rolls 2026-02-30 over to March; the column would not.
+    new Date(at).toISOString().slice(0, text.length).replace('T', ' ') === text;
+  if (!valid) return { problem: `${describe(value)} is not a ${type}` };
+  // Fixed-width text compares as time does.
+  if (text < DATE_TIME_MIN.slice(0, text.length) || text > DATE_TIME_MAX.slice(0, text.length))
+    return {
+      problem: `${describe(value)} is outside the ${type} range ${DATE_TIME_MIN} to ${DATE_TIME_MAX}`,
+    };
+  return { value };
+}
+
+function fitScalar(value: unknown, type: ScalarColumnType): Fitted {
+  switch (type) {
+    case 'String':
+      if (typeof value !== 'string') return { problem: `${describe(value)} is not a string` };
+      return (value as unknown as WellFormed).isWellFormed()
+        ? { value }
+        : { value: (value as unknown as WellFormed).toWellFormed() };
+    case 'Float64':
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return { problem: `${describe(value)} is not a finite number` };
+      return { value: Math.abs(value) < SMALLEST_FLOAT ? 0 : value };
+    case 'DateTime':
+    case 'Date':
+      return fitTime(value, type);
+    case 'Int32':
+    case 'Int64':
+    case 'UInt8':
+    case 'UInt16':
+    case 'UInt32':
+    case 'UInt64':
+      return fitInteger(value, type);
+  }
+}
+
+function fitValue(value: unknown, type: ColumnType): Fitted {
+  if (!type.startsWith('Array(')) return fitScalar(value, type as ScalarColumnType);
+  const inner = type.slice('Array('.length, -1) as ScalarColumnType;
+  if (!Array.isArray(value)) return { problem: `${describe(value)} is not an array` };
+  let fitted: unknown[] | undefined;
+  for (const [index, element] of (value as unknown[]).entries()) {
+    const result = fitScalar(element, inner);
+    if ('problem' in result) return { problem: `[${index}] ${result.problem}` };
+    if (result.value !== element) (fitted ??= [...(value as unknown[])])[index] = result.value;
+  }
+  return { value: fitted ?? value };
+}
+
+/**
+ * The row as ClickHouse will store it (lone surrogates replaced, subnormal floats as 0), or every
+ * column that cannot hold its value, e.g. `results_count 1e+21 does not fit Int32`.
+ */
+export function fitRow(
+  row: object,
+  columns: TableColumns,
+): { readonly row: object } | { readonly problem: string } {
+  const problems: string[] = [];
+  // Copied only when a value had to change: nearly every row is stored as it is.
+  let fitted: Record<string, unknown> | undefined;
+  for (const [column, value] of Object.entries(row)) {
+    const type = columns[column];
+    if (type === undefined) {
+      problems.push(`${column} is not a column`);
+      continue;
+    }
+    const result = fitValue(value, type);
+    if ('problem' in result) problems.push(`${column} ${result.problem}`);
+    else if (result.value !== value) (fitted ??= { ...row })[column] = result.value;
+  }
+  return problems.length === 0 ? { row: fitted ?? row } : { problem: problems.join('; ') };
+}
