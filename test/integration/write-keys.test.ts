@@ -203,6 +203,11 @@ t.test('create, list and revoke through the write-keys commands', async (t) => {
     [['revoke', 'ffffffffff'], /no write key has the id ffffffffff/],
     [['revoke', 'rk_short'], /not a complete write key/],
     [['create', '--source', 'we b', '--kind', 'server', '--rate', '5'], /source "we b" is invalid/],
+    [['create', '--source', 'serving', '--kind', 'server', '--rate', '5'], /source "serving" is reserved/],
+    [
+      ['create', '--source', 'dlq-replay', '--kind', 'server', '--rate', '5'],
+      /source "dlq-replay" is reserved/,
+    ],
     [['create', '--source', 'web', '--kind', 'server', '--rate', '0'], /must be a whole number, at least 1/],
     [['create', '--source', 'web', '--kind', 'server'], /required option '--rate/],
     [['create', '--source', 'web', '--rate', '5'], /required option '--kind <kind>' not specified/],

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { createKeyRecords } from '@recstream/access-keys';
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import {
+  RESERVED_SOURCES,
   SOURCE_PATTERN,
   WRITE_KEY_KIND,
   generateWriteKey,
@@ -74,6 +75,8 @@ export function validateSource(source: string): void {
     throw new WriteKeyError(
       `source ${JSON.stringify(source)} is invalid: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
     );
+  if (RESERVED_SOURCES.has(source))
+    throw new WriteKeyError(`source ${JSON.stringify(source)} is reserved for the pipeline's own events`);
 }
 
 export function createWriteKeyStore(redis: Redis, prefix: string): WriteKeyStore {
@@ -89,7 +92,8 @@ export function createWriteKeyStore(redis: Redis, prefix: string): WriteKeyStore
   const toRecord = (hash: string, fields: Record<string, string>): WriteKeyRecord | undefined =>
     records.parse(hash, fields, (base, problems) => {
       const source = fields['source'] ?? '';
-      if (!SOURCE_PATTERN.test(source)) problems.push(`source ${JSON.stringify(source)} is invalid`);
+      if (!SOURCE_PATTERN.test(source) || RESERVED_SOURCES.has(source))
+        problems.push(`source ${JSON.stringify(source)} is invalid`);
       const { kind, scopes } = fields;
       // Issued before kinds and scopes existed: read as a key anyone may hold (write-key.ts).
       if (kind === undefined && scopes === undefined)

@@ -26,6 +26,13 @@ export const WRITE_KEY_PREFIX = WRITE_KEY_KIND.prefix;
 /** Source names end up in every event's `source` field and in Redis key names. */
 export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/**
+ * Sources the pipeline writes itself, never a write key's: serving's impressions (which decide
+ * experiment results, migration 0013) and the DLQ replay. A key with one of them could pass its
+ * events off as serving's.
+ */
+export const RESERVED_SOURCES: ReadonlySet<string> = new Set(['serving', 'dlq-replay']);
+
 /** Kinds a key can be issued as. */
 export const WRITE_KEY_KINDS = ['browser', 'server'] as const;
 export type WriteKeyKind = (typeof WRITE_KEY_KINDS)[number];
