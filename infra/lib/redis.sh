@@ -78,6 +78,10 @@ save ""
 # Never evict (Redis' default, said here because it matters): an evicted offset watermark would let
 # a redelivered event count twice. Size it for the features' memory bound (docs/features.md).
 maxmemory-policy noeviction
+# A hard limit all the same, so a flood of ids cannot take the host's memory: at it every feature
+# write is refused (OOM, which the feature service retries), and before it the feature service's
+# readiness goes red (90%) and rec_feature_store_memory_used_bytes / _max_bytes show it coming.
+maxmemory 4gb
 PERSISTENCE
 }
 

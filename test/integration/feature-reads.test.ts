@@ -37,6 +37,9 @@ const catalog: CatalogItem[] = [
   ['tent-1', ['Outdoor', 'Camping', 'Tents', 'Dome'], 'Trail'],
   ['stove-1', ['Outdoor', 'Camping', 'Stoves'], 'Trail'],
   ['lamp-1', ['Outdoor', 'Camping', 'Lamps'], 'Glow'],
+  // The orders of the neighbours test: items get features only when the catalog knows them.
+  ['hub', [], ''],
+  ...[1, 2, 3].flatMap((order) => Array.from({ length: 19 }, (_, i) => [`sku-${order}-${i}`, [], ''])),
 ].map(([item_id, category_path, brand]) => ({
   item_id: item_id as string,
   title: `Title ${item_id as string}`,

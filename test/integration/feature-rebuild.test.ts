@@ -245,6 +245,16 @@ t.test('rebuild from the ClickHouse log', async (t) => {
   );
   t.equal(report.applied, placed.length - 1 - liveApplied, 'the rest is applied once');
   t.ok(report.unknownItemRefs > 0, 'references to an item missing from the catalog are counted');
+  t.equal(
+    await redis.exists(
+      featureKeys(restored).itemWindows('sku-30'),
+      featureKeys(restored).itemCovisits('sku-30'),
+      featureKeys(restored).itemBoughtTogether('sku-30'),
+    ),
+    0,
+    'and get no item keys: the rebuild skips them as live does',
+  );
+  t.equal(await redis.zscore(featureKeys(restored).itemPopularity(), 'sku-30'), null, 'nor popularity');
   t.ok(progress.length > 0 && progress.at(-1) === placed.length, 'progress is reported up to the end');
   const got = await dump(redis, restored);
   t.same(

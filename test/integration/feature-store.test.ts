@@ -19,6 +19,7 @@ import {
   bucketOf,
   currentCount,
   featureKeys,
+  seenWindowS,
   toItemMeta,
   windowField,
   writeCatalog,
@@ -33,13 +34,18 @@ const keys = featureKeys(ns.redisPrefix);
 const T = Date.UTC(2026, 10, 24, 12, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
+// Items get features only when the catalog knows them; the later tests' items have no category.
 const catalog = new Map<string, ItemMeta | undefined>(
-  ['lip-1', 'lip-2', 'eye-1'].map((id) => [
+  ['lip-1', 'lip-2', 'eye-1', 'conc-1', 'win-1', 'fill-1', 'dup-1'].map((id) => [
     id,
     toItemMeta({
       item_id: id,
       title: id,
-      category_path: id.startsWith('lip') ? ['Beauty', 'Lips'] : ['Beauty', 'Eyes'],
+      category_path: id.startsWith('lip')
+        ? ['Beauty', 'Lips']
+        : id.startsWith('eye')
+          ? ['Beauty', 'Eyes']
+          : [],
       brand: id === 'eye-1' ? 'Lumo' : 'Acme',
       price: 10,
       currency: 'EUR',
@@ -461,4 +467,45 @@ t.test('a batch of many chunks, sent at once, applies each new event exactly onc
   t.equal(await counted(), before + 449, 'each event counted once');
   t.equal(await redis.hget(keys.appliedOffsets(), 'events/51'), '449', 'the watermark is the last offset');
   t.equal(await store.apply('events/51', compiled), 0, 'all of it again: nothing');
+});
+
+t.test('a copy accepted as on time is caught however late within the lateness bound', async (t) => {
+  const redis = createRedis(infra.featureRedisUrl);
+  await redis.connect();
+  t.teardown(() => redis.disconnect());
+  const minute = 60_000;
+  const maxLatenessMs = 60 * minute;
+  let now = T;
+  const store = createFeatureStore(redis, ns.redisPrefix, () => now, {
+    seenWindowS: seenWindowS(maxLatenessMs),
+  });
+  const original = event({ user_id: 'late-copy', type: 'view', item_id: 'dup-1' }, T);
+  t.equal(await store.apply('events/61', compile([original], 0)), 1, 'the original');
+  // The client's offline queue sends it again, same id and timestamp: received later, on time
+  // still (lateness = receive time − event time ≤ 1 h), so the handler passes it to the store.
+  for (const [offset, delay] of [
+    [1, 16 * minute],
+    [2, 40 * minute],
+    [3, 59 * minute],
+  ] as const) {
+    now = T + delay;
+    const copy = { ...original, received_at: new Date(T + delay).toISOString() };
+    t.ok(Date.parse(copy.received_at) - Date.parse(copy.event_time) <= maxLatenessMs, 'on time');
+    t.equal(
+      await store.apply('events/61', compile([copy], offset)),
+      0,
+      `a copy ${delay / minute} min later: nothing`,
+    );
+  }
+  // Its client clock was 4 min ahead when the original came: still caught.
+  const ahead = event({ user_id: 'late-copy', type: 'view', item_id: 'dup-1' }, T + 4 * minute);
+  const first = { ...ahead, received_at: iso(T) };
+  now = T;
+  t.equal(await store.apply('events/61', compile([first], 4)), 1);
+  now = T + 64 * minute;
+  t.equal(
+    await store.apply('events/61', compile([{ ...ahead, received_at: iso(T + 64 * minute) }], 5)),
+    0,
+    'a copy 64 min after an original stamped 4 min ahead: nothing',
+  );
 });

@@ -8,11 +8,12 @@ import { createRedis } from '@recstream/redis';
 import { topicName } from '@recstream/schemas';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { readItemMeta } from '@recstream/features';
+import { featureKeys, readItemMeta, seenWindowS } from '@recstream/features';
 import { compileContext } from './compile/event-ops.js';
 import { createFeatureHandler } from './handlers/feature.handler.js';
 import { startCategoryTopsJob } from './jobs/category-tops.job.js';
 import { createFeatureStore } from './store/feature-store.js';
+import { assertStoreHasRoom, readStoreMemory } from './store/store-memory.js';
 import { assertStorePresent, initialiseStoreState, REBUILD_COMMAND } from './store/store-state.js';
 import { createItemMetaWriter } from './writers/item-meta.writer.js';
 
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const prefix = config.REC_REDIS_PREFIX;
   const events = metrics.counter<'outcome'>(
     'events_total',
-    'Events consumed, by outcome: applied, duplicate (redelivered or retried), late (not applied)',
+    'Events consumed, by outcome: applied, duplicate (redelivered or retried), late (not applied), parked (in the DLQ: unreadable, against the contract, or refused by Redis)',
     ['outcome'],
   );
   const unknownItems = metrics.counter(
@@ -65,7 +66,24 @@ async function main(): Promise<void> {
     'From ingest receiving an event to its features being in Redis',
     [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   );
-  const store = createFeatureStore(redis, prefix);
+  const store = createFeatureStore(redis, prefix, Date.now, {
+    seenWindowS: seenWindowS(config.REC_FEATURE_MAX_LATENESS_MS),
+  });
+  const memoryUsed = metrics.gauge('store_memory_used_bytes', "The feature store Redis' used memory");
+  const memoryMax = metrics.gauge(
+    'store_memory_max_bytes',
+    "The feature store Redis' maxmemory (0: none); at it, every feature write is refused",
+  );
+  const pollMemory = async () => {
+    const { usedBytes, maxBytes } = await readStoreMemory(redis);
+    memoryUsed.set(usedBytes);
+    memoryMax.set(maxBytes);
+  };
+  const memoryPoll = setInterval(
+    () => void pollMemory().catch((err: unknown) => logger.warn({ err }, 'feature store memory not read')),
+    5_000,
+  );
+  lifecycle.add({ name: 'store memory poll', stop: () => Promise.resolve(clearInterval(memoryPoll)) });
   const categoryTops = startCategoryTopsJob({
     refresh: () => store.refreshCategoryTops(),
     intervalMs: config.REC_FEATURE_CATEGORY_REFRESH_MS,
@@ -89,12 +107,14 @@ async function main(): Promise<void> {
         const metas = await readItemMeta(redis, prefix, ids);
         return new Map(ids.map((id, i) => [id, metas[i]]));
       },
-      compileContext: (catalog) => compileContext(prefix, catalog),
+      catalogSize: () => redis.hlen(featureKeys(prefix).itemMeta()),
+      compileContext: (catalog, knownItemsOnly) => compileContext(prefix, catalog, knownItemsOnly),
       maxLatenessMs: config.REC_FEATURE_MAX_LATENESS_MS,
       counters: {
         late: (n) => events.inc({ outcome: 'late' }, n),
         applied: (n) => events.inc({ outcome: 'applied' }, n),
         duplicates: (n) => events.inc({ outcome: 'duplicate' }, n),
+        parked: (n) => events.inc({ outcome: 'parked' }, n),
         unknownItems: (n) => unknownItems.inc(n),
         freshness: (seconds) => freshness.observe(seconds),
       },
@@ -112,6 +132,7 @@ async function main(): Promise<void> {
     checks: {
       redis: async () => void (await redis.ping()),
       store: () => assertStorePresent(redis, prefix),
+      'store memory': () => assertStoreHasRoom(redis),
       kafka: ready,
       consumer: () =>
         consumer.joined

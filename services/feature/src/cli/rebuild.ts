@@ -13,6 +13,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { createClickHouse } from '@recstream/clickhouse';
 import { clickhouseConnection, featureRedisUrl } from '@recstream/config';
 import { errorMessage } from '@recstream/errors';
+import { seenWindowS } from '@recstream/features';
 import { createLogger } from '@recstream/logger';
 import { createRedis } from '@recstream/redis';
 import { topicName } from '@recstream/schemas';
@@ -39,7 +40,9 @@ async function main(argv: readonly string[]): Promise<void> {
     const report = await rebuildFeatures({
       clickhouse,
       redis,
-      store: createFeatureStore(redis, config.REC_REDIS_PREFIX),
+      store: createFeatureStore(redis, config.REC_REDIS_PREFIX, Date.now, {
+        seenWindowS: seenWindowS(config.REC_FEATURE_MAX_LATENESS_MS),
+      }),
       prefix: config.REC_REDIS_PREFIX,
       eventsTopic: topicName('events', config.REC_TOPIC_PREFIX),
       maxLatenessMs: config.REC_FEATURE_MAX_LATENESS_MS,
@@ -48,6 +51,7 @@ async function main(argv: readonly string[]): Promise<void> {
         total = count;
         bar?.start(count, 0);
       },
+      onRefused: (eventId, reason) => logger.warn({ eventId, reason }, 'event refused by the store'),
       onProgress: (read) => {
         if (bar !== undefined) bar.update(read);
         else logger.info({ read, total }, 'rebuild progress');

@@ -45,12 +45,26 @@ export const ORDER_PAIRS_MAX_ITEMS = 20;
 
 export interface CompileContext {
   readonly keys: FeatureKeys;
-  /** Catalog entries of the event's items; undefined for an item the catalog does not know (yet). */
+  /**
+   * Catalog entries of the event's items; undefined for an item the catalog does not know (yet),
+   * which gets no item features (popularity, windows, neighbours): only the shopper's own lists
+   * name it.
+   */
   readonly itemMeta: ReadonlyMap<string, ItemMeta | undefined>;
+  /**
+   * False when there is no catalog at all (a store that lost its data, until the rebuild restores
+   * the catalog; a deployment fed no catalog): every item is then taken as known, so that what is
+   * applied meanwhile still counts, and the rebuild judges the same way.
+   */
+  readonly knownItemsOnly: boolean;
 }
 
-export function compileContext(prefix: string, itemMeta: ReadonlyMap<string, ItemMeta | undefined>) {
-  return { keys: featureKeys(prefix), itemMeta } satisfies CompileContext;
+export function compileContext(
+  prefix: string,
+  itemMeta: ReadonlyMap<string, ItemMeta | undefined>,
+  knownItemsOnly = true,
+) {
+  return { keys: featureKeys(prefix), itemMeta, knownItemsOnly } satisfies CompileContext;
 }
 
 /** The items an event is about, each once. */
@@ -338,8 +352,11 @@ export function compileEvent(ctx: CompileContext, event: EnrichedEvent): Feature
       });
     ops.push(...own);
   }
-  for (const itemId of items) ops.push(...itemOps(ctx, event, itemId, timeMs));
-  if (event.type === 'purchase') ops.push(...orderPairOps(ctx, items));
+  // Item keys only for catalog items: ids in events are the client's to choose, so keys made for
+  // any id would let one event create hundreds of keys kept for 30 days. The catalog bounds them.
+  const known = ctx.knownItemsOnly ? items.filter((itemId) => ctx.itemMeta.get(itemId) !== undefined) : items;
+  for (const itemId of known) ops.push(...itemOps(ctx, event, itemId, timeMs));
+  if (event.type === 'purchase') ops.push(...orderPairOps(ctx, known));
   ops.push({
     op: 'hincr',
     key: ctx.keys.globalCounts(),

@@ -57,7 +57,7 @@ function fakeDeps(failure?: Error) {
   const applied: { partition: string; events: CompiledEvent[] }[] = [];
   const meta = new Map<string, ItemMeta>();
   const calls: string[] = [];
-  const counted = { late: 0, unknownItems: 0, applied: 0, duplicates: 0 };
+  const counted = { late: 0, unknownItems: 0, applied: 0, duplicates: 0, parked: 0 };
   const freshness: number[] = [];
   const store: FeatureStore = {
     apply(partition, events) {
@@ -87,13 +87,15 @@ function fakeDeps(failure?: Error) {
     store,
     itemMeta,
     lookupItems: (ids) => Promise.resolve(new Map(ids.map((id) => [id, meta.get(id)]))),
-    compileContext: (catalog) => compileContext('test', catalog),
+    catalogSize: () => Promise.resolve(meta.size),
+    compileContext: (catalog, knownItemsOnly) => compileContext('test', catalog, knownItemsOnly),
     maxLatenessMs: 60 * 60 * 1000,
     counters: {
       late: (n) => void (counted.late += n),
       unknownItems: (n) => void (counted.unknownItems += n),
       applied: (n) => void (counted.applied += n),
       duplicates: (n) => void (counted.duplicates += n),
+      parked: (n) => void (counted.parked += n),
       freshness: (seconds) => void freshness.push(seconds),
     },
   };
@@ -156,7 +158,11 @@ t.test('events: ok when compiled, dropped when late, dlq for what cannot be read
     applied[0]?.events.every((e) => e.ops.length > 0),
     'every accepted event changes something (at least the global counts)',
   );
-  t.same(counted, { late: 1, unknownItems: 1, applied: 4, duplicates: 0 }, 'sku-2 is not in the catalog');
+  t.same(
+    counted,
+    { late: 1, unknownItems: 1, applied: 4, duplicates: 0, parked: 3 },
+    'sku-2 is not in the catalog',
+  );
   t.equal(freshness.length, 4, 'freshness observed for each applied event');
   t.ok(
     freshness.every((seconds) => seconds > 0),

@@ -1,10 +1,18 @@
 /**
  * Per-batch logic of the feature service. Item messages update the catalog metadata; event
  * messages are compiled into feature operations and applied exactly once in effect (see
- * store/feature-store.ts). One result per message: Redis failures retry the batch, undecodable
- * messages are parked in the DLQ, late events are counted and left out.
+ * store/feature-store.ts). One result per message: late events are counted and left out; a
+ * message that can never be applied is parked in the DLQ with the reason, on its own, so the
+ * partition moves on (one that is not valid JSON, breaks the event contract, or that Redis refuses
+ * on its own); a transient Redis failure (connection, timeout, a busy or full Redis) retries the
+ * batch. A failure no single message causes (the catalog lookup refused) retries too: parking every
+ * message would empty the stream into the DLQ.
+ *
+ * Events are checked against the contract here although the collector checks them: Kafka has no
+ * auth, so anything can reach the topic, and what the compiler or the Lua step cannot read must be
+ * refused before it reaches Redis (a Lua step failing half-way cannot be undone).
  */
-import { ERROR_CODES, errorMessage } from '@recstream/errors';
+import { ERROR_CODES, errorMessage, isTransient } from '@recstream/errors';
 import { toItemMeta, type ItemMeta } from '@recstream/features';
 import {
   dlq,
@@ -15,7 +23,8 @@ import {
   type KafkaMessage,
   type MessageResult,
 } from '@recstream/kafka';
-import type { CatalogItem, EnrichedEvent } from '@recstream/schemas';
+import { classifyRedisError } from '@recstream/redis';
+import { createValidators, type CatalogItem, type EnrichedEvent } from '@recstream/schemas';
 import { compileEvent, eventItems, type CompileContext } from '../compile/event-ops.js';
 import type { CompiledEvent } from '../store/ops.js';
 import type { FeatureStore } from '../store/feature-store.js';
@@ -27,6 +36,8 @@ export interface FeatureHandlerCounters {
   unknownItems(count: number): void;
   applied(count: number): void;
   duplicates(count: number): void;
+  /** Events parked in the DLQ: unreadable, against the contract, or refused by Redis. */
+  parked(count: number): void;
   /** How long after ingest received it an event became a feature, in seconds. */
   freshness(seconds: number): void;
 }
@@ -37,7 +48,12 @@ export interface FeatureHandlerDeps {
   itemMeta: ItemMetaWriter;
   /** Catalog entries for the given items (undefined for unknown ones), in one round trip. */
   lookupItems(itemIds: readonly string[]): Promise<ReadonlyMap<string, ItemMeta | undefined>>;
-  compileContext(itemMeta: ReadonlyMap<string, ItemMeta | undefined>): CompileContext;
+  /** How many items the catalog holds (0: no catalog, every item is taken as known). */
+  catalogSize(): Promise<number>;
+  compileContext(
+    itemMeta: ReadonlyMap<string, ItemMeta | undefined>,
+    knownItemsOnly: boolean,
+  ): CompileContext;
   /** Events that reached ingest more than this after they happened are not applied. */
   maxLatenessMs: number;
   counters: FeatureHandlerCounters;
@@ -46,6 +62,34 @@ export interface FeatureHandlerDeps {
 function parse(message: KafkaMessage): unknown {
   return JSON.parse(message.value?.toString('utf8') ?? 'null');
 }
+
+const validators = createValidators();
+/** Problems named in a DLQ reason, at most. */
+const PROBLEMS_IN_REASON = 5;
+
+/** Why an enriched event breaks the event contract, or undefined when it does not. */
+function contractProblem(event: EnrichedEvent): string | undefined {
+  // What ingest adds is not part of the client contract (whose schemas are closed).
+  const {
+    schema_version: _version,
+    received_at: _received,
+    event_time: _time,
+    time_correction: _correction,
+    source: _source,
+    device: _device,
+    ip_prefix: _ip,
+    ...client
+  } = event;
+  const verdict = validators.validateEvent(client);
+  if (verdict.ok) return undefined;
+  return verdict.problems
+    .slice(0, PROBLEMS_IN_REASON)
+    .map((problem) => `${problem.field} ${problem.reason}`)
+    .join('; ');
+}
+
+const refusedByStore = (reason: string) =>
+  dlq('feature', ERROR_CODES.invalidInput, `the feature store refused the event: ${reason}`);
 
 /** How late an event reached ingest: a property of the event, so a rebuild judges it the same way. */
 export function lateness(event: EnrichedEvent): number {
@@ -75,8 +119,18 @@ async function applyItems(
   }
   const upserts = [...latest.values()].filter((meta): meta is ItemMeta => meta !== null);
   const removals = [...latest].filter(([id, meta]) => meta === null && id !== '').map(([id]) => id);
-  await deps.itemMeta.upsert(upserts);
-  await deps.itemMeta.remove(removals);
+  try {
+    await deps.itemMeta.upsert(upserts);
+    await deps.itemMeta.remove(removals);
+  } catch (error) {
+    const failure = classifyRedisError(error);
+    if (failure.transient) throw failure;
+    // Refused for good: one message at a time (writes are idempotent), parking those refused alone.
+    if (messages.length === 1) return [refusedByStore(errorMessage(failure))];
+    const alone: MessageResult[] = [];
+    for (const message of messages) alone.push(...(await applyItems(deps, [message])));
+    return alone;
+  }
   return results;
 }
 
@@ -86,14 +140,16 @@ async function applyEvents(
   messages: readonly KafkaMessage[],
 ): Promise<MessageResult[]> {
   const results: MessageResult[] = [];
-  const accepted: { event: EnrichedEvent; offset: string }[] = [];
+  const accepted: { event: EnrichedEvent; offset: string; result: number }[] = [];
   let late = 0;
+  let parked = 0;
   for (const message of messages) {
     let event: EnrichedEvent;
     try {
       event = parse(message) as EnrichedEvent;
     } catch (error) {
       results.push(dlq('feature', ERROR_CODES.invalidInput, `undecodable event: ${errorMessage(error)}`));
+      parked += 1;
       continue;
     }
     if (
@@ -104,6 +160,13 @@ async function applyEvents(
       Number.isNaN(Date.parse(event.received_at))
     ) {
       results.push(dlq('feature', ERROR_CODES.invalidInput, 'event_id, event_time or received_at missing'));
+      parked += 1;
+      continue;
+    }
+    const problem = contractProblem(event);
+    if (problem !== undefined) {
+      results.push(dlq('feature', ERROR_CODES.invalidInput, `event against the contract: ${problem}`));
+      parked += 1;
       continue;
     }
     if (lateness(event) > deps.maxLatenessMs) {
@@ -111,26 +174,47 @@ async function applyEvents(
       results.push(drop(`late by more than ${deps.maxLatenessMs} ms`));
       continue;
     }
-    accepted.push({ event, offset: message.offset });
+    accepted.push({ event, offset: message.offset, result: results.length });
     results.push(ok);
   }
   deps.counters.late(late);
   const itemIds = [...new Set(accepted.flatMap(({ event }) => eventItems(event)))];
-  const catalog = await deps.lookupItems(itemIds);
+  const [catalog, catalogSize] = await Promise.all([deps.lookupItems(itemIds), deps.catalogSize()]);
   deps.counters.unknownItems(itemIds.filter((id) => catalog.get(id) === undefined).length);
-  const ctx = deps.compileContext(catalog);
-  const compiled: CompiledEvent[] = accepted.map(({ event, offset }) => ({
-    eventId: event.event_id,
-    offset,
-    receivedAtMs: Date.parse(event.received_at),
-    ops: compileEvent(ctx, event),
-  }));
-  const applied = await deps.store.apply(partition, compiled);
+  const ctx = deps.compileContext(catalog, catalogSize > 0);
+  const compiled: CompiledEvent[] = [];
+  const compiledFrom: (typeof accepted)[number][] = [];
+  for (const entry of accepted) {
+    try {
+      compiled.push({
+        eventId: entry.event.event_id,
+        offset: entry.offset,
+        receivedAtMs: Date.parse(entry.event.received_at),
+        ops: compileEvent(ctx, entry.event),
+      });
+      compiledFrom.push(entry);
+    } catch (error) {
+      results[entry.result] = dlq(
+        'feature',
+        ERROR_CODES.invalidInput,
+        `uncompilable event: ${errorMessage(error)}`,
+      );
+      parked += 1;
+    }
+  }
+  let refused = 0;
+  const applied = await deps.store.apply(partition, compiled, 'live', (index, reason) => {
+    const entry = compiledFrom[index];
+    if (entry === undefined) return;
+    results[entry.result] = refusedByStore(reason);
+    refused += 1;
+  });
   const appliedAt = Date.now();
-  for (const { event } of accepted)
+  for (const { event } of compiledFrom)
     deps.counters.freshness((appliedAt - Date.parse(event.received_at)) / 1000);
   deps.counters.applied(applied);
-  deps.counters.duplicates(compiled.length - applied);
+  deps.counters.duplicates(compiled.length - refused - applied);
+  deps.counters.parked(parked + refused);
   return results;
 }
 
@@ -141,9 +225,11 @@ export function createFeatureHandler(deps: FeatureHandlerDeps): BatchHandler {
         ? await applyItems(deps, messages)
         : await applyEvents(deps, `${context.topic}/${context.partition}`, messages);
     } catch (error) {
-      // Redis failed: nothing in this batch is known to be applied; all of it is tried again
-      // (the offset watermark and seen-id sets make the retry safe).
-      return messages.map(() => retry(error));
+      // Redis failed for the batch (transient, or a failure no message causes): nothing in it is
+      // known to be applied; all of it is tried again (the offset watermark and seen-id sets make
+      // the retry safe).
+      const failure = isTransient(error) ? error : classifyRedisError(error);
+      return messages.map(() => retry(failure));
     }
   };
 }

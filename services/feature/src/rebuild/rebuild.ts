@@ -33,6 +33,7 @@ export interface RebuildOptions {
   readonly now?: () => number;
   readonly onStart?: (total: number) => void;
   readonly onProgress?: (read: number) => void;
+  readonly onRefused?: (eventId: string, reason: string) => void;
 }
 
 export interface RebuildReport {
@@ -51,8 +52,10 @@ export interface RebuildReport {
   readonly alreadyApplied: number;
   /** Late beyond the lateness bound: not applied, as live. */
   readonly late: number;
-  /** Item references the catalog does not know. */
+  /** Item references the catalog does not know: they get no item features, as live. */
   readonly unknownItemRefs: number;
+  /** Events the store refused on their own (their reasons are logged through `onRefused`). */
+  readonly refused: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
 }
@@ -77,17 +80,28 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildR
   const { positioned, unpositioned } = await countLoggedEvents(options.clickhouse);
   options.onStart?.(positioned);
 
-  const ctx = compileContext(options.prefix, catalog);
+  // As live: items the catalog does not know get no item features, unless there is no catalog.
+  const ctx = compileContext(options.prefix, catalog, catalog.size > 0);
   let read = 0;
   let applied = 0;
   let compiled = 0;
   let late = 0;
   let unknownItemRefs = 0;
+  let refused = 0;
   let pending: CompiledEvent[] = [];
   let pendingPartition = -1;
   const flush = async () => {
     if (pending.length === 0) return;
-    applied += await options.store.apply(`${options.eventsTopic}/${pendingPartition}`, pending, 'fill');
+    const batch = pending;
+    applied += await options.store.apply(
+      `${options.eventsTopic}/${pendingPartition}`,
+      batch,
+      'fill',
+      (index, reason) => {
+        refused += 1;
+        options.onRefused?.(batch[index]?.eventId ?? '', reason);
+      },
+    );
     pending = [];
     options.onProgress?.(read);
   };
@@ -128,9 +142,10 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildR
     unpositioned,
     read,
     applied,
-    alreadyApplied: compiled - applied,
+    alreadyApplied: compiled - applied - refused,
     late,
     unknownItemRefs,
+    refused,
     seconds,
     eventsPerSecond: seconds > 0 ? Math.round(read / seconds) : read,
   };

@@ -14,8 +14,9 @@
  * which of them the caller expects to be new, and the writes of those, grouped per key
  * (aggregate.ts). The script first judges every event (below). If its verdicts differ from the
  * expectation (a redelivery, a retry's copy), it writes nothing and returns them, as a JSON array,
- * for the caller to group again over the new events only; otherwise it makes the writes, records
- * the ids and watermarks, and returns the number of new events.
+ * for the caller to group again over the new events only; otherwise it makes the writes, then
+ * records the watermarks and ids (last: see the end of the script), and returns the number of new
+ * events.
  *
  * The offsets hash holds, per partition: the watermark (`<partition>`, highest offset applied),
  * `first:<partition>` (the first offset this store ever applied) and `fill:<partition>` (how far
@@ -144,7 +145,7 @@ for e = 1, #events do
 end
 if not matches then return cjson.encode(verdicts) end
 
--- Record the new events' ids, one SADD per bucket.
+-- The new events' ids, by seen-id bucket: recorded last (below).
 local applied, marks = 0, {}
 for e = 1, #events do
   if verdicts[e] == 1 then
@@ -160,14 +161,6 @@ for e = 1, #events do
     end
   end
 end
-for bucket, list in pairs(marks) do
-  local k = seenPrefix .. int(bucket)
-  for from = 1, #list, SLICE do
-    redis.call('SADD', k, unpack(list, from, math.min(#list, from + SLICE - 1)))
-  end
-  redis.call('EXPIRE', k, chunk.seenTtl)
-end
-
 -- Logins first: a login merges what the anonymous shopper did into the user, once.
 for _, login in ipairs(chunk.lo) do
   if redis.call('SET', login[1], login[2], 'NX', 'EX', login[3]) then
@@ -354,6 +347,14 @@ for k, members in pairs(pairWeights) do
   writeZset('add', k, names, weights, pairLimits[k][1], pairLimits[k][2])
 end
 
+for k, t in pairs(touched) do
+  if t[1] > 0 then redis.call('ZREMRANGEBYRANK', k, '0', fixed(-(t[1] + 1))) end
+  if t[2] > 0 then redis.call('EXPIRE', k, fixed(t[2])) end
+end
+
+-- Last, once every write is made: the watermarks and the ids. Redis does not undo what a script
+-- wrote before an error, so a step that fails half-way must leave its events unrecorded: the retry
+-- (or the DLQ replay) then applies them, instead of finding them seen and skipping what is missing.
 if last > watermark then
   redis.call('HSET', offsetsKey, partition, int(last))
   if first < 0 then
@@ -362,9 +363,12 @@ if last > watermark then
   end
 end
 if lastFill > fill then redis.call('HSET', offsetsKey, 'fill:' .. partition, int(lastFill)) end
-for k, t in pairs(touched) do
-  if t[1] > 0 then redis.call('ZREMRANGEBYRANK', k, '0', fixed(-(t[1] + 1))) end
-  if t[2] > 0 then redis.call('EXPIRE', k, fixed(t[2])) end
+for bucket, list in pairs(marks) do
+  local k = seenPrefix .. int(bucket)
+  for from = 1, #list, SLICE do
+    redis.call('SADD', k, unpack(list, from, math.min(#list, from + SLICE - 1)))
+  end
+  redis.call('EXPIRE', k, chunk.seenTtl)
 end
 return applied
 `;

@@ -23,13 +23,15 @@ export function encodeChunk(
   seen: SeenPlan,
   writes: ChunkWrites,
   expiryFor: ExpiryFor,
+  /** How long a seen-id set lives after its last addition (seen-ids.ts). */
+  seenTtl: number = SEEN_SET_TTL_S,
 ): Buffer {
   return packr.pack({
     // Offsets stay strings: they may exceed 2^53.
     ev: events.map((event, i) => [event.offset, event.eventId, seen.marks[i]]),
     exp: expected.map((fresh) => (fresh ? 1 : 0)),
     check: seen.check,
-    seenTtl: SEEN_SET_TTL_S,
+    seenTtl,
     lo: writes.logins.map((login) => [
       login.aliasKey,
       login.user,

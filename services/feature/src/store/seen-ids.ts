@@ -6,16 +6,15 @@
  */
 import { SEEN_BUCKET_S, SEEN_EVENT_TTL_S } from '@recstream/features';
 
-/** Buckets either side of an event's own that may hold an earlier copy of it. */
-const REACH = Math.ceil(SEEN_EVENT_TTL_S / SEEN_BUCKET_S);
-
 export const seenBucketOf = (receivedAtMs: number): number => Math.floor(receivedAtMs / 1000 / SEEN_BUCKET_S);
 
 /**
  * A set lives this long after its last addition: a bucket keeps receiving ids for SEEN_BUCKET_S,
- * and its last id must be remembered for SEEN_EVENT_TTL_S.
+ * and its last id must be remembered for the seen window (`windowS`, seconds).
  */
-export const SEEN_SET_TTL_S = SEEN_EVENT_TTL_S + SEEN_BUCKET_S;
+export const seenSetTtlS = (windowS: number): number => windowS + SEEN_BUCKET_S;
+/** The sets' lifetime with the default window (SEEN_EVENT_TTL_S). */
+export const SEEN_SET_TTL_S = seenSetTtlS(SEEN_EVENT_TTL_S);
 
 export interface SeenPlan {
   /** Per event, the bucket its id is recorded in; -1 for none. */
@@ -25,19 +24,26 @@ export interface SeenPlan {
 }
 
 /**
- * Every event is looked up in every bucket within reach of any event of the chunk — a slightly
+ * Every event is looked up in every bucket within `windowS` of any event of the chunk — a slightly
  * wider window than each event's own, which only makes the guarantee stronger.
  *
  * `recordAll`: the live consumer records every id, however long ago it was received (a backlog
  * being caught up holds retries' copies too). A rebuild records only ids young enough that a
  * copy may still arrive after it (`nowMs`): the log's older events need no record.
  */
-export function planSeenIds(receivedAtMs: readonly number[], recordAll: boolean, nowMs: number): SeenPlan {
+export function planSeenIds(
+  receivedAtMs: readonly number[],
+  recordAll: boolean,
+  nowMs: number,
+  windowS: number = SEEN_EVENT_TTL_S,
+): SeenPlan {
+  // Buckets either side of an event's own that may hold an earlier copy of it.
+  const reach = Math.ceil(windowS / SEEN_BUCKET_S);
   const check = new Set<number>();
   const marks = receivedAtMs.map((ms) => {
     const bucket = seenBucketOf(ms);
-    for (let b = bucket - REACH; b <= bucket + REACH; b += 1) check.add(b);
-    return recordAll || nowMs - ms < SEEN_EVENT_TTL_S * 1000 ? bucket : -1;
+    for (let b = bucket - reach; b <= bucket + reach; b += 1) check.add(b);
+    return recordAll || nowMs - ms < windowS * 1000 ? bucket : -1;
   });
   return { marks, check: [...check].sort((a, b) => a - b) };
 }
