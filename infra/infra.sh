@@ -185,17 +185,13 @@ cmd_reset() {
   done
 }
 
+# ClickHouse's accounts come with passwords: generated on first use, kept under the instance dir.
 cmd_env() {
-  cat <<ENV
-export REC_KAFKA_BROKERS=$(kafka_address)
-export REC_CLICKHOUSE_URL=http://127.0.0.1:$REC_CLICKHOUSE_HTTP_PORT
-export REC_CLICKHOUSE_USER=default
-export REC_CLICKHOUSE_PASSWORD=
-export REC_CLICKHOUSE_ANALYST_USER=$REC_CLICKHOUSE_ANALYST_USER
-export REC_CLICKHOUSE_ANALYST_PASSWORD=$(printf '%q' "$REC_CLICKHOUSE_ANALYST_PASSWORD")
-export REC_REDIS_URL=$(redis_address)
-export REC_FEATURE_REDIS_URL=$(feature-store_address)
-ENV
+  printf 'export REC_KAFKA_BROKERS=%s\n' "$(kafka_address)"
+  printf 'export REC_CLICKHOUSE_URL=%s\n' "$(clickhouse_address)"
+  clickhouse_env
+  printf 'export REC_REDIS_URL=%s\n' "$(redis_address)"
+  printf 'export REC_FEATURE_REDIS_URL=%s\n' "$(feature-store_address)"
 }
 
 cmd_logs() {

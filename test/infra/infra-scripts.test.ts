@@ -92,11 +92,13 @@ function kafka(): Kafka {
   });
 }
 
+/** The instance's admin account, from its `env` (the password is generated per instance). */
+const chAdmin = { username: '', password: '' };
+
 function clickhouse(): ClickHouseClient {
   return createClient({
     url: `http://127.0.0.1:${ports.REC_CLICKHOUSE_HTTP_PORT}`,
-    username: 'default',
-    password: '',
+    ...chAdmin,
     // ClickHouse 18.16 rejects settings it does not know; send none beyond what is needed.
     compression: { request: false, response: false },
   });
@@ -219,8 +221,11 @@ t.test('env prints this instance ports', async (tt) => {
   const result = await infraOk(tt, ['env']);
   tt.match(result.stdout, `export REC_KAFKA_BROKERS=127.0.0.1:${ports.REC_KAFKA_PORT}\n`);
   tt.match(result.stdout, `export REC_CLICKHOUSE_URL=http://127.0.0.1:${ports.REC_CLICKHOUSE_HTTP_PORT}\n`);
-  tt.match(result.stdout, 'export REC_CLICKHOUSE_USER=default\n');
-  tt.match(result.stdout, /^export REC_CLICKHOUSE_PASSWORD=$/m);
+  // The accounts themselves are checked by clickhouse-accounts.test.ts.
+  chAdmin.username = /^export REC_CLICKHOUSE_USER=(.+)$/m.exec(result.stdout)?.[1] ?? '';
+  chAdmin.password = /^export REC_CLICKHOUSE_PASSWORD=(.+)$/m.exec(result.stdout)?.[1] ?? '';
+  tt.equal(chAdmin.username, 'recstream_admin', 'the admin account, not the packaged default');
+  tt.match(chAdmin.password, /^[0-9a-f]{32}$/, 'with a generated password');
   tt.match(result.stdout, `export REC_REDIS_URL=redis://127.0.0.1:${ports.REC_REDIS_PORT}\n`);
   tt.match(result.stdout, `export REC_FEATURE_REDIS_URL=redis://127.0.0.1:${ports.REC_FEATURE_REDIS_PORT}\n`);
 });
