@@ -1,6 +1,13 @@
 import t from 'tap';
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
-import { ConfigError, Type, clickhouseConfig, commonConfig, loadConfig } from './index.js';
+import {
+  ConfigError,
+  Type,
+  clickhouseConfig,
+  clickhouseConnection,
+  commonConfig,
+  loadConfig,
+} from './index.js';
 
 const Schema = Type.Object({
   ...commonConfig,
@@ -108,5 +115,26 @@ t.test('range limits apply after coercion', (t) => {
   t.match(error.problems[0], /^PORT must be <= 65535/);
   const fraction = configError(() => loadConfig(Schema, { NAME: 'svc', PORT: '80.5' }));
   t.match(fraction.problems[0], /^PORT must be integer/, 'an integer setting refuses fractions');
+  t.end();
+});
+
+t.test('ClickHouse has no default account: a service that connects must be given its own', (t) => {
+  const unset = loadConfig(Schema, { NAME: 'svc' });
+  const error = configError(() => clickhouseConnection(unset));
+  t.equal(error.code, ERROR_CODES.invalidConfig);
+  t.match(error.problems, [/^REC_CLICKHOUSE_USER is required/]);
+  const empty = loadConfig(Schema, { NAME: 'svc', REC_CLICKHOUSE_USER: '', REC_CLICKHOUSE_PASSWORD: '' });
+  t.throws(() => clickhouseConnection(empty), ConfigError, 'an empty user counts as unset');
+  const given = loadConfig(Schema, {
+    NAME: 'svc',
+    REC_CLICKHOUSE_USER: 'recstream_sink',
+    REC_CLICKHOUSE_PASSWORD: 'p',
+  });
+  t.same(clickhouseConnection(given), {
+    url: 'http://127.0.0.1:18123',
+    username: 'recstream_sink',
+    password: 'p',
+    database: 'recstream',
+  });
   t.end();
 });

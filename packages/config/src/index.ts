@@ -62,9 +62,14 @@ export const kafkaConfig = {
   REC_KAFKA_COMPRESSION: Type.Enum(['snappy', 'gzip', 'none'], { default: 'snappy' }),
 };
 
+/**
+ * ClickHouse connection. There is no default account: each service is given its own (infra.sh
+ * `env` prints them; infra/README.md), and `clickhouseConnection` refuses to connect without one,
+ * so the collector, which never connects, needs none.
+ */
 export const clickhouseConfig = {
   REC_CLICKHOUSE_URL: Type.String({ default: 'http://127.0.0.1:18123' }),
-  REC_CLICKHOUSE_USER: Type.String({ default: 'default' }),
+  REC_CLICKHOUSE_USER: Type.String({ default: '' }),
   REC_CLICKHOUSE_PASSWORD: Type.String({ default: '' }),
   REC_CLICKHOUSE_DATABASE: Type.String({ default: 'recstream', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
 };
@@ -103,6 +108,11 @@ export function clickhouseConnection(config: {
   REC_CLICKHOUSE_PASSWORD: string;
   REC_CLICKHOUSE_DATABASE: string;
 }) {
+  if (config.REC_CLICKHOUSE_USER === '') {
+    throw new ConfigError([
+      "REC_CLICKHOUSE_USER is required to connect to ClickHouse (no default account; 'infra/infra.sh env' prints each service's)",
+    ]);
+  }
   return {
     url: config.REC_CLICKHOUSE_URL,
     username: config.REC_CLICKHOUSE_USER,

@@ -16,7 +16,9 @@ export const TEST_MARKER = 'test_';
 export const infra = {
   kafkaBrokers: process.env['REC_KAFKA_BROKERS'] ?? '127.0.0.1:19092',
   clickhouseUrl: process.env['REC_CLICKHOUSE_URL'] ?? 'http://127.0.0.1:18123',
-  clickhouseUser: process.env['REC_CLICKHOUSE_USER'] ?? 'default',
+  // The admin account (migrations, test databases): its password is generated per instance, so
+  // it comes from `infra.sh env`; there is no passwordless fallback.
+  clickhouseUser: process.env['REC_CLICKHOUSE_USER'] || 'recstream_admin',
   clickhousePassword: process.env['REC_CLICKHOUSE_PASSWORD'] ?? '',
   redisUrl: process.env['REC_REDIS_URL'] ?? 'redis://127.0.0.1:16379',
   /** The feature store's Redis; the same as `redisUrl` when REC_FEATURE_REDIS_URL is unset or empty. */
