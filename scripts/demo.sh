@@ -9,17 +9,25 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/bootstrap.sh"
 bootstrap
 cd "$REPO_ROOT"
 bash infra/tensorflow.sh # native addon for @recstream/models (fast when done)
+# ClickHouse: bootstrap ran the migrations as the admin; from here each process gets its own account
+# or none (infra/README.md), so the accounts `env` exported stay out of the children's environment.
+export -n REC_CLICKHOUSE_USER REC_CLICKHOUSE_PASSWORD REC_CLICKHOUSE_{SINK,FEATURE,TRAINER,SERVING,ANALYST}_{USER,PASSWORD}
+as_clickhouse() { # ACCOUNT command...: runs the command as that ClickHouse account (SINK, FEATURE, ...)
+  local user=REC_CLICKHOUSE_$1_USER password=REC_CLICKHOUSE_$1_PASSWORD
+  shift
+  REC_CLICKHOUSE_USER=${!user:-} REC_CLICKHOUSE_PASSWORD=${!password:-} "$@"
+}
 
 LOG_DIR=$REPO_ROOT/.local/logs
 mkdir -p "$LOG_DIR"
 export REC_LOG_LEVEL=${REC_LOG_LEVEL:-info}
 pids=()
 
-start() { # name port entry [VAR=value ...]; NODE_FLAGS and NICENESS (0) apply to this one service
-  local name=$1 port=$2 entry=$3
+start() { # name port entry [VAR=value ...]; NODE_FLAGS, NICENESS (0) and CLICKHOUSE_ACCOUNT (none) apply to this one service
+  local name=$1 port=$2 entry=$3 user=REC_CLICKHOUSE_${CLICKHOUSE_ACCOUNT:-NONE}_USER password=REC_CLICKHOUSE_${CLICKHOUSE_ACCOUNT:-NONE}_PASSWORD
   shift 3
   # shellcheck disable=SC2086 # NODE_FLAGS is a list of flags
-  env "$@" REC_HTTP_PORT="$port" nice -n "${NICENESS:-0}" node ${NODE_FLAGS:-} --import tsx "$entry" \
+  REC_CLICKHOUSE_USER=${!user:-} REC_CLICKHOUSE_PASSWORD=${!password:-} env "$@" REC_HTTP_PORT="$port" nice -n "${NICENESS:-0}" node ${NODE_FLAGS:-} --import tsx "$entry" \
     >"$LOG_DIR/$name.log" 2>&1 &
   pids+=($!)
   echo "[demo] $name on http://127.0.0.1:$port (log: .local/logs/$name.log)" >&2
@@ -44,10 +52,10 @@ trap 'exit 0' INT TERM
 start ingest 3001 services/ingest/src/index.ts REC_INGEST_ROLE=collector
 # The sink is a batch consumer: below the latency-bound services in CPU priority, and collecting
 # garbage on its own thread, so its bursts never take both cores (docs/decisions.md).
-NICENESS=10 NODE_FLAGS=--single-threaded-gc start ingest-sink 3005 services/ingest/src/index.ts REC_INGEST_ROLE=sink
+CLICKHOUSE_ACCOUNT=SINK NICENESS=10 NODE_FLAGS=--single-threaded-gc start ingest-sink 3005 services/ingest/src/index.ts REC_INGEST_ROLE=sink
 start feature 3003 services/feature/src/index.ts
-start serving 3002 services/serving/src/index.ts REC_SERVING_MODEL_DIR=.local/models REC_SERVING_MODEL_REQUIRED=false
-if [ -f services/trainer/src/index.ts ]; then start trainer 3004 services/trainer/src/index.ts; fi
+CLICKHOUSE_ACCOUNT=SERVING start serving 3002 services/serving/src/index.ts REC_SERVING_MODEL_DIR=.local/models REC_SERVING_MODEL_REQUIRED=false
+if [ -f services/trainer/src/index.ts ]; then CLICKHOUSE_ACCOUNT=TRAINER start trainer 3004 services/trainer/src/index.ts; fi
 
 rebuilt=
 for port in 3001 3005 3003 3002; do
@@ -61,7 +69,7 @@ for port in 3001 3005 3003 3002; do
         if [ -z "$rebuilt" ]; then
           rebuilt=1
           echo "[demo] the feature store in Redis lost its data; rebuilding it from ClickHouse (log: .local/logs/rebuild.log)" >&2
-          node --import tsx services/feature/src/cli/rebuild.ts >"$LOG_DIR/rebuild.log" 2>&1 ||
+          as_clickhouse FEATURE node --import tsx services/feature/src/cli/rebuild.ts >"$LOG_DIR/rebuild.log" 2>&1 ||
             { tail -5 "$LOG_DIR/rebuild.log" >&2; echo "[demo] the rebuild failed" >&2; exit 1; }
         fi
         ;;
@@ -91,4 +99,4 @@ pids+=($!)
 echo "[demo] traffic: ${traffic_args[*]} (log: .local/logs/traffic.log)" >&2
 echo "[demo] try: curl -H 'Authorization: Bearer $serving_key' 'http://127.0.0.1:3002/v1/recommendations/popular?k=5'   API docs: http://127.0.0.1:3002/openapi.json" >&2
 
-node --import tsx scripts/demo-watch.ts --serving http://127.0.0.1:3002 --api-key "$serving_key" --duration "${DEMO_DURATION_S:-0}"
+as_clickhouse ANALYST node --import tsx scripts/demo-watch.ts --serving http://127.0.0.1:3002 --api-key "$serving_key" --duration "${DEMO_DURATION_S:-0}"
