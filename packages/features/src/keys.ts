@@ -26,9 +26,12 @@
  * | `<p>:f1:sub:<subject>:bought`         | zset   | item → ms purchased · `PURCHASED_MAX`, expires             |
  * | `<p>:f1:sess:<session_id>:items`      | zset   | `<ms>\|<weight>\|<item>` → ms: the session's events (co-visitation) · `SESSION_ITEMS_MAX`, expires `SESSION_TTL_S` |
  * | `<p>:f1:alias:<anonymous subject>`    | string | the user subject it logged in as · expires `SUBJECT_TTL_S` |
- * | `<p>:f1:seen:<bucket>`                | set    | ids of the events received in a `SEEN_BUCKET_S` bucket · expires `SEEN_EVENT_TTL_S` after it |
+ * | `<p>:f1:seen:<bucket>`                | set    | ids of the events received in a `SEEN_BUCKET_S` bucket · expires the seen window (`seenWindowS`) after it |
  * | `<p>:f1:offsets`                      | hash   | `<topic>/<partition>` → last applied offset · one per partition |
  * | `<p>:f1:state`                        | hash   | `created_at`, `rebuilt_at`: absent means Redis lost its data · 2 fields |
+ *
+ * Item families (`item:<item>:…`, the popularity sets) are written only for items in the catalog
+ * (`item:meta`): item ids in events are the client's to choose.
  *
  * Exactly once in effect: a redelivered message (crash, rebalance) sits at or below its
  * partition's offset watermark and is skipped; a client's retry that reached Kafka twice (same
