@@ -160,7 +160,7 @@ t.test('dlq replay', async (t) => {
     'the fixed and the sink-failed events are published',
   );
   const resent = events.find((e) => e['event_id'] === 'r-3');
-  t.equal(resent?.['source'], 'dlq-replay', 'enriched again, by the replay');
+  t.equal(resent?.['source'], 'web', 'enriched again, keeping the write-key source that sent it');
   t.equal(resent?.['event_time'], '2026-05-01T09:00:00.000Z', 'from the client timestamp it carried');
   t.notOk(resent !== undefined && 'device' in resent, 'stale server fields are not carried over');
 

@@ -2,7 +2,9 @@
  * Re-submits parked records from `failed_events` through the collector's intake, after a fix.
  *
  *   pnpm dlq:replay [--since 2026-05-01T00:00:00Z] [--until ...] [--step validate|sink]
- *                   [--reason "unknown event type"] [--limit 10000] [--dry-run]
+ *                   [--reason "unknown event type"] [--limit 10000] [--include-replayed] [--dry-run]
+ *
+ * `--until` defaults to the start of the command, so the replay never reads what it parks again.
  *
  * Uses the collector's environment (REC_KAFKA_*, REC_CLICKHOUSE_*, REC_TOPIC_PREFIX). Prints a
  * progress bar on a terminal (a line per page otherwise) and a JSON report at the end.
@@ -38,6 +40,7 @@ interface Options {
   step?: string;
   reason?: string;
   limit?: number;
+  includeReplayed?: boolean;
   dryRun?: boolean;
 }
 
@@ -45,16 +48,19 @@ async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('dlq:replay')
     .description('Re-submit parked records from failed_events through the collector intake')
     .option('--since <date-time>', 'failed at or after', parseDate)
-    .option('--until <date-time>', 'failed before', parseDate)
+    .option('--until <date-time>', 'failed before (default: now)', parseDate)
     .option('--step <step>', 'only records that failed at this step (validate, sink)')
     .option('--reason <text>', 'only records whose reason contains this text')
     .option('--limit <n>', 'at most this many records', parsePositive)
+    .option('--include-replayed', 'also records an earlier replay refused and parked again')
     .option('--dry-run', 'judge and count, publish nothing')
     .parse(argv, { from: 'user' });
   const options = program.opts<Options>();
   const filter: ReplayFilter = {
     ...(options.since === undefined ? {} : { since: options.since }),
-    ...(options.until === undefined ? {} : { until: options.until }),
+    // Fixed now, so the count and the replay select the same records.
+    until: options.until ?? new Date(),
+    ...(options.includeReplayed === true ? { includeReplayed: true } : {}),
     ...(options.step === undefined ? {} : { step: options.step }),
     ...(options.reason === undefined ? {} : { reasonContains: options.reason }),
     ...(options.limit === undefined ? {} : { limit: options.limit }),

@@ -6,9 +6,14 @@
  * new event; records still refused are parked again with their new reasons (source
  * `replay:/v1/...`), so nothing is lost either way. Replaying twice is harmless: accepted events
  * keep their event ids, and the sink and the feature service apply each id once.
+ *
+ * A replay ends: it reads only what had failed when it started (`until` defaults to its start), and
+ * skips the records an earlier replay parked again (source `replay:...`) unless asked for them, so
+ * it never reads its own re-parks. Events the sink could not store keep their write-key source and
+ * their event time; a parked item deletion deletes the item again.
  */
 import { sql, type ClickHouse } from '@recstream/clickhouse';
-import type { ContractValidators, FieldProblem } from '@recstream/schemas';
+import type { ContractValidators, EnrichedEvent, FieldProblem } from '@recstream/schemas';
 import { judgeEvents } from '../handlers/intake.js';
 import type { EventClock } from '../handlers/enrich.js';
 import type { Publisher, RefusedRecord } from '../handlers/event-publisher.js';
@@ -18,8 +23,10 @@ import { parkedRecord, type FailedEventRow } from './parked-record.js';
 export interface ReplayFilter {
   /** Failed at or after (UTC). */
   readonly since?: Date;
-  /** Failed before (UTC). */
+  /** Failed before (UTC); default: when the replay started. */
   readonly until?: Date;
+  /** Also records a replay refused and parked again (source `replay:...`); default false. */
+  readonly includeReplayed?: boolean;
   /** `validate`, `sink`, ... */
   readonly step?: string;
   /** Only records whose reason contains this text. */
@@ -59,6 +66,7 @@ function whereClause(filter: ReplayFilter): string {
   if (filter.step !== undefined) conditions.push(sql`step = ${filter.step}`);
   if (filter.reasonContains !== undefined)
     conditions.push(sql`position(reason, ${filter.reasonContains}) > 0`);
+  if (filter.includeReplayed !== true) conditions.push(sql`position(source, ${'replay:'}) != 1`);
   return conditions.join(' AND ');
 }
 
@@ -75,9 +83,10 @@ function describe(problems: readonly FieldProblem[]): string {
   return problems.map((problem) => `${problem.field} ${problem.reason}`).join('; ');
 }
 
-export async function replayParked(filter: ReplayFilter, deps: ReplayDeps): Promise<ReplayReport> {
+export async function replayParked(options: ReplayFilter, deps: ReplayDeps): Promise<ReplayReport> {
   const pageSize = deps.pageSize ?? 1000;
   const now = deps.now ?? (() => new Date());
+  const filter: ReplayFilter = { ...options, until: options.until ?? now() };
   const report: ReplayReport = {
     examined: 0,
     accepted: 0,
@@ -113,34 +122,44 @@ export async function replayParked(filter: ReplayFilter, deps: ReplayDeps): Prom
     if (last !== undefined) after = { failed_at: last.failed_at, dlq_position: last.dlq_position };
     report.examined += rows.length;
 
-    const events: ParsedRecord[] = [];
+    const eventsBySource = new Map<string, ParsedRecord[]>();
     const items: unknown[] = [];
+    const deletions: string[] = [];
     const unreadable: RefusedRecord[] = [];
     for (const row of rows) {
       const parked = parkedRecord(row);
       if (parked.kind === 'unreadable')
         unreadable.push({ raw: parked.raw, problems: [{ field: '/', reason: parked.reason }] });
+      else if (parked.kind === 'deletion') deletions.push(parked.itemId);
       else if (parked.kind === 'item') items.push(parked.value);
-      else events.push({ ok: true, value: parked.value });
+      else {
+        const source = parked.source ?? REPLAY_SOURCE;
+        const group = eventsBySource.get(source) ?? [];
+        group.push({ ok: true, value: parked.value });
+        eventsBySource.set(source, group);
+      }
     }
 
-    const verdict = judgeEvents(events, deps.validators, {
-      ...deps.clock,
-      receivedAt: now(),
-      source: REPLAY_SOURCE,
-    });
+    const receivedAt = now();
+    const verdict = { accepted: [] as EnrichedEvent[], refused: [] as RefusedRecord[] };
+    for (const [source, events] of eventsBySource) {
+      const judged = judgeEvents(events, deps.validators, { ...deps.clock, receivedAt, source });
+      verdict.accepted.push(...judged.accepted);
+      verdict.refused.push(...judged.refused);
+    }
     const itemVerdicts = items.map((item) => ({ item, verdict: deps.validators.validateItem(item) }));
     const validItems = itemVerdicts.flatMap(({ verdict: v }) => (v.ok ? [v.value] : []));
     const refusedItems = itemVerdicts.flatMap(({ item, verdict: v }) =>
       v.ok ? [] : [{ raw: JSON.stringify(item), problems: v.problems }],
     );
     const refusedEvents = [...verdict.refused, ...unreadable];
-    report.accepted += verdict.accepted.length + validItems.length;
+    report.accepted += verdict.accepted.length + validItems.length + deletions.length;
     noteRefused(refusedEvents);
     noteRefused(refusedItems);
     if (deps.dryRun !== true) {
       await deps.publisher.publishEvents(verdict.accepted);
       await deps.publisher.publishItems(validItems);
+      await deps.publisher.deleteItems(deletions);
       await deps.publisher.parkRefused(refusedEvents, '/v1/events', 'replay');
       await deps.publisher.parkRefused(refusedItems, '/v1/items', 'replay');
     }

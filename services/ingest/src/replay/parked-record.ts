@@ -5,6 +5,7 @@
  * checks and enrichment run again from scratch.
  */
 import { TOPICS } from '@recstream/schemas';
+import { PARKED_DELETION_FIELD } from '../writers/failed-row.js';
 
 export interface FailedEventRow {
   readonly failed_at: string;
@@ -16,7 +17,11 @@ export interface FailedEventRow {
 }
 
 export type ParkedRecord =
-  | { readonly kind: 'event' | 'item'; readonly value: unknown }
+  /** `source`: the write-key source a sink failure was sent by, kept when it is replayed. */
+  | { readonly kind: 'event'; readonly value: unknown; readonly source?: string }
+  | { readonly kind: 'item'; readonly value: unknown }
+  /** An item deletion (a tombstone) the sink could not store: replaying it deletes the item. */
+  | { readonly kind: 'deletion'; readonly itemId: string }
   | { readonly kind: 'unreadable'; readonly raw: string; readonly reason: string };
 
 /** Fields the collector adds; a client never sends them, so the contract refuses them. */
@@ -36,6 +41,15 @@ function kindOf(row: FailedEventRow): 'event' | 'item' {
   return row.source.includes(TOPICS.items.name) ? 'item' : 'event';
 }
 
+function isParkedDeletion(value: unknown): value is Record<typeof PARKED_DELETION_FIELD, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    typeof (value as Record<string, unknown>)[PARKED_DELETION_FIELD] === 'string'
+  );
+}
+
 export function parkedRecord(row: FailedEventRow): ParkedRecord {
   let value: unknown;
   try {
@@ -44,10 +58,21 @@ export function parkedRecord(row: FailedEventRow): ParkedRecord {
     return { kind: 'unreadable', raw: row.payload, reason: `not valid JSON: ${(error as Error).message}` };
   }
   const kind = kindOf(row);
+  // Only the sink parks deletions, under the items topic's position; a client cannot send one.
+  if (kind === 'item' && row.step === 'sink' && isParkedDeletion(value))
+    return { kind: 'deletion', itemId: value[PARKED_DELETION_FIELD] };
   if (kind === 'event' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const event = { ...(value as Record<string, unknown>) };
+    const { source, event_time: eventTime } = event;
     for (const field of SERVER_FIELDS) delete event[field];
-    return { kind, value: event };
+    // A sink failure was accepted once: it keeps the time it happened (an event sent without a
+    // client time was timed at its first receipt, not at the replay; the collector's age limit
+    // still applies) and the write-key source that sent it.
+    if (row.step === 'sink' && event['timestamp'] === undefined && typeof eventTime === 'string')
+      event['timestamp'] = eventTime;
+    return row.step === 'sink' && typeof source === 'string' && source !== ''
+      ? { kind, value: event, source }
+      : { kind, value: event };
   }
   return { kind, value };
 }

@@ -3,7 +3,7 @@
  * table (schemas/migrations/clickhouse/0003_failed_events.sql). Pure.
  */
 import { formatDateTime } from '@recstream/clickhouse';
-import { DLQ_HEADERS } from '@recstream/schemas';
+import { DLQ_HEADERS, TOPICS } from '@recstream/schemas';
 import type { KafkaMessage } from '@recstream/kafka';
 
 function header(message: KafkaMessage, name: string): string {
@@ -26,24 +26,52 @@ function eventIdOf(payload: string): string {
   return '';
 }
 
+/**
+ * An item deletion is a tombstone: the item id as key, no value. `failed_events` keeps no key, so a
+ * parked deletion is stored as this payload instead of an empty one, and a replay can delete the
+ * item again (replay/parked-record.ts). Only sink parks of the items topic are read this way.
+ */
+export const PARKED_DELETION_FIELD = 'deleted_item_id';
+
+export function parkedDeletionPayload(itemId: string): string {
+  return JSON.stringify({ [PARKED_DELETION_FIELD]: itemId });
+}
+
+/** The time `failed_at` (a DateTime) can hold; a header from outside may say anything. */
+const FAILED_AT_MIN = Date.parse('1970-01-01T00:00:01Z');
+const FAILED_AT_MAX = Date.parse('2105-12-31T23:59:59Z');
+
+function storableTime(ms: number): boolean {
+  return ms >= FAILED_AT_MIN && ms <= FAILED_AT_MAX;
+}
+
 /** Where the parked message sits in the DLQ: the id the sink dedups `failed_events` rows by. */
 export function dlqPosition(topic: string, partition: number, offset: string): string {
   return `${topic}/${partition}/${offset}`;
 }
 
 export function toFailedRow(message: KafkaMessage, position: string) {
-  const payload = message.value?.toString('utf8') ?? '';
+  const source = header(message, DLQ_HEADERS.source);
+  const tombstone =
+    message.value === null &&
+    message.key !== null &&
+    header(message, DLQ_HEADERS.step) === 'sink' &&
+    source.includes(TOPICS.items.name);
+  const payload = tombstone
+    ? parkedDeletionPayload(message.key?.toString('utf8') ?? '')
+    : (message.value?.toString('utf8') ?? '');
   const parkedAt = Date.parse(header(message, DLQ_HEADERS.at));
-  const failedAt = new Date(Number.isNaN(parkedAt) ? Number(message.timestamp) : parkedAt);
+  // The DLQ's own timestamp when the header is missing or outside what the column can hold.
+  const failedAt = new Date(storableTime(parkedAt) ? parkedAt : Number(message.timestamp));
   return {
-    failed_at: formatDateTime(failedAt),
-    source: header(message, DLQ_HEADERS.source),
+    failed_at: storableTime(failedAt.getTime()) ? formatDateTime(failedAt) : '',
+    source,
     step: header(message, DLQ_HEADERS.step),
     reason: header(message, DLQ_HEADERS.reason),
     error_code: header(message, DLQ_HEADERS.code),
     event_id: eventIdOf(payload),
     payload,
     dlq_position: position,
-    failed_date: failedAt.toISOString().slice(0, 10),
+    failed_date: storableTime(failedAt.getTime()) ? failedAt.toISOString().slice(0, 10) : '',
   };
 }
