@@ -91,10 +91,10 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
         if (rows.length === 0) return;
         await driver.insert({ table, values: [...rows], format: 'JSONEachRow' });
       }),
+    // A query, not the unauthenticated /ping: readiness must fail when the credentials do.
     ping: () =>
       guarded('ping', async () => {
-        const result = await driver.ping();
-        if (!result.success) throw result.error;
+        await driver.command({ query: 'SELECT 1' });
       }),
     close: () => driver.close(),
   };

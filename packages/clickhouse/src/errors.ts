@@ -7,7 +7,7 @@ import { ERROR_CODES, PermanentError, TransientError, errorMessage } from '@recs
 /** Server error codes worth retrying: overload, timeouts, network, read-only replicas. */
 const TRANSIENT_SERVER_CODES = new Set([
   '159', // TIMEOUT_EXCEEDED
-  '164', // READONLY (replica in read-only mode)
+  '164', // READONLY (the account may only read)
   '202', // TOO_MANY_SIMULTANEOUS_QUERIES
   '209', // SOCKET_TIMEOUT
   '210', // NETWORK_ERROR
@@ -16,6 +16,14 @@ const TRANSIENT_SERVER_CODES = new Set([
   '252', // TOO_MANY_PARTS
   '319', // UNKNOWN_STATUS_OF_INSERT
   '425', // SYSTEM_ERROR
+  // The account, not the data: a service given the wrong credentials or rights must wait for an
+  // operator (lag and readiness show it), never park the rows it could not write as bad input.
+  '192', // UNKNOWN_USER
+  '193', // WRONG_PASSWORD
+  '291', // DATABASE_ACCESS_DENIED
+  '392', // QUERY_IS_PROHIBITED (allow_ddl = 0)
+  '497', // ACCESS_DENIED
+  '516', // AUTHENTICATION_FAILED
 ]);
 
 const TRANSIENT_NODE_CODES = new Set([
