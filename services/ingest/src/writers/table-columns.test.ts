@@ -65,6 +65,13 @@ t.test('times must be real times inside 1970 to 2105', (t) => {
   t.match(problem({ d: '1969-12-31 23:59:59' }), /d "1969-12-31 23:59:59" is outside the DateTime range/);
   t.match(problem({ d: '2200-01-01 00:00:00' }), /outside the DateTime range/);
   t.match(problem({ d: '2026-02-30 00:00:00' }), /is not a DateTime/);
+  t.equal(problem({ d: '2024-02-29 23:59:59' }), undefined, 'a leap day');
+  t.match(problem({ d: '2023-02-29 00:00:00' }), /is not a DateTime/);
+  t.match(problem({ d: '2026-13-01 00:00:00' }), /is not a DateTime/);
+  t.match(problem({ d: '2026-05-01 24:00:00' }), /is not a DateTime/);
+  t.match(problem({ d: '2026-05-01 10:00:0x' }), /is not a DateTime/);
+  t.match(problem({ d: '2026-05-01' }), /is not a DateTime/);
+  t.match(problem({ day: '2026-05-01 00:00:00' }), /is not a Date/);
   t.match(problem({ d: '2026-05-01T10:00:00Z' }), /is not a DateTime/);
   t.match(problem({ d: 1777629600 }), /is not a DateTime/);
   t.match(problem({ day: '2106-01-01' }), /outside the Date range/);
