@@ -99,4 +99,5 @@ pids+=($!)
 echo "[demo] traffic: ${traffic_args[*]} (log: .local/logs/traffic.log)" >&2
 echo "[demo] try: curl -H 'Authorization: Bearer $serving_key' 'http://127.0.0.1:3002/v1/recommendations/popular?k=5'   API docs: http://127.0.0.1:3002/openapi.json" >&2
 
-as_clickhouse ANALYST node --import tsx scripts/demo-watch.ts --serving http://127.0.0.1:3002 --api-key "$serving_key" --duration "${DEMO_DURATION_S:-0}"
+# The key by environment, not argv (which any local user sees in ps); it is revoked when the demo stops.
+REC_SERVING_API_KEY=$serving_key as_clickhouse ANALYST node --import tsx scripts/demo-watch.ts --serving http://127.0.0.1:3002 --duration "${DEMO_DURATION_S:-0}"

@@ -2,6 +2,7 @@ import t from 'tap';
 import { rateLimitProblems } from './rate-limit.js';
 import type { Redis } from 'ioredis';
 import { createKeyRecords } from './key-records.js';
+import { withoutPassword } from './keys-cli.js';
 import { table } from './keys-command.js';
 import { hashSecret, keyId, secretKind } from './secret.js';
 
@@ -53,5 +54,13 @@ t.test('a table aligns its columns', (t) => {
     ]),
     ['ID   NAME', 'abc  x'],
   );
+  t.end();
+});
+
+t.test('a Redis URL is shown without its password', (t) => {
+  t.equal(withoutPassword('redis://:s3cret@10.0.0.1:6379/0'), 'redis://:***@10.0.0.1:6379/0');
+  t.equal(withoutPassword('redis://app:s3cret@host:6379'), 'redis://app:***@host:6379');
+  t.equal(withoutPassword('redis://127.0.0.1:16379'), 'redis://127.0.0.1:16379', 'nothing to hide');
+  t.notMatch(withoutPassword('not a url :s3cret@'), /s3cret/);
   t.end();
 });

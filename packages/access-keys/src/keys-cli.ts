@@ -31,7 +31,7 @@ async function main(name: string, command: KeysCli): Promise<number> {
     await redis.connect();
   } catch (error) {
     io.err(
-      `${name}: cannot reach Redis at ${config.REC_REDIS_URL}: ${errorMessage(connectionError ?? error)}`,
+      `${name}: cannot reach Redis at ${withoutPassword(config.REC_REDIS_URL)}: ${errorMessage(connectionError ?? error)}`,
     );
     return 1;
   }
@@ -51,4 +51,16 @@ export function runKeysCli(name: string, command: KeysCli): void {
       process.exitCode = 1;
     },
   );
+}
+
+/** The URL as it may be shown: a `redis://user:password@host` password never reaches a terminal or log. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an unparseable URL)';
+  }
 }

@@ -21,8 +21,13 @@ export const IngestConfigSchema = Type.Object({
     default: 'collector',
   }),
   REC_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
-  REC_INGEST_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 5 * 1024 * 1024 }),
-  REC_INGEST_MAX_BATCH_EVENTS: Type.Integer({ minimum: 1, default: 1000 }),
+  /** Bounded above: the whole body is held in memory and parsed on the event loop. */
+  REC_INGEST_MAX_BODY_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 64 * 1024 * 1024,
+    default: 5 * 1024 * 1024,
+  }),
+  REC_INGEST_MAX_BATCH_EVENTS: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
   /**
    * Bound on records accepted but not yet acknowledged by Kafka (held in memory). Beyond it the
    * collector answers 503 + Retry-After at once instead of queueing more.
