@@ -39,6 +39,8 @@ const items: CatalogItem[] = Array.from({ length: 30 }, (_, i) => ({
   currency: 'EUR',
   availability: 'in_stock',
   updated_at: new Date(T - 86_400_000).toISOString(),
+  // New arrivals are told by created_at: the rebuilt catalog must keep it.
+  created_at: new Date(T - 2 * 86_400_000 - i * 1000).toISOString(),
 }));
 
 /** A varied log: several shoppers and sessions, every event type, a login, a late event. */

@@ -9,8 +9,10 @@ import { bumpCatalogVersion, featureKeys, toItemMeta, type ItemMeta } from '@rec
 
 type ItemRow = Parameters<typeof toItemMeta>[0];
 
+// created_at as ISO 8601 UTC (the column's text form has no zone), so that new arrivals stay new.
 const SELECT_LIVE_ITEMS = `
-  SELECT item_id, title, description, category_path, brand, price, currency, availability
+  SELECT item_id, title, description, category_path, brand, price, currency, availability,
+         concat(replaceOne(toString(created_at), ' ', 'T'), 'Z') AS created_at
   FROM items FINAL
   WHERE is_deleted = 0`;
 
