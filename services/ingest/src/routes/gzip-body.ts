@@ -12,7 +12,7 @@ import { ERROR_CODES, PermanentError } from '@recstream/errors';
 type CountedStream = Transform & { receivedEncodedLength?: number };
 
 export function registerGzipBodies(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', async (request, reply, payload) => {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
     if (encoding === undefined || encoding === '' || encoding === 'identity') return payload;
     if (encoding !== 'gzip') {
@@ -32,6 +32,11 @@ export function registerGzipBodies(app: FastifyInstance): void {
     });
     payload.on('error', (error) => gunzip.destroy(error));
     payload.pipe(gunzip);
+    // Once answered (a 413 answers before the upload ends), stop inflating what a client still sends.
+    reply.raw.once('finish', () => {
+      payload.unpipe(gunzip);
+      gunzip.destroy();
+    });
     return Promise.resolve(gunzip);
   });
 }
