@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     logger,
     metrics,
-    validators: createValidators(),
+    validators: createValidators({ maxItemFutureSkewMs: config.REC_INGEST_MAX_FUTURE_SKEW_MS }),
     ...(role === 'sink'
       ? {}
       : {
