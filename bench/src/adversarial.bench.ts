@@ -70,6 +70,8 @@ async function main(): Promise<void> {
       hangs: report.hangs,
       server_errors: report.serverErrors,
       no_answer: report.noAnswer,
+      flaky_connections: report.flakyConnections,
+      client_socket_errors: report.clientSocketErrors,
       scope_violations: report.violations.scope,
       accepted: store.accepted,
       stored: store.stored,

@@ -13,7 +13,7 @@ import { total } from './ledger.js';
 import { runAdversarial } from './run.js';
 
 const SEED = Number(process.env['ADVERSARIAL_SEED'] ?? 20_261_207);
-const INPUTS = Number(process.env['ADVERSARIAL_INPUTS'] ?? 2500);
+const INPUTS = Number(process.env['ADVERSARIAL_INPUTS'] ?? 4000);
 
 t.setTimeout(300_000);
 

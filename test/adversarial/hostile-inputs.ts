@@ -614,7 +614,19 @@ function collector(
       headers: extraHeaders,
       chunked: odd(fc.constant(false), fc.constant(true)),
     })
-    .map((r) => ({ target: 'collector' as const, ...r }));
+    .map((r) => ({
+      target: 'collector' as const,
+      ...r,
+      // NDJSON is mostly labelled as such; the other mismatches come from the odd content types.
+      contentType:
+        r.contentType === 'application/json' && framingOf(r.body) === 'ndjson'
+          ? 'application/x-ndjson'
+          : r.contentType,
+    }));
+}
+
+function framingOf(body: Body): Framing | undefined {
+  return body.kind === 'records' || body.kind === 'replicated' ? body.framing : undefined;
 }
 
 const eventsPath = odd(
