@@ -33,6 +33,7 @@ t.test('valid events from the contract pass its validator', (t) => {
     }
   }
   t.pass('1,400 events checked');
+  t.end();
 });
 
 t.test('valid items from the contract pass its validator', (t) => {
@@ -41,6 +42,7 @@ t.test('valid items from the contract pass its validator', (t) => {
     if (!verdict.ok) t.fail(`${JSON.stringify(verdict.problems)} in ${toJsonText(item, now).slice(0, 500)}`);
   }
   t.pass('300 items checked');
+  t.end();
 });
 
 t.test('the event records mix valid and invalid ones', (t) => {
@@ -57,6 +59,7 @@ t.test('the event records mix valid and invalid ones', (t) => {
     if (validators.validateEvent(parsed).ok) valid += 1;
   }
   t.ok(valid > 300 && valid < 800, `${valid} of 1000 valid`);
+  t.end();
 });
 
 t.test('every assigned id is traced to its record index', (t) => {
@@ -71,6 +74,7 @@ t.test('every assigned id is traced to its record index', (t) => {
   t.ok(traced > 400, `${traced} records traced in 400 inputs`);
   const servings = fc.sample(servingInput, { seed: SEED, numRuns: 100 });
   for (const [n, input] of servings.entries()) t.same(materialize(input, n, keys, now).records, []);
+  t.end();
 });
 
 t.test('an NDJSON body is numbered as the collector numbers it: non-blank lines', (t) => {
@@ -104,4 +108,5 @@ t.test('an NDJSON body is numbered as the collector numbers it: non-blank lines'
     request.body?.toString(),
     '{"event_id":"e7.0","type":"view","user_id":"u","item_id":"i"}\n\n"junk"\n\n{"event_id":"e7.2","type":"view","user_id":"u","item_id":"i"}\n\n',
   );
+  t.end();
 });
