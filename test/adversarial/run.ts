@@ -254,7 +254,9 @@ export async function runAdversarial(
           ? 'hang'
           : crashed
             ? 'no-answer (crash)'
-            : 'no-answer';
+            : (outcome.error ?? '').startsWith('write ')
+              ? 'closed while sending'
+              : 'no-answer';
     const counts = (routes[route] ??= {});
     counts[label] = (counts[label] ?? 0) + 1;
     const base = {
@@ -265,7 +267,9 @@ export async function runAdversarial(
     };
     if (outcome.hung) flag({ ...base, kind: 'hang', detail: outcome.error ?? '' });
     else if (outcome.status === undefined) {
-      if (!crashed && !(outcome.error ?? '').startsWith('not sent'))
+      // A server may answer early (413, 415) and close while the body is still being written; the
+      // client then sees a write error instead of the answer: counted under its label, not flagged.
+      if (!crashed && !/^(not sent|write )/.test(outcome.error ?? ''))
         flag({ ...base, kind: 'no-answer', detail: outcome.error ?? '' });
     } else if (outcome.status >= 500 && outcome.status !== 503)
       flag({ ...base, kind: 'server-error', detail: outcome.body.slice(0, 500) });
