@@ -129,7 +129,7 @@ export function createValidators(options: ValidatorOptions = {}): ContractValida
         problems.push({ field: '/user_id', reason: 'user_id or anonymous_id is required' });
       }
       const properties = input['properties'];
-      if (properties !== undefined && Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES) {
+      if (properties !== undefined && !(serializedBytes(properties) <= MAX_PROPERTIES_BYTES)) {
         problems.push({
           field: '/properties',
           reason: `must be at most ${MAX_PROPERTIES_BYTES} bytes serialized`,
@@ -143,4 +143,16 @@ export function createValidators(options: ValidatorOptions = {}): ContractValida
       return problems.length === 0 ? { ok: true, value: input } : { ok: false, problems };
     },
   };
+}
+
+/**
+ * Bytes of `value` as JSON; Infinity when it cannot be serialized (JSON.stringify recurses, so a
+ * value nested thousands of levels deep overflows the stack: far over any bound).
+ */
+function serializedBytes(value: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(value));
+  } catch {
+    return Infinity;
+  }
 }

@@ -779,3 +779,26 @@ t.test('catalog: refused items are parked; deletions single and bulk become tomb
     'each request pays a token before its body is read, then one per id',
   );
 });
+
+t.test('JSON nested thousands of levels deep is refused with 400, not a 500', async (t) => {
+  const { app, post, writeKey } = await setup(t);
+  const deepArray = '['.repeat(10_000) + ']'.repeat(10_000);
+  const deepObject = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+  for (const [label, body] of [
+    ['an array of arrays', deepArray],
+    ['an object of objects', deepObject],
+    ['a batch holding one', `[${JSON.stringify(view('fine'))},${deepArray}]`],
+    ['deep properties', JSON.stringify(view('deep')).replace(/}$/, `,"properties":${deepObject}}`)],
+  ] as const) {
+    const response = await post(body);
+    t.not(response.statusCode, 500, `events, ${label}: ${response.statusCode}`);
+    t.ok([202, 400].includes(response.statusCode), `answered with a verdict (${response.statusCode})`);
+  }
+  const items = await app.inject({
+    method: 'POST',
+    url: '/v1/items',
+    headers: { 'content-type': 'application/json', 'x-write-key': writeKey },
+    payload: deepArray,
+  });
+  t.not(items.statusCode, 500, `items: ${items.statusCode}`);
+});

@@ -22,6 +22,19 @@ export function capProblems(problems: FieldProblem[]): FieldProblem[] {
   ];
 }
 
+/**
+ * A refused record as kept for the DLQ. JSON.stringify recurses, and a body nested ten thousand
+ * levels deep (which JSON.parse takes) would overflow the stack: such a record is kept as a note.
+ */
+export function refusedRaw(record: ParsedRecord): string {
+  if (!record.ok) return record.raw;
+  try {
+    return JSON.stringify(record.value);
+  } catch {
+    return '"(record nested too deeply to keep)"';
+  }
+}
+
 export interface RejectedRecord {
   readonly index: number;
   readonly problems: FieldProblem[];
@@ -49,7 +62,7 @@ export function judgeEvents(
     }
     const problems = capProblems(checked.problems);
     verdict.rejected.push({ index, problems });
-    verdict.refused.push({ raw: record.ok ? JSON.stringify(record.value) : record.raw, problems });
+    verdict.refused.push({ raw: refusedRaw(record), problems });
   });
   return verdict;
 }

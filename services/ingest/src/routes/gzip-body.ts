@@ -31,6 +31,10 @@ export function registerGzipBodies(app: FastifyInstance): void {
       gunzip.receivedEncodedLength = (gunzip.receivedEncodedLength ?? 0) + chunk.length;
     });
     payload.on('error', (error) => gunzip.destroy(error));
+    // Fastify listens for errors only on a body it reads. A route that reads none (GET, HEAD, an
+    // unknown path) sent a corrupt gzip body would otherwise crash the process with an unhandled
+    // 'error' event; when the body is read, Fastify's own listener still answers 400.
+    gunzip.on('error', () => undefined);
     payload.pipe(gunzip);
     // Once answered (a 413 answers before the upload ends), stop inflating what a client still sends.
     reply.raw.once('finish', () => {

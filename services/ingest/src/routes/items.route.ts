@@ -17,6 +17,7 @@ import {
   type FieldProblem,
 } from '@recstream/schemas';
 import type { Publisher, RefusedRecord } from '../handlers/event-publisher.js';
+import { capProblems, refusedRaw } from '../handlers/intake.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
 import { assertBatchSize, bodyRecords } from './batch-body.js';
 import { AcceptedResponse, ErrorResponse, type AcceptedResponse as Accepted } from './ingest-responses.js';
@@ -93,11 +94,9 @@ export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): 
           items.push(verdict.value);
           return;
         }
-        result.rejected.push({ index, problems: verdict.problems });
-        refused.push({
-          raw: record.ok ? JSON.stringify(record.value) : record.raw,
-          problems: verdict.problems,
-        });
+        const problems = capProblems(verdict.problems);
+        result.rejected.push({ index, problems });
+        refused.push({ raw: refusedRaw(record), problems });
       });
       deps.metrics.itemsRejected.inc(refused.length);
       if (items.length > 0) {
