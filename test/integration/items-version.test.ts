@@ -5,18 +5,8 @@
  * deleted; an item re-created after its deletion is live, even with an older `updated_at`.
  */
 import t from 'tap';
-import {
-  connectTestKafka,
-  createTestDatabase,
-  createTestTopics,
-  deleteTestTopics,
-  dropTestDatabase,
-  startService,
-  testNamespace,
-  testTopics,
-  waitFor,
-  type RunningService,
-} from '@recstream/testing';
+import { startService, testNamespace, testTopics, waitFor } from '@recstream/testing';
+import { namespaceFixture } from '../support/namespace-fixture.js';
 
 const ns = testNamespace('itemsversion');
 const topics = testTopics(ns);
@@ -34,17 +24,7 @@ function item(id: string, updatedAt: string, title = `Title ${id}`) {
 }
 
 t.test('the items topic order wins over the client clock', async (t) => {
-  const clickhouse = await createTestDatabase(ns);
-  await createTestTopics(ns);
-  const { producer } = await connectTestKafka(ns, { timeoutMs: 20_000 });
-  const services: RunningService[] = [];
-  t.teardown(async () => {
-    for (const service of services) await service.stop('SIGKILL');
-    await producer.disconnect();
-    await clickhouse.close();
-    await dropTestDatabase(ns);
-    await deleteTestTopics(ns);
-  });
+  const { clickhouse, producer, services } = await namespaceFixture(t, ns);
   const sink = await startService({
     service: 'ingest',
     env: { ...ns.env, REC_INGEST_ROLE: 'sink', REC_SINK_BATCH_DELAY_MS: '100' },

@@ -7,19 +7,8 @@
 import t from 'tap';
 import { countParked, createPublisher, replayParked, type Publisher } from '@recstream/ingest/replay';
 import { createValidators } from '@recstream/schemas';
-import {
-  connectTestKafka,
-  createTestDatabase,
-  createTestTopics,
-  deleteTestTopics,
-  dropTestDatabase,
-  readTopic,
-  startService,
-  testNamespace,
-  testTopics,
-  waitFor,
-  type RunningService,
-} from '@recstream/testing';
+import { readTopic, startService, testNamespace, testTopics, waitFor } from '@recstream/testing';
+import { namespaceFixture } from '../support/namespace-fixture.js';
 
 const ns = testNamespace('sinkreplay');
 const topics = testTopics(ns);
@@ -39,17 +28,7 @@ function failedRow(position: string, at: string, fields: { step: string; source:
 }
 
 t.test('dlq replay with the sink storing its re-parks', async (t) => {
-  const clickhouse = await createTestDatabase(ns);
-  await createTestTopics(ns);
-  const { producer } = await connectTestKafka(ns, { timeoutMs: 20_000 });
-  const services: RunningService[] = [];
-  t.teardown(async () => {
-    for (const service of services) await service.stop('SIGKILL');
-    await producer.disconnect();
-    await clickhouse.close();
-    await dropTestDatabase(ns);
-    await deleteTestTopics(ns);
-  });
+  const { clickhouse, producer, services } = await namespaceFixture(t, ns);
   const sink = await startService({
     service: 'ingest',
     env: { ...ns.env, REC_INGEST_ROLE: 'sink', REC_SINK_BATCH_DELAY_MS: '50' },

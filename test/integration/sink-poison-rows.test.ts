@@ -19,18 +19,15 @@ import {
 import { createMetrics } from '@recstream/metrics';
 import { eventPartitionKey, type EnrichedEvent } from '@recstream/schemas';
 import {
-  connectTestKafka,
   createTestDatabase,
-  createTestTopics,
-  deleteTestTopics,
   dropTestDatabase,
   startService,
   testLogger,
   testNamespace,
   testTopics,
   waitFor,
-  type RunningService,
 } from '@recstream/testing';
+import { namespaceFixture } from '../support/namespace-fixture.js';
 
 const ns = testNamespace('sinkpoison');
 const topics = testTopics(ns);
@@ -61,17 +58,7 @@ function item(id: string, updatedAt = '2026-05-01T08:00:00.000Z') {
 const GOOD_VIEWS = 300;
 
 t.test('one bad row in a sink batch parks that row alone', async (t) => {
-  const clickhouse = await createTestDatabase(ns);
-  await createTestTopics(ns);
-  const { producer } = await connectTestKafka(ns, { timeoutMs: 20_000 });
-  const services: RunningService[] = [];
-  t.teardown(async () => {
-    for (const service of services) await service.stop('SIGKILL');
-    await producer.disconnect();
-    await clickhouse.close();
-    await dropTestDatabase(ns);
-    await deleteTestTopics(ns);
-  });
+  const { clickhouse, producer, services } = await namespaceFixture(t, ns);
 
   const attacker = { ...server, user_id: 'mallory' };
   // JSON.stringify(1e21) is '1e+21', which ClickHouse 18.16 cannot read as an Int32.
