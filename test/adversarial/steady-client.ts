@@ -2,9 +2,12 @@
  * A well-behaved shop: small batches of valid views at a steady rate on its own write key,
  * retrying a batch that got no 202 with the same event ids (as the SDK does). Its latency is kept
  * per phase (quiet, under attack, ...), and every batch answered 202 goes into the ledger.
+ *
+ * It sends from a worker thread (steady-client.worker.ts), so that its latencies are the
+ * pipeline's, not the pauses of the thread that generates the hostile inputs. It still shares the
+ * machine's cores with everything else, as the report says.
  */
-import http from 'node:http';
-import { send } from './http-client.js';
+import { Worker } from 'node:worker_threads';
 import type { Ledger } from './ledger.js';
 
 export interface SteadyOptions {
@@ -38,100 +41,55 @@ export interface SteadyClient {
   readonly itemIds: readonly string[];
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
+/** What the worker thread needs (the options, less the ledger, which stays on this thread). */
+export type SteadyLoopSettings = Omit<SteadyOptions, 'ledger' | 'items'> & { itemIds: readonly string[] };
+export type SteadyMessage = { type: 'phase'; name: string } | { type: 'stop'; drainMs: number };
+export type SteadyReply =
+  { type: 'accepted'; ids: string[]; batchNo: number } | { type: 'report'; report: SteadyReport };
+
+/**
+ * The worker is TypeScript: it registers tsx first (a worker does not inherit the loader the run
+ * was started with on Node 20), then loads the loop.
+ */
+const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./steady-client.worker.ts', import.meta.url).href)}); })`;
 
 export function startSteady(options: SteadyOptions): SteadyClient {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const itemIds = Array.from({ length: options.items ?? 10 }, (_, i) => `${options.name}-sku-${i}`);
-  const samples = new Map<string, number[]>();
-  let phase = 'quiet';
-  let next = 0;
-  let batches = 0;
-  let attempts = 0;
-  const failedAttempts: Record<string, number> = {};
-  const pending = new Set<Promise<void>>();
-  let stopping = false;
-  let drainDeadline = Infinity;
-  let neverAccepted = 0;
-
-  async function deliver(ids: string[], batchNo: number): Promise<void> {
-    const body = Buffer.from(
-      JSON.stringify(
-        ids.map((event_id, i) => ({
-          event_id,
-          type: 'view',
-          user_id: `${options.name}-u${batchNo % 50}`,
-          item_id: itemIds[(batchNo + i) % itemIds.length],
-        })),
-      ),
-    );
-    for (let attempt = 0; ; attempt++) {
-      attempts += 1;
-      const started = performance.now();
-      const outcome = await send({
-        method: 'POST',
-        url: `${options.url}/v1/events`,
-        headers: { 'content-type': 'application/json', 'x-write-key': options.key },
-        body,
-        deadlineMs: options.deadlineMs,
-        agent,
-      });
-      const list = samples.get(phase) ?? [];
-      list.push(performance.now() - started);
-      samples.set(phase, list);
-      if (outcome.status === 202) {
-        options.ledger.accept(
-          ids.map((id) => ({ kind: 'event' as const, id })),
-          options.name,
-          batchNo,
-        );
-        return;
-      }
-      const why =
-        outcome.status === undefined ? (outcome.hung ? 'hang' : 'no answer') : String(outcome.status);
-      failedAttempts[why] = (failedAttempts[why] ?? 0) + 1;
-      if (stopping && Date.now() > drainDeadline) {
-        neverAccepted += ids.length;
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
-    }
-  }
-
-  const intervalMs = (1000 * options.batchSize) / options.eventsPerSecond;
-  const timer = setInterval(() => {
-    if (pending.size >= 16) return; // a backlog: the shop buffers, as the SDK does
-    const batchNo = batches++;
-    const ids = Array.from({ length: options.batchSize }, () => `${options.name}.${(next++).toString(36)}`);
-    const delivery = deliver(ids, batchNo).finally(() => pending.delete(delivery));
-    pending.add(delivery);
-  }, intervalMs);
-
+  const { ledger, items: _items, ...rest } = options;
+  const settings: SteadyLoopSettings = { ...rest, itemIds };
+  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: settings });
+  let reported: ((report: SteadyReport) => void) | undefined;
+  let failed: ((error: Error) => void) | undefined;
+  let failure: Error | undefined;
+  worker.on('message', (reply: SteadyReply) => {
+    if (reply.type === 'accepted')
+      ledger.accept(
+        reply.ids.map((id) => ({ kind: 'event' as const, id })),
+        options.name,
+        reply.batchNo,
+      );
+    else reported?.(reply.report);
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    failed?.(error);
+  });
+  const post = (message: SteadyMessage) => worker.postMessage(message);
   return {
     itemIds,
     phase(name) {
-      phase = name;
+      post({ type: 'phase', name });
     },
     async stop(drainMs = 30_000) {
-      clearInterval(timer);
-      stopping = true;
-      drainDeadline = Date.now() + drainMs;
-      while (pending.size > 0) await Promise.race(pending);
-      agent.destroy();
-      const latencyMs: SteadyReport['latencyMs'] = {};
-      for (const [name, list] of samples) {
-        const sorted = [...list].sort((a, b) => a - b);
-        latencyMs[name] = {
-          n: sorted.length,
-          p50: Math.round(quantile(sorted, 0.5) * 10) / 10,
-          p99: Math.round(quantile(sorted, 0.99) * 10) / 10,
-          max: Math.round((sorted.at(-1) ?? 0) * 10) / 10,
-        };
-      }
-      return { batches, attempts, failedAttempts, neverAccepted, latencyMs };
+      if (failure !== undefined) throw failure;
+      const report = await new Promise<SteadyReport>((resolve, reject) => {
+        reported = resolve;
+        failed = reject;
+        post({ type: 'stop', drainMs });
+      });
+      await worker.terminate();
+      return report;
     },
   };
 }
