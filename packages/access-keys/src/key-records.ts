@@ -9,6 +9,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
 import { rateLimitProblems, type RateLimit } from './rate-limit.js';
 import { KEY_ID_LENGTH, hashSecret, keyId, type SecretKind } from './secret.js';
+import { luaScript } from '@recstream/redis';
 
 /**
  * How long a revoked key's record is kept, so that a client still sending it is told "revoked"
@@ -24,14 +25,7 @@ const REFERENCE_PATTERN = new RegExp(`^[0-9a-f]{${MIN_REFERENCE_LENGTH},64}$`);
  * Sets `revoked_at` and the retention expiry, atomically, unless the record is gone or already
  * revoked. Returns 0 when there is no record, 1 when revoked now, or the earlier `revoked_at`.
  */
-const REVOKE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local earlier = redis.call('HGET', KEYS[1], 'revoked_at')
-if earlier then return earlier end
-redis.call('HSET', KEYS[1], 'revoked_at', ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 1
-`;
+const REVOKE = new URL('./revoke-key.lua', import.meta.url);
 
 /** The fields every key record has. */
 export interface KeyRecordBase {
@@ -164,7 +158,7 @@ export function createKeyRecords(options: KeyRecordsOptions): KeyRecords {
 
     async revoke(recordKey, hash, now) {
       const outcome = await call(() =>
-        redis.eval(REVOKE, 1, recordKey, now.toISOString(), REVOKED_KEY_RETENTION_S),
+        redis.eval(luaScript(REVOKE), 1, recordKey, now.toISOString(), REVOKED_KEY_RETENTION_S),
       );
       if (outcome === 0) throw fail(`no ${noun} has the id ${keyId(hash)}`);
       if (typeof outcome === 'string') throw fail(`${noun} ${keyId(hash)} was already revoked at ${outcome}`);

@@ -30,6 +30,7 @@ export type {
   SubjectFeatures,
   TimedItem,
 } from './subject-features.js';
+import { luaScript } from '@recstream/redis';
 
 /** Who is asking: a logged-in user, a device, a session (the first two may come together). */
 export interface SubjectIds {
@@ -67,30 +68,7 @@ type Family = (typeof FAMILIES)[number];
  * Returns { subject read, its sets, [anonymous subject, its sets] }: the second pair only when a
  * user id came with an anonymous subject that has no alias yet (its features are not merged).
  */
-const READ_SUBJECT_LUA = `#!lua flags=no-writes
-local user, anon, aliasKey = ARGV[1], ARGV[2], ARGV[3]
-local alias = false
-if anon ~= '' then alias = redis.call('GET', aliasKey) end
-local function read(subject)
-  local sets = {}
-  for f = 0, ${FAMILIES.length - 1} do
-    local p = 4 + 3 * f
-    local n = tonumber(ARGV[p + 2])
-    if n > 0 then
-      sets[f + 1] = redis.call('ZREVRANGE', ARGV[p] .. subject .. ARGV[p + 1], 0, n - 1, 'WITHSCORES')
-    else
-      sets[f + 1] = {}
-    end
-  end
-  return sets
-end
-if user ~= '' then
-  if anon ~= '' and not alias then return { user, read(user), anon, read(anon) } end
-  return { user, read(user) }
-end
-if alias then return { alias, read(alias) } end
-return { anon, read(anon) }
-`;
+const READ_SUBJECT_LUA = new URL('./read-subject.lua', import.meta.url);
 
 const COMMAND = 'recReadSubjectFeatures';
 
@@ -103,7 +81,7 @@ declare module 'ioredis' {
 const defined = new WeakSet<Redis>();
 function withScript(redis: Redis): Redis {
   if (!defined.has(redis)) {
-    redis.defineCommand(COMMAND, { lua: READ_SUBJECT_LUA });
+    redis.defineCommand(COMMAND, { lua: luaScript(READ_SUBJECT_LUA) });
     defined.add(redis);
   }
   return redis;

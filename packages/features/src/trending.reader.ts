@@ -11,6 +11,7 @@ import { readTime, resultLimit } from './limits.js';
 import { POPULARITY_TAU_MS, SHORT_POPULARITY_TAU_MS, currentCount } from './popularity.js';
 import { optionalScore, parseScored } from './replies.js';
 import { trendingScore } from './trending.js';
+import { luaScript } from '@recstream/redis';
 
 /** Candidates read per item asked: the ratio reorders the busiest items, it cannot find quiet ones. */
 export const TRENDING_OVERFETCH = 5;
@@ -31,13 +32,7 @@ export interface TrendingItem {
 }
 
 /** KEYS: [1] short-term popularity, [2] long-term popularity. ARGV: [1] candidates to read. */
-const READ_TRENDING_LUA = `#!lua flags=no-writes
-local top = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
-if #top == 0 then return { {}, {} } end
-local members = {}
-for i = 1, #top, 2 do members[#members + 1] = top[i] end
-return { top, redis.call('ZMSCORE', KEYS[2], unpack(members)) }
-`;
+const READ_TRENDING_LUA = new URL('./read-trending.lua', import.meta.url);
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -48,7 +43,7 @@ declare module 'ioredis' {
 const defined = new WeakSet<Redis>();
 function withScript(redis: Redis): Redis {
   if (!defined.has(redis)) {
-    redis.defineCommand('recReadTrending', { lua: READ_TRENDING_LUA });
+    redis.defineCommand('recReadTrending', { lua: luaScript(READ_TRENDING_LUA) });
     defined.add(redis);
   }
   return redis;

@@ -6,6 +6,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
 export { Redis };
+export { luaScript } from './lua.js';
 export { classifyRedisError, isTransientRedisError } from './errors.js';
 export {
   DEFAULT_CACHE_MAX_ENTRIES,

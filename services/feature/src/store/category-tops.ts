@@ -20,6 +20,7 @@ import type { Redis, Result } from 'ioredis';
 import { CATEGORY_TOP_MAX, featureKeys, parseStoredItemMeta } from '@recstream/features';
 import { Packr } from 'msgpackr';
 import { categoryLevels } from '../compile/event-ops.js';
+import { luaScript } from '@recstream/redis';
 
 /** Items per step: a step is atomic, so Redis answers nobody else while it runs (a few ms). */
 export const CATEGORY_REFRESH_ITEMS = 1_000;
@@ -28,33 +29,7 @@ export const CATEGORY_REFRESH_ITEMS = 1_000;
  * KEYS: [1] the pending set, [2] the popularity set. ARGV: [1] MessagePack `{ it: items,
  * g: [[list key, [item index, …]], …], cap }`. Returns the number of marks removed.
  */
-const REFRESH_LUA = `
-local pending, popularity = KEYS[1], KEYS[2]
-local step = cmsgpack.unpack(ARGV[1])
-local items, cap = step.it, '-' .. string.format('%d', step.cap + 1)
-local present = redis.call('SMISMEMBER', pending, unpack(items))
-local scores = redis.call('ZMSCORE', popularity, unpack(items))
-for _, group in ipairs(step.g) do
-  local args = {}
-  for _, i in ipairs(group[2]) do
-    -- Scores go back as Redis wrote them: no conversion, no rounding.
-    if present[i] == 1 and scores[i] then
-      args[#args + 1] = scores[i]
-      args[#args + 1] = items[i]
-    end
-  end
-  -- Only a list that gained members can have outgrown its cap.
-  if #args > 0 and redis.call('ZADD', group[1], unpack(args)) > 0 then
-    redis.call('ZREMRANGEBYRANK', group[1], '0', cap)
-  end
-end
-local marked = {}
-for i = 1, #items do
-  if present[i] == 1 then marked[#marked + 1] = items[i] end
-end
-if #marked > 0 then redis.call('SREM', pending, unpack(marked)) end
-return #marked
-`;
+const REFRESH_LUA = new URL('./refresh-category-tops.lua', import.meta.url);
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -69,7 +44,7 @@ const packr = new Packr({ useRecords: false });
  * marked meanwhile, as they are reached); it resolves with the number of items refreshed.
  */
 export function createCategoryTopsRefresh(redis: Redis, prefix: string): () => Promise<number> {
-  redis.defineCommand('recRefreshCategoryTops', { lua: REFRESH_LUA, numberOfKeys: 2 });
+  redis.defineCommand('recRefreshCategoryTops', { lua: luaScript(REFRESH_LUA), numberOfKeys: 2 });
   const keys = featureKeys(prefix);
 
   async function step(): Promise<number> {

@@ -30,6 +30,7 @@ import { encodeChunk, type ExpiryFor } from './encode-chunk.js';
 import { createExpiryRenewals } from './expiry-renewals.js';
 import type { CompiledEvent } from './ops.js';
 import { planSeenIds, seenSetTtlS } from './seen-ids.js';
+import { luaScript } from '@recstream/redis';
 
 /**
  * Events per script. More events per chunk means fewer commands per event (a key touched by
@@ -118,7 +119,7 @@ export function createFeatureStore(
 ): FeatureStore {
   const seenWindowS = options.seenWindowS ?? SEEN_EVENT_TTL_S;
   const seenTtl = seenSetTtlS(seenWindowS);
-  redis.defineCommand('recApplyFeaturesOnce', { lua: APPLY_ONCE_LUA, numberOfKeys: 1 });
+  redis.defineCommand('recApplyFeaturesOnce', { lua: luaScript(APPLY_ONCE_LUA), numberOfKeys: 1 });
   const keys = featureKeys(prefix);
   const seenPrefix = keys.seenEvents(0).slice(0, -1);
   const renewals = createExpiryRenewals(now);

@@ -23,6 +23,7 @@ import {
   type WriteScope,
 } from './write-key.js';
 import { writeKeyRedisKeys } from './write-key.redis-keys.js';
+import { luaScript } from '@recstream/redis';
 
 export interface CreatedWriteKey {
   /** The secret: shown to the operator once, never stored. */
@@ -64,11 +65,7 @@ export class WriteKeyError extends PermanentError {
  * Atomic, so a key created concurrently (its index entries are written in one MULTI) is never
  * left out of the index.
  */
-const PRUNE_INDEX = `
-for i = 2, #ARGV do redis.call('SREM', KEYS[1], ARGV[i]) end
-if redis.call('SCARD', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
-return 1
-`;
+const PRUNE_INDEX = new URL('./prune-key-index.lua', import.meta.url);
 
 export function validateSource(source: string): void {
   if (!SOURCE_PATTERN.test(source))
@@ -159,7 +156,14 @@ export function createWriteKeyStore(redis: Redis, prefix: string): WriteKeyStore
         });
         if (expired.length > 0 || hashes.length === 0)
           await records.call(() =>
-            redis.eval(PRUNE_INDEX, 2, keys.sourceIndex(source), keys.sources(), source, ...expired),
+            redis.eval(
+              luaScript(PRUNE_INDEX),
+              2,
+              keys.sourceIndex(source),
+              keys.sources(),
+              source,
+              ...expired,
+            ),
           );
       }
       return found.sort(

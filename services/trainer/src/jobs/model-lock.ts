@@ -8,9 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { luaScript } from '@recstream/redis';
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/** Each deletes or extends the lock only if its owner token is still the one stored. */
+const RELEASE = new URL('./model-lock-release.lua', import.meta.url);
+const EXTEND = new URL('./model-lock-extend.lua', import.meta.url);
 
 export function modelLockKey(prefix: string, model: string): string {
   return `${prefix}:trainer:lock:${model}`;
@@ -26,12 +28,13 @@ export async function withModelLock<T>(
   ttlMs: number,
   work: () => Promise<T>,
 ): Promise<{ locked: true; value: T } | { locked: false }> {
+  const [release, extend] = [luaScript(RELEASE), luaScript(EXTEND)];
   const token = randomBytes(12).toString('hex');
   const acquired = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (acquired !== 'OK') return { locked: false };
   const renew = setInterval(
     () => {
-      redis.eval(EXTEND, 1, key, token, String(ttlMs)).catch(() => undefined);
+      redis.eval(extend, 1, key, token, String(ttlMs)).catch(() => undefined);
     },
     Math.max(1000, Math.floor(ttlMs / 3)),
   );
@@ -39,6 +42,6 @@ export async function withModelLock<T>(
     return { locked: true, value: await work() };
   } finally {
     clearInterval(renew);
-    await redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    await redis.eval(release, 1, key, token).catch(() => undefined);
   }
 }
