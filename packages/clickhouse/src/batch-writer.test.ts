@@ -50,7 +50,11 @@ function fakeClickHouse(
     database: 'test_db',
     driver: undefined as never,
     command: () => Promise.reject(new Error('unexpected command')),
-    query: () => Promise.reject(new Error('unexpected query')),
+    // A retry first asks whether the batch's earlier insert still runs: here it never does.
+    query: <Row>(query: string) =>
+      query.includes('system.processes')
+        ? Promise.resolve([{ n: '0' }] as Row[])
+        : Promise.reject(new Error('unexpected query')),
     queryWithTable: () => Promise.reject(new Error('unexpected query')),
     stream: () => {
       throw new Error('unexpected stream');
@@ -474,6 +478,116 @@ t.test(
       [...ch.stored].sort((a, b) => a - b),
       [0, 1, 2, 3, 4, 6],
       'each good row stored once, the copy included',
+    );
+    await writer.stop();
+  },
+);
+
+t.test(
+  'a retry waits until the server no longer runs the earlier attempt, then counts what it had stored',
+  async (t) => {
+    // The server still runs the first insert for three polls after the client gave up on it,
+    // and that insert had stored its rows.
+    const log: string[] = [];
+    const stored: number[] = [];
+    const queryIds: (string | undefined)[] = [];
+    let runningPolls = 3;
+    let inserts = 0;
+    const clickhouse: ClickHouse = {
+      database: 'test_db',
+      driver: undefined as never,
+      command: () => Promise.reject(new Error('unexpected command')),
+      query: <Row>(query: string) => {
+        if (!query.includes('system.processes')) return Promise.reject(new Error('unexpected query'));
+        t.match(query, new RegExp(`query_id = '${queryIds[0] ?? 'none'}'`), 'asks for the batch query id');
+        log.push('poll');
+        const n = runningPolls > 0 ? 1 : 0;
+        runningPolls -= 1;
+        return Promise.resolve([{ n: String(n) }] as Row[]);
+      },
+      queryWithTable: () => Promise.reject(new Error('unexpected query')),
+      stream: () => {
+        throw new Error('unexpected stream');
+      },
+      insert(_table, rows, insertOptions) {
+        queryIds.push(insertOptions?.queryId);
+        log.push(`insert ${rows.length}`);
+        inserts += 1;
+        stored.push(...rows.map((row) => (row as { id: number }).id));
+        return inserts === 1
+          ? Promise.reject(
+              new TransientError(ERROR_CODES.unavailable, 'clickhouse insert failed: Timeout error.'),
+            )
+          : Promise.resolve();
+      },
+      ping: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    const deduplicate = (batch: readonly object[]) => {
+      log.push('dedup');
+      return Promise.resolve(batch.filter((row) => !stored.includes((row as { id: number }).id)));
+    };
+    const options = writerOptions({ maxRows: 3, deduplicate });
+    const writer = createBatchWriter(clickhouse, options);
+    await within(writer.write(rows(1, 2, 3)), 5000, 'write after a timed-out insert');
+    t.same(
+      log,
+      ['dedup', 'insert 3', 'poll', 'poll', 'poll', 'poll', 'dedup', 'insert 0'],
+      'the retry waited for the earlier insert to end before it deduplicated',
+    );
+    t.same(stored, [1, 2, 3], 'each row stored once');
+    t.equal(queryIds.length, 2);
+    t.ok(
+      queryIds.every((id) => id !== undefined && id === queryIds[0]),
+      'every attempt of the batch has one query id',
+    );
+    const metrics = await options.metrics.registry.metrics();
+    t.match(
+      metrics,
+      /rec_test_clickhouse_rows_stored_by_failed_insert_total\{table="events"\} 3/,
+      'the rows the failed insert had stored are counted (its views may miss them)',
+    );
+    await writer.stop();
+  },
+);
+
+t.test(
+  'a retry gives up waiting after the bound and tries again later, never inserting meanwhile',
+  async (t) => {
+    let polls = 0;
+    let inserts = 0;
+    const clickhouse: ClickHouse = {
+      database: 'test_db',
+      driver: undefined as never,
+      command: () => Promise.reject(new Error('unexpected command')),
+      query: <Row>() => {
+        polls += 1;
+        // Running for the first 12 polls: longer than one bounded wait.
+        return Promise.resolve([{ n: polls <= 12 ? '1' : '0' }] as Row[]);
+      },
+      queryWithTable: () => Promise.reject(new Error('unexpected query')),
+      stream: () => {
+        throw new Error('unexpected stream');
+      },
+      insert() {
+        inserts += 1;
+        if (inserts === 1)
+          return Promise.reject(new TransientError(ERROR_CODES.unavailable, 'socket hang up'));
+        t.ok(polls > 12, 'the second insert comes only once the first has ended');
+        return Promise.resolve();
+      },
+      ping: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    const options = writerOptions({ maxRows: 1, settleTimeoutMs: 300 });
+    const writer = createBatchWriter(clickhouse, options);
+    await within(writer.write(rows(1)), 10_000, 'write after a long wait');
+    t.equal(inserts, 2);
+    const metrics = await options.metrics.registry.metrics();
+    t.match(
+      metrics,
+      /rec_test_clickhouse_batches_total\{table="events",outcome="retried"\} [2-9]/,
+      'the wait past its bound counts as a retried attempt',
     );
     await writer.stop();
   },

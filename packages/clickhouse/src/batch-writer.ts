@@ -20,10 +20,20 @@
  * The buffer is bounded: when `maxBufferedRows` are waiting, `write` waits for room (backpressure).
  * With `deduplicate`, each insert attempt first drops rows already stored (see dedup.ts): a retry
  * after an insert that failed half-way, or a redelivery after a crash, never writes a row twice.
+ *
+ * An insert the client gave up on (its request timeout, a lost connection) keeps running on the
+ * server: 18.16 neither cancels it nor bounds it by `max_execution_time`. Each batch's inserts
+ * therefore carry one query id, and a retry first waits until `system.processes` no longer shows
+ * it (in bounded slices; the server also refuses a second insert under a running id), so the
+ * deduplication sees what the earlier attempt stored instead of inserting the rows beside it.
+ * Rows that a failed attempt had stored are counted and logged: the server writes the base table
+ * before it pushes the rows to the materialized views, so when the failure was a view's push,
+ * those views miss them (docs/decisions.md, L3).
  */
 import {
   ERROR_CODES,
   PermanentError,
+  TransientError,
   errorMessage,
   isTransient,
   backoffDelayMs,
@@ -32,8 +42,10 @@ import {
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 import { LATENCY_BUCKETS_S } from '@recstream/metrics';
+import { randomUUID } from 'node:crypto';
 import type { ClickHouse } from './client.js';
 import type { RowDeduplicator } from './dedup.js';
+import { sql } from './sql.js';
 
 export interface BatchWriterOptions {
   readonly table: string;
@@ -48,6 +60,11 @@ export interface BatchWriterOptions {
    * whole batch at once, with the error. Default 100.
    */
   readonly maxIsolationInserts?: number;
+  /**
+   * How long a retry waits at most, per attempt, for the server to finish the batch's previous
+   * insert; past it the attempt fails as transient and the next one waits again. Default 10 s.
+   */
+  readonly settleTimeoutMs?: number;
 }
 
 /**
@@ -100,6 +117,11 @@ function buildMetrics(metrics: ServiceMetrics) {
       'Rows not inserted because their id was already stored (redelivery, client retry)',
       ['table'],
     ),
+    storedByFailedInsert: metrics.counter(
+      'clickhouse_rows_stored_by_failed_insert_total',
+      'Rows an insert that reported failure had stored; materialized views may miss them',
+      ['table'],
+    ),
     refused: metrics.counter(
       'clickhouse_refused_rows_total',
       'Rows ClickHouse refused for good, isolated from the batch that held them and handed back',
@@ -133,12 +155,34 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
     }
   }
 
+  /** Resolves once the server no longer runs `queryId`; throws a transient error past the bound. */
+  async function settle(queryId: string): Promise<void> {
+    const deadline = Date.now() + (options.settleTimeoutMs ?? 10_000);
+    for (;;) {
+      const [running] = await clickhouse.query<{ n: string | number }>(
+        sql`SELECT count() AS n FROM system.processes WHERE query_id = ${queryId}`,
+      );
+      if (Number(running?.n ?? 0) === 0) return;
+      if (Date.now() >= deadline || stopController.signal.aborted) {
+        throw new TransientError(ERROR_CODES.unavailable, `an earlier insert into ${table} still runs`, {
+          details: { table, queryId },
+        });
+      }
+      await sleep(100, stopController.signal);
+    }
+  }
+
   async function insertWithRetry(rows: object[]): Promise<void> {
+    const queryId = randomUUID();
+    let attempted: readonly object[] = [];
     for (let attempt = 0; ; attempt += 1) {
       const endTimer = m.duration.startTimer({ table });
       try {
+        if (attempt > 0) await settle(queryId);
         const fresh = options.deduplicate === undefined ? rows : await options.deduplicate(rows);
-        await clickhouse.insert(table, fresh);
+        if (attempted.length > 0) reportStoredByFailedInsert(attempted, fresh);
+        attempted = fresh;
+        await clickhouse.insert(table, fresh, { queryId });
         endTimer();
         m.batches.inc({ table, outcome: 'ok' });
         m.rows.inc({ table }, fresh.length);
@@ -159,6 +203,23 @@ export function createBatchWriter(clickhouse: ClickHouse, options: BatchWriterOp
         await sleep(delayMs, stopController.signal);
       }
     }
+  }
+
+  /**
+   * The rows of the last failed attempt that the deduplication now finds stored: that attempt wrote
+   * them (one writer per id), though it reported failure. When the failure came from a view's push
+   * after the base insert, the views miss these rows for good; when only the answer was lost, they
+   * are complete. The writer cannot tell which, so it says so loudly.
+   */
+  function reportStoredByFailedInsert(attempted: readonly object[], fresh: readonly object[]): void {
+    const still = new Set(fresh);
+    const stored = attempted.filter((row) => !still.has(row)).length;
+    if (stored === 0) return;
+    m.storedByFailedInsert.inc({ table }, stored);
+    logger.error(
+      { table, rows: stored },
+      'an insert that failed had stored rows; materialized views may miss them (reconcile the rollups)',
+    );
   }
 
   /**

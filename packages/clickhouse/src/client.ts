@@ -23,6 +23,10 @@ export interface ExternalTable {
   readonly values: readonly string[];
 }
 
+export interface InsertOptions {
+  readonly queryId?: string;
+}
+
 export interface ClickHouse {
   readonly database: string | null;
   /** Runs a statement that returns no rows (DDL, INSERT … SELECT, ALTER). */
@@ -43,8 +47,12 @@ export interface ClickHouse {
    * holds it in memory. Stopping the iteration early closes the response.
    */
   stream<Row>(query: string): AsyncIterable<Row[]>;
-  /** Inserts rows as JSONEachRow. */
-  insert(table: string, rows: readonly object[]): Promise<void>;
+  /**
+   * Inserts rows as JSONEachRow. `queryId` names the insert on the server (`system.processes`):
+   * an insert the client gave up on keeps running there, and a second insert under the same id is
+   * refused while it does (code 216).
+   */
+  insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** The underlying driver, for streaming reads the wrapper does not cover. */
@@ -86,10 +94,16 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
     queryWithTable: <Row>(query: string, table: ExternalTable) =>
       guarded('query', () => queryWithExternalTable<Row>(options, query, table)),
     stream: <Row>(query: string) => streamRows<Row>(driver, query),
-    insert: (table, rows) =>
+    insert: (table, rows, insertOptions) =>
       guarded('insert', async () => {
         if (rows.length === 0) return;
-        await driver.insert({ table, values: [...rows], format: 'JSONEachRow' });
+        const queryId = insertOptions?.queryId;
+        await driver.insert({
+          table,
+          values: [...rows],
+          format: 'JSONEachRow',
+          ...(queryId === undefined ? {} : { query_id: queryId }),
+        });
       }),
     // A query, not the unauthenticated /ping: readiness must fail when the credentials do.
     ping: () =>

@@ -3,6 +3,7 @@ export {
   type ClickHouse,
   type ClickHouseOptions,
   type ExternalTable,
+  type InsertOptions,
   type QuerySettings,
 } from './client.js';
 export { createRowDeduplicator, type DeduplicatorOptions, type RowDeduplicator } from './dedup.js';
