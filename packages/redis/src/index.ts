@@ -2,8 +2,14 @@
  * ioredis clients. While Redis is away a command waits through at most two reconnection attempts
  * (`maxRetriesPerRequest`) and then fails, so callers see an error they can degrade on or retry,
  * instead of commands piling up in memory for as long as the outage lasts.
+ *
+ * A client from `createRedis` classifies its own failures (`errors.ts`): every command, pipelined
+ * command, transaction and script rejects with a `TransientError` or a `PermanentError`, the
+ * driver's error as its cause, as @recstream/clickhouse's client does. Callers ask `isTransient`
+ * and never look at Redis' messages.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Command, type RedisOptions } from 'ioredis';
+import { classifyRedisError } from './errors.js';
 
 export { Redis };
 export { luaScript } from './lua.js';
@@ -21,8 +27,21 @@ export {
   type RateVerdict,
 } from './token-bucket.js';
 
+/** Every command's rejection passes through `classifyRedisError`, wherever ioredis rejects it. */
+class ClassifiedRedis extends Redis {
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const reject = command.reject;
+    command.reject = (error) => reject(classifyRedisError(error));
+    return super.sendCommand(command, stream);
+  }
+
+  override duplicate(override?: Partial<RedisOptions>): Redis {
+    return new ClassifiedRedis({ ...this.options, ...override });
+  }
+}
+
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  return new ClassifiedRedis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
@@ -32,7 +51,15 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
   });
 }
 
-/** BullMQ requires `maxRetriesPerRequest: null` on its connections. */
+/**
+ * BullMQ requires `maxRetriesPerRequest: null` on its connections. A plain ioredis client: BullMQ
+ * reads the driver's own errors.
+ */
 export function createQueueRedis(url: string): Redis {
-  return createRedis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  return new Redis(url, {
+    connectTimeout: 5000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+  });
 }

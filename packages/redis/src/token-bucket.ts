@@ -13,7 +13,6 @@
  * which must cost something without being refused a second time.
  */
 import type { Redis, Result } from 'ioredis';
-import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
 import { luaScript } from './lua.js';
 
 export interface RateLimit {
@@ -58,8 +57,8 @@ export interface TakeOptions {
 
 export interface RateLimiter {
   /**
-   * Takes `cost` tokens from the bucket of the key with this hash. Rejects with a
-   * `TransientError` when Redis does not answer: the caller cannot account for the request.
+   * Takes `cost` tokens from the bucket of the key with this hash. Rejects with the client's
+   * classified error when Redis fails: the caller cannot account for the request.
    */
   take(hash: string, limit: RateLimit, cost: number, options?: TakeOptions): Promise<RateVerdict>;
 }
@@ -78,26 +77,15 @@ export function createTokenBucketLimiter(
       const buckets: [string, RateLimit][] = [[bucketKey(hash), limit]];
       if (options.within !== undefined)
         buckets.push([bucketKey(hash, options.within.id), options.within.limit]);
-      let reply: [number, number, number];
-      try {
-        reply = await redis.recTakeTokens(
-          buckets.length,
-          ...buckets.map(([key]) => key),
-          cost,
-          options.waitFor ?? cost,
-          options.partial === true ? 1 : 0,
-          ...buckets.flatMap(([, bucket]) => [bucket.ratePerSecond, bucket.burst]),
-        );
-      } catch (error) {
-        throw new TransientError(
-          ERROR_CODES.unavailable,
-          `rate limiter unavailable: ${errorMessage(error)}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      const [allowed, waitMs, short] = reply;
+      // Redis failures reject classified (createRedis): a caller answers 503 on any of them.
+      const [allowed, waitMs, short] = await redis.recTakeTokens(
+        buckets.length,
+        ...buckets.map(([key]) => key),
+        cost,
+        options.waitFor ?? cost,
+        options.partial === true ? 1 : 0,
+        ...buckets.flatMap(([, bucket]) => [bucket.ratePerSecond, bucket.burst]),
+      );
       return allowed === 1
         ? { allowed: true }
         : { allowed: false, retryAfterMs: waitMs, limitedBy: short === 1 ? 'key' : 'within' };

@@ -20,9 +20,8 @@
  * so only the store's own state (a key written by something else, a script bug) can cause this.
  */
 import type { Redis, Result } from 'ioredis';
-import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
+import { ERROR_CODES, TransientError, errorMessage, isTransient } from '@recstream/errors';
 import { SEEN_EVENT_TTL_S, featureKeys } from '@recstream/features';
-import { classifyRedisError } from '@recstream/redis';
 import { APPLY_ONCE_LUA } from './apply-once.lua.js';
 import { aggregateOps } from './aggregate.js';
 import { createCategoryTopsRefresh } from './category-tops.js';
@@ -145,19 +144,15 @@ export function createFeatureStore(
       renewing.push(key);
       return ttl;
     };
-    let result: number | string;
-    try {
-      result = await redis.recApplyFeaturesOnce(
-        keys.appliedOffsets(),
-        partition,
-        mode,
-        encodeChunk(chunk, expected, seen, writes, expiryFor, seenTtl),
-        seenPrefix,
-        expectedWatermark,
-      );
-    } catch (error) {
-      throw classifyRedisError(error);
-    }
+    // Redis failures arrive classified (@recstream/redis); anything else is a permanent failure.
+    const result = await redis.recApplyFeaturesOnce(
+      keys.appliedOffsets(),
+      partition,
+      mode,
+      encodeChunk(chunk, expected, seen, writes, expiryFor, seenTtl),
+      seenPrefix,
+      expectedWatermark,
+    );
     if (typeof result === 'number') {
       renewals.renewed(renewing);
       return result;
@@ -199,10 +194,9 @@ export function createFeatureStore(
     try {
       return await applyChunk(partition, chunk, mode);
     } catch (error) {
-      const failure = classifyRedisError(error);
-      if (failure.transient || refused === undefined) throw failure;
+      if (isTransient(error) || refused === undefined) throw error;
       if (chunk.length === 1) {
-        refused(first, errorMessage(failure));
+        refused(first, errorMessage(error));
         return 0;
       }
       let applied = 0;
@@ -235,8 +229,7 @@ export function createFeatureStore(
         ),
       );
       for (const result of firstTries) {
-        if (result.status === 'rejected' && classifyRedisError(result.reason).transient)
-          throw classifyRedisError(result.reason);
+        if (result.status === 'rejected' && isTransient(result.reason)) throw result.reason;
       }
       for (const [i, result] of firstTries.entries())
         applied +=
