@@ -84,7 +84,7 @@ import {
 } from '../../services/trainer/src/prequential/prequential-report.js';
 import { runPrequential } from '../../services/trainer/src/prequential/prequential.js';
 import { scoreByVersion } from '../../services/trainer/src/prequential/versioned-scoring.js';
-import { createModelRegistry } from '../../services/trainer/src/registry/model-registry.js';
+import { createModelRegistry } from '@recstream/model-registry';
 import { peakRssMiB } from './process-stats.js';
 import { reportHeader } from './report.js';
 import { round, summarizeLatencies } from './stats.js';

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadTensorFlow, trainSequenceModel, type UserSequence } from '@recstream/models';
-import { createModelRegistry } from '../../services/trainer/src/registry/model-registry.js';
+import { createModelRegistry } from '@recstream/model-registry';
 
 const MODEL = 'sasrec';
 const VERSION = 'bench-v1';

@@ -1,7 +1,11 @@
 export * from './events/event.schema.js';
+export * from './events/enriched-event.decoder.js';
 export * from './items/item.schema.js';
 export * from './topics.js';
+export * from './models/model-version.schema.js';
+export * from './jobs/trainer-jobs.schema.js';
 export * from './validation.js';
+export * from './tables/index.js';
 export { CLICKHOUSE_MIGRATIONS_DIR } from './migrations-path.js';
 export * from './api/recommendations.js';
 export * from './api/admin.js';

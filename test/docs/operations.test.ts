@@ -9,7 +9,7 @@ import t from 'tap';
 import { FeatureConfigSchema } from '../../services/feature/src/config.js';
 import { IngestConfigSchema } from '../../services/ingest/src/config.js';
 import { ServingConfigSchema } from '../../services/serving/src/config.js';
-import { TrainerConfigSchema } from '../../services/trainer/src/config.js';
+import { TrainerConfigSchema } from '@recstream/trainer/config';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Each service's variables and their defaults. */

@@ -21,13 +21,9 @@ import {
   testNamespace,
   waitFor,
 } from '@recstream/testing';
-import { runFullTrain } from '../../services/trainer/src/jobs/full-train.job.js';
-import { runIncrementalUpdate } from '../../services/trainer/src/jobs/incremental-update.job.js';
-import type { SequenceJobDeps } from '../../services/trainer/src/jobs/sequence-settings.js';
-import {
-  createModelRegistry,
-  type ModelRegistry,
-} from '../../services/trainer/src/registry/model-registry.js';
+import { createModelRegistry, type ModelRegistry } from '@recstream/model-registry';
+import { runFullTrain, runIncrementalUpdate, type SequenceJobDeps } from '@recstream/trainer/jobs';
+import { startTrainerWorker, type TrainerWorker } from '@recstream/trainer/worker';
 import {
   chainSessions,
   FakeTopic,
@@ -35,7 +31,6 @@ import {
   testJobDeps,
   tinySettings,
 } from '../../services/trainer/src/testing/trainer-fixtures.js';
-import { startTrainerWorker, type TrainerWorker } from '../../services/trainer/src/worker.js';
 
 const ns = testNamespace('trainerfail');
 let clickhouse: ClickHouse;

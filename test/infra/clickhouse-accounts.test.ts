@@ -27,7 +27,7 @@ import { CLICKHOUSE_MIGRATIONS_DIR } from '@recstream/schemas';
 import { freePorts, testLogger } from '@recstream/testing';
 import { countLoggedEvents, readEventLog } from '../../services/feature/src/rebuild/event-log.js';
 import { readPopularQueries } from '../../services/serving/src/search/search-log.reader.js';
-import { createClickHouseMirror } from '../../services/trainer/src/registry/registry-mirror.js';
+import { createClickHouseMirror } from '@recstream/trainer/registry';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const INFRA_SH = path.join(REPO_ROOT, 'infra', 'infra.sh');

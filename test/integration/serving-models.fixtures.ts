@@ -16,10 +16,10 @@ import {
 } from '@recstream/models';
 import {
   createModelRegistry,
+  publishedMessage,
   type ModelRegistry,
-} from '../../services/trainer/src/registry/model-registry.js';
-import { publishedMessage } from '../../services/trainer/src/registry/model-operations.js';
-import type { VersionRecord } from '../../services/trainer/src/registry/version-manifest.js';
+  type VersionRecord,
+} from '@recstream/model-registry';
 
 export const MODEL = 'sasrec';
 export const ITEMS = 24;

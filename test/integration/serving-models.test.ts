@@ -17,10 +17,11 @@ import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { loadTensorFlow } from '@recstream/models';
 import { createRedis, type Redis } from '@recstream/redis';
+import { createRegistryReader } from '@recstream/model-registry';
 import { topicName, type RecommendationsResponse } from '@recstream/schemas';
 import { buildApp } from '@recstream/serving/app';
 import { DEFAULT_SETTINGS } from '@recstream/serving/settings';
-import { createRegistryReader, ServedModel, startModelService } from '@recstream/serving/models';
+import { ServedModel, startModelService } from '@recstream/serving/models';
 import {
   connectTestKafka,
   createTestTopics,

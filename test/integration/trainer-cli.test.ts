@@ -18,7 +18,7 @@ import {
   readTopic,
   testNamespace,
 } from '@recstream/testing';
-import { createModelRegistry } from '../../services/trainer/src/registry/model-registry.js';
+import { createModelRegistry } from '@recstream/model-registry';
 import { tinySettings, untrainedModel } from '../../services/trainer/src/testing/trainer-fixtures.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

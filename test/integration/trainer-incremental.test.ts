@@ -23,13 +23,18 @@ import {
   testNamespace,
 } from '@recstream/testing';
 import { Redis } from 'ioredis';
-import { runEvaluate } from '../../services/trainer/src/jobs/evaluate.job.js';
-import { runFullTrain } from '../../services/trainer/src/jobs/full-train.job.js';
-import { runIncrementalUpdate } from '../../services/trainer/src/jobs/incremental-update.job.js';
-import { modelLockKey, withModelLock } from '../../services/trainer/src/jobs/model-lock.js';
-import { runPublish } from '../../services/trainer/src/jobs/publish.job.js';
-import { createModelRegistry } from '../../services/trainer/src/registry/model-registry.js';
-import { publishedMessage } from '../../services/trainer/src/registry/model-operations.js';
+import { createModelRegistry, publishedMessage } from '@recstream/model-registry';
+import {
+  casesBeyond,
+  modelLockKey,
+  runEvaluate,
+  runFullTrain,
+  runIncrementalUpdate,
+  runPublish,
+  withModelLock,
+} from '@recstream/trainer/jobs';
+import { countBeyond, startNewEventsTrigger } from '@recstream/trainer/triggers';
+import { learnedCondition, mergeWatermarks } from '@recstream/trainer/watermark';
 import {
   chainSessions,
   FakeTopic,
@@ -38,12 +43,6 @@ import {
   tinySettings,
   untrainedModel,
 } from '../../services/trainer/src/testing/trainer-fixtures.js';
-import {
-  countBeyond,
-  startNewEventsTrigger,
-} from '../../services/trainer/src/triggers/new-events.trigger.js';
-import { learnedCondition, mergeWatermarks } from '../../services/trainer/src/watermark/watermark.js';
-import { casesBeyond } from '../../services/trainer/src/jobs/holdout-window.js';
 
 const ns = testNamespace('trainer');
 let clickhouse: ClickHouse;

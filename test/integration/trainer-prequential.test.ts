@@ -42,7 +42,7 @@ import {
 } from '../../services/trainer/src/prequential/prequential-cases.js';
 import { prequentialReport } from '../../services/trainer/src/prequential/prequential-report.js';
 import { scoreByVersion } from '../../services/trainer/src/prequential/versioned-scoring.js';
-import { createModelRegistry } from '../../services/trainer/src/registry/model-registry.js';
+import { createModelRegistry } from '@recstream/model-registry';
 import { testJobDeps, tinySettings } from '../../services/trainer/src/testing/trainer-fixtures.js';
 
 const ns = testNamespace('trainerpreq');

@@ -11,7 +11,7 @@ import {
 } from '@recstream/config';
 import { CANDIDATE_SOURCES, ID_MAX_LENGTH, ID_PATTERN, RECOMMENDATIONS_K_LIMIT } from '@recstream/schemas';
 import Value from 'typebox/value';
-import { MODEL_NAME_PATTERN } from './models/registry-reader.js';
+import { MODEL_NAME_PATTERN } from '@recstream/schemas';
 import type { SourceWeights } from './pipeline/blend.js';
 import { parseCategoryPath } from './pipeline/filters.js';
 import type { BusinessRules, ItemMatcher } from './pipeline/rules.js';

@@ -2,7 +2,6 @@ export { LiveModel, type LiveModelOptions, type LiveModelState } from './live-mo
 export { createModelMetrics, type ModelMetrics } from './model-metrics.js';
 export { startModelService, type ModelService, type ModelServiceOptions } from './model-service.js';
 export { createModelUpdatesConsumer, instanceGroupId, parseAnnouncement } from './model-updates.consumer.js';
-export { createRegistryReader, type RegistryReader, type RegistryVersion } from './registry-reader.js';
 export { combineScores, createSequenceRanker } from './sequence-ranker.js';
 export { ServedModel, type ShopperEncoding } from './served-model.js';
 export { ItemIndex, topK, type Neighbour } from './item-index.js';

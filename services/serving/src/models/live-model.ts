@@ -18,7 +18,7 @@ import type { SubjectFeatures } from '@recstream/features';
 import type { Logger } from '@recstream/logger';
 import type { TensorFlow } from '@recstream/models';
 import type { ModelMetrics } from './model-metrics.js';
-import type { RegistryReader } from './registry-reader.js';
+import type { RegistryReader } from '@recstream/model-registry';
 import { ServedModel, type ShopperEncoding } from './served-model.js';
 
 export interface LiveModelOptions {

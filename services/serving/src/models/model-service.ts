@@ -11,7 +11,7 @@ import type { TensorFlow } from '@recstream/models';
 import { LiveModel } from './live-model.js';
 import { createModelMetrics, type ModelMetrics } from './model-metrics.js';
 import { createModelUpdatesConsumer } from './model-updates.consumer.js';
-import { createRegistryReader } from './registry-reader.js';
+import { createRegistryReader } from '@recstream/model-registry';
 
 /** How long startup waits for the announcement consumer to join before loading anyway. */
 const JOIN_WAIT_MS = 30_000;

@@ -21,7 +21,7 @@ import {
 import type { Logger } from '@recstream/logger';
 import type { ServiceMetrics } from '@recstream/metrics';
 import type { LiveModel } from './live-model.js';
-import { MODEL_NAME_PATTERN, VERSION_NAME_PATTERN } from './registry-reader.js';
+import { parseModelPublished } from '@recstream/model-registry';
 
 export interface ModelUpdatesDeps {
   readonly kafka: Kafka;
@@ -46,18 +46,8 @@ export function instanceGroupId(prefix: string): string {
 export function parseAnnouncement(
   value: Buffer | null,
 ): { model: string; version: string } | { problem: string } {
-  if (value === null) return { problem: 'tombstone' };
-  let record: unknown;
-  try {
-    record = JSON.parse(value.toString('utf8')) as unknown;
-  } catch {
-    return { problem: 'not JSON' };
-  }
-  const { model, version } = (record ?? {}) as { model?: unknown; version?: unknown };
-  if (typeof model !== 'string' || !MODEL_NAME_PATTERN.test(model)) return { problem: 'no valid model name' };
-  if (typeof version !== 'string' || !VERSION_NAME_PATTERN.test(version))
-    return { problem: 'no valid version name' };
-  return { model, version };
+  const read = parseModelPublished(value);
+  return 'problem' in read ? read : { model: read.message.model, version: read.message.version };
 }
 
 export function createModelUpdatesConsumer(deps: ModelUpdatesDeps): ConsumerRunner {

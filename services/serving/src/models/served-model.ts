@@ -12,7 +12,7 @@
 import type { SequenceEntry } from '@recstream/features';
 import { SequenceEncoder, dot } from '@recstream/models';
 import { ItemIndex, type Neighbour } from './item-index.js';
-import type { RegistryVersion } from './registry-reader.js';
+import type { RegistryVersion } from '@recstream/model-registry';
 
 /** Interactions the trainer learns sequences from (services/trainer event-log reader). */
 const INTERACTIONS: ReadonlySet<SequenceEntry['type']> = new Set([

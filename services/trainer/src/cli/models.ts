@@ -20,17 +20,15 @@ import { connectKafka } from '@recstream/kafka';
 import { createLogger } from '@recstream/logger';
 import { topicName } from '@recstream/schemas';
 import { loadConfig } from '../config.js';
-import { createModelRegistry } from '../registry/model-registry.js';
+import { createModelRegistry, publishedMessage, type VersionRecord } from '@recstream/model-registry';
 import {
   pinVersion,
-  publishedMessage,
   publishVersion,
   rollbackModel,
   unpinModel,
   type ModelOperationsDeps,
 } from '../registry/model-operations.js';
 import { createClickHouseMirror } from '../registry/registry-mirror.js';
-import type { VersionRecord } from '../registry/version-manifest.js';
 
 function table(records: readonly VersionRecord[]): string {
   const rows = records.map((r) => [

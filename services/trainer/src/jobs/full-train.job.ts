@@ -7,7 +7,7 @@ import { trainSequenceModel, type UserSequence } from '@recstream/models';
 import { readBatch, readCatalogItems } from '../data/event-log.reader.js';
 import { evaluateHoldout, holdoutCases } from '../learning/holdout.js';
 import { ItemIndex } from '../learning/item-index.js';
-import { newVersionName } from '../registry/model-registry.js';
+import { newVersionName } from '@recstream/model-registry';
 import { advanceWatermark, EMPTY_WATERMARK, splitHoldout, type Watermark } from '../watermark/watermark.js';
 import { judgeAndAct } from './guarded-publish.js';
 import type { SequenceJobDeps, SequenceSettings } from './sequence-settings.js';

@@ -10,7 +10,7 @@ import { ItemIndex } from '../learning/item-index.js';
 import { keepLive, publishVersion } from '../registry/model-operations.js';
 import { coversWatermark, mergeWatermarks } from '../watermark/watermark.js';
 import { casesBeyond } from './holdout-window.js';
-import type { VersionRecord } from '../registry/version-manifest.js';
+import type { VersionRecord } from '@recstream/model-registry';
 import type { SequenceJobDeps, SequenceSettings } from './sequence-settings.js';
 
 /** The live version's metrics on `cases`, or why they could not be measured. */

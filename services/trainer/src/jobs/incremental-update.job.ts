@@ -19,7 +19,7 @@ import { readBatch, readCatalogItems, readHistories, sampleReplayUsers } from '.
 import { evaluateHoldout, holdoutCases } from '../learning/holdout.js';
 import { updateSequenceModel, type UpdateSequence } from '../learning/incremental-update.js';
 import { ItemIndex } from '../learning/item-index.js';
-import { newVersionName } from '../registry/model-registry.js';
+import { newVersionName } from '@recstream/model-registry';
 import { advanceWatermark, splitHoldout, watermarkKey, type Watermark } from '../watermark/watermark.js';
 import { judgeAndAct } from './guarded-publish.js';
 import type { SequenceJobDeps, SequenceSettings } from './sequence-settings.js';

@@ -7,9 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { fragment, sql, type ClickHouse } from '@recstream/clickhouse';
 import { EVENT_WEIGHTS } from '@recstream/features';
-import { newVersionName } from '../registry/model-registry.js';
+import { newVersionName, type VersionRecord } from '@recstream/model-registry';
 import { publishVersion, type ModelOperationsDeps } from '../registry/model-operations.js';
-import type { VersionRecord } from '../registry/version-manifest.js';
 
 export const POPULARITY_MODEL = 'popularity';
 

@@ -10,7 +10,7 @@
  *   freshness          t0 → the first live version whose watermark covers the event
  */
 import { sql, type ClickHouse } from '@recstream/clickhouse';
-import type { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelRegistry } from '@recstream/model-registry';
 import type { Watermark } from '../watermark/watermark.js';
 
 /** A batch the collector accepted: when, and how many of its events (all, or it throws). */

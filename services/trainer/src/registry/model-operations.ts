@@ -5,20 +5,14 @@
  * loads it). A failure after the state change is retried by the caller; every step after it is
  * idempotent (mirror rows are replaced by revision, the topic is compacted by model).
  */
-import type { ModelRegistry } from './model-registry.js';
+import type { ModelRegistry, VersionRecord } from '@recstream/model-registry';
 import type { Decision, RegistryMirror } from './registry-mirror.js';
-import type { VersionRecord } from './version-manifest.js';
 
 export interface ModelOperationsDeps {
   readonly registry: ModelRegistry;
   readonly mirror: RegistryMirror;
   /** Emits the live version on the models topic. */
   readonly announce: (record: VersionRecord) => Promise<void>;
-}
-
-/** The message serving receives: the manifest, where to load it from, and that it is live. */
-export function publishedMessage(record: VersionRecord): { key: string; value: string } {
-  return { key: record.model, value: JSON.stringify({ ...record, publishedAt: new Date().toISOString() }) };
 }
 
 type DecisionNumbers = Omit<Decision, 'model' | 'version' | 'liveVersion' | 'action' | 'reason'>;

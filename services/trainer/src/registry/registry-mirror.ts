@@ -6,7 +6,7 @@
  */
 import type { ClickHouse } from '@recstream/clickhouse';
 import { formatDateTime } from '@recstream/clickhouse';
-import type { VersionRecord } from './version-manifest.js';
+import type { VersionRecord } from '@recstream/model-registry';
 
 export type DecisionAction = 'publish' | 'reject' | 'hold' | 'promote' | 'rollback' | 'pin' | 'unpin';
 

@@ -10,9 +10,8 @@ import { createMetrics, type ServiceMetrics } from '@recstream/metrics';
 import { loadTensorFlow, resolveSequenceHyperParameters, SequenceRecommender } from '@recstream/models';
 import type { SequenceJobDeps, SequenceSettings } from '../jobs/sequence-settings.js';
 import { createTrainerMetrics } from '../metrics/trainer-metrics.js';
-import type { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelRegistry, VersionRecord } from '@recstream/model-registry';
 import { createClickHouseMirror } from '../registry/registry-mirror.js';
-import type { VersionRecord } from '../registry/version-manifest.js';
 
 export interface ShopEvent {
   readonly event_id: string;

@@ -7,7 +7,7 @@
 import { fragment, sql, type ClickHouse } from '@recstream/clickhouse';
 import type { Logger } from '@recstream/logger';
 import { INTERACTION_TYPES } from '../data/event-log.reader.js';
-import type { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelRegistry } from '@recstream/model-registry';
 import { beyondCondition, type Watermark } from '../watermark/watermark.js';
 
 export async function countBeyond(clickhouse: ClickHouse, watermark: Watermark): Promise<number> {

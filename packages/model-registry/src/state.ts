@@ -1,49 +1,19 @@
 /**
- * The mutable half of the registry, per model: which version is live, which is pinned, each
- * version's status and the order versions went live (rollback walks it backwards). One small JSON
- * file, replaced atomically, changed only under a lock so the worker and the CLI never interleave
- * a read-modify-write.
+ * Changing the mutable half of the registry, per model: which version is live, which is pinned,
+ * each version's status and the order versions went live (rollback walks it backwards). One small
+ * JSON file, replaced atomically, changed only under a lock so the worker and the CLI never
+ * interleave a read-modify-write. The writer's side only: readers use `readRegistryState`.
  */
-import { mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { ERROR_CODES, PermanentError, TransientError, sleep } from '@recstream/errors';
-import type { VersionStatus } from './version-manifest.js';
-
-export interface RegistryState {
-  readonly live: string | null;
-  readonly pinned: string | null;
-  readonly statuses: Readonly<Record<string, VersionStatus>>;
-  /** Versions in the order they went live, oldest first. */
-  readonly liveHistory: readonly string[];
-}
-
-export const EMPTY_STATE: RegistryState = { live: null, pinned: null, statuses: {}, liveHistory: [] };
+import { mkdir, rename, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ERROR_CODES, TransientError, sleep } from '@recstream/errors';
+import type { RegistryState } from '@recstream/schemas';
+import { statePath } from './layout.js';
+import { readRegistryState } from './manifest.js';
 
 /** A lock older than this belonged to a process that died holding it. */
 const STALE_LOCK_MS = 60_000;
 const LOCK_WAIT_MS = 10_000;
-
-export function statePath(root: string, model: string): string {
-  // `_registry` cannot clash with a model: model names start with a letter.
-  return join(root, '_registry', `${model}.json`);
-}
-
-export async function readState(root: string, model: string): Promise<RegistryState> {
-  let text: string;
-  try {
-    text = await readFile(statePath(root, model), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_STATE;
-    throw error;
-  }
-  try {
-    return { ...EMPTY_STATE, ...(JSON.parse(text) as Partial<RegistryState>) };
-  } catch (error) {
-    throw new PermanentError(ERROR_CODES.internal, `registry state ${statePath(root, model)} is not JSON`, {
-      cause: error,
-    });
-  }
-}
 
 async function acquire(lock: string): Promise<void> {
   const deadline = Date.now() + LOCK_WAIT_MS;
@@ -93,7 +63,7 @@ export async function updateState(
   change: (state: RegistryState) => RegistryState | Promise<RegistryState>,
 ): Promise<RegistryState> {
   return withStateLock(root, model, async () => {
-    const next = await change(await readState(root, model));
+    const next = await change(await readRegistryState(root, model));
     await writeState(root, model, next);
     return next;
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadTensorFlow, resolveSequenceHyperParameters, SequenceRecommender } from '@recstream/models';
-import { createModelRegistry, type NewVersion } from './model-registry.js';
+import { createModelRegistry, type NewVersion } from './writer.js';
 
 const tf = loadTensorFlow();
 const hyper = resolveSequenceHyperParameters({ maxLength: 4, hiddenDim: 4, blocks: 1, negatives: 2 });

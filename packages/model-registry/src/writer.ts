@@ -1,20 +1,11 @@
 /**
- * Model registry on a filesystem path:
- *
- *   <root>/<model>/<version>/manifest.json   the version manifest (VersionManifest)
- *   <root>/<model>/<version>/artifact/…      a sequence model (its own manifest lists each file's SHA-256)
- *   <root>/<model>/<version>/artifact.json   or a JSON artifact (the popularity baseline)
- *   <root>/_registry/<model>.json            status, live and pinned version (registry-state.ts)
- *
- * A version is assembled in a hidden staging directory and renamed into place, so it exists
- * completely or not at all: a crash while saving leaves no version (and so no watermark). Every
- * load, and every publish, verifies the checksums first; a corrupt or partial artifact is refused
- * with an error that names the file.
+ * The registry as the trainer writes it (layout.ts has the paths). A version is assembled in a
+ * hidden staging directory and renamed into place, so it exists completely or not at all: a crash
+ * while saving leaves no version (and so no watermark). Every load, and every publish, verifies the
+ * checksums first; a corrupt or partial artifact is refused with an error that names the file.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import {
   loadSequenceModel,
   saveSequenceModel,
@@ -22,40 +13,31 @@ import {
   type SequenceRecommender,
   type TensorFlow,
 } from '@recstream/models';
-import { parseWatermark } from '../watermark/watermark.js';
-import { readState, updateState, withStateLock, writeState, type RegistryState } from './registry-state.js';
-import type { VersionManifest, VersionRecord, VersionStatus } from './version-manifest.js';
+import type { RegistryState, VersionManifest, VersionRecord, VersionStatus } from '@recstream/schemas';
+import {
+  ARTIFACT_DIR,
+  JSON_ARTIFACT_FILE,
+  MANIFEST_FILE,
+  checkModelName,
+  invalid,
+  isModelEntry,
+  isVersionEntry,
+  modelDir,
+  stagingDir,
+  versionDir,
+} from './layout.js';
+import {
+  parseVersionManifest,
+  readRegistryState,
+  readVersionManifest,
+  recordOf,
+  statusOf,
+} from './manifest.js';
+import { updateState, withStateLock, writeState } from './state.js';
+import { sha256, verifyArtifact } from './verify.js';
 
-const NAME = /^[a-z][a-z0-9-]{0,63}$/;
-const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** What an artifact's manifest may name (as the artifact writer allows): a plain file, no path. */
-const ARTIFACT_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const MANIFEST = 'manifest.json';
 /** Previously live versions kept by `prune` whatever their age, as rollback targets. */
 const ROLLBACK_TARGETS = 3;
-
-function invalid(message: string, cause?: unknown): PermanentError {
-  return new PermanentError(
-    ERROR_CODES.invalidInput,
-    `model registry: ${message}`,
-    cause === undefined ? {} : { cause },
-  );
-}
-
-function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-export function checkModelName(model: string): string {
-  if (!NAME.test(model)) throw invalid(`model name ${JSON.stringify(model)} must match ${NAME.source}`);
-  return model;
-}
-
-export function checkVersionName(version: string): string {
-  if (!VERSION.test(version))
-    throw invalid(`version ${JSON.stringify(version)} must match ${VERSION.source}`);
-  return version;
-}
 
 /** A sortable, unique version name: UTC time to the millisecond plus a random suffix. */
 export function newVersionName(now: Date, random: string): string {
@@ -123,55 +105,11 @@ function canContinue(version: VersionRecord): boolean {
   return version.status !== 'rolled-back' && !(version.status === 'rejected' && version.kind === 'full');
 }
 
-function statusOf(state: RegistryState, version: string): VersionStatus {
-  return state.statuses[version] ?? 'candidate';
-}
-
-function checkManifest(value: unknown, where: string): VersionManifest {
-  const record = value as Partial<VersionManifest> | null;
-  if (
-    typeof record !== 'object' ||
-    record === null ||
-    typeof record.model !== 'string' ||
-    typeof record.version !== 'string' ||
-    typeof record.createdAt !== 'string' ||
-    typeof record.artifact?.sha256 !== 'string'
-  )
-    throw invalid(`${where} is not a version manifest`);
-  return { ...(record as VersionManifest), watermark: parseWatermark(record.watermark ?? {}) };
-}
-
 export function createModelRegistry(root: string): ModelRegistry {
-  const versionDir = (model: string, version: string): string =>
-    join(root, checkModelName(model), checkVersionName(version));
-
-  async function readManifestOf(model: string, version: string): Promise<VersionManifest> {
-    const path = join(versionDir(model, version), MANIFEST);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw invalid(`no version ${model}/${version} (${path} cannot be read)`, error);
-    }
-    try {
-      return checkManifest(JSON.parse(text), path);
-    } catch (error) {
-      if (error instanceof PermanentError) throw error;
-      throw invalid(`${path} is not valid JSON`, error);
-    }
-  }
-
-  function recordOf(manifest: VersionManifest, state: RegistryState): VersionRecord {
-    return {
-      ...manifest,
-      status: statusOf(state, manifest.version),
-      pinned: state.pinned === manifest.version,
-      path: versionDir(manifest.model, manifest.version),
-    };
-  }
+  const readState = (model: string): Promise<RegistryState> => readRegistryState(root, model);
 
   async function get(model: string, version: string): Promise<VersionRecord> {
-    return recordOf(await readManifestOf(model, version), await readState(root, model));
+    return recordOf(root, await readVersionManifest(root, model, version), await readState(model));
   }
 
   /** Stages `write` into a hidden directory, adds the manifest, renames into place. */
@@ -180,23 +118,29 @@ export function createModelRegistry(root: string): ModelRegistry {
     format: VersionManifest['artifact']['format'],
     write: (staging: string) => Promise<string>,
   ): Promise<VersionRecord> {
-    const dir = versionDir(partial.model, partial.version);
+    // Checked as every reader will check it, before any byte is written: a manifest no reader
+    // accepts is never saved.
+    const checked = parseVersionManifest(
+      { ...partial, artifact: { format, sha256: '0'.repeat(64) } },
+      `the manifest of ${partial.model}/${partial.version}`,
+    );
+    const dir = versionDir(root, partial.model, partial.version);
     if (await exists(dir)) throw invalid(`${dir} already exists; a saved version is never overwritten`);
-    const staging = join(root, partial.model, `.${partial.version}.staging-${process.pid}-${Date.now()}`);
+    const staging = stagingDir(root, partial.model, partial.version, `${process.pid}-${Date.now()}`);
     await mkdir(staging, { recursive: true });
     try {
-      const manifest: VersionManifest = { ...partial, artifact: { format, sha256: await write(staging) } };
-      await writeFile(join(staging, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+      const manifest: VersionManifest = { ...checked, artifact: { format, sha256: await write(staging) } };
+      await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       // Under the state lock, so a rollback cannot withdraw the parent between check and rename.
       await withStateLock(root, partial.model, async () => {
-        const state = await readState(root, partial.model);
+        const state = await readState(partial.model);
         if (partial.parent !== null && statusOf(state, partial.parent) === 'rolled-back')
           throw invalid(
             `${partial.model}/${partial.parent} was rolled back while ${partial.version} learned from it; the next update starts from the new head`,
           );
         await rename(staging, dir);
       });
-      return recordOf(manifest, await readState(root, partial.model));
+      return recordOf(root, manifest, await readState(partial.model));
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
       throw error;
@@ -205,35 +149,17 @@ export function createModelRegistry(root: string): ModelRegistry {
 
   async function verify(model: string, version: string): Promise<VersionRecord> {
     const record = await get(model, version);
-    const entry = record.artifact.format === 'json' ? 'artifact.json' : join('artifact', MANIFEST);
-    const corrupt = (what: string): PermanentError =>
-      invalid(`artifact of ${model}/${version} is corrupt or partial: ${what}`);
-    const bytes = await readFile(join(record.path, entry)).catch(() => undefined);
-    if (bytes === undefined) throw corrupt(`${entry} is missing`);
-    if (sha256(bytes) !== record.artifact.sha256) throw corrupt(`${entry} does not match its checksum`);
-    if (record.artifact.format === 'sequence-model') {
-      const files =
-        (JSON.parse(bytes.toString('utf8')) as { files?: { name: string; sha256: string }[] }).files ?? [];
-      for (const file of files) {
-        // A tampered manifest must not make verify read outside the artifact directory.
-        if (typeof file.name !== 'string' || !ARTIFACT_FILE.test(file.name))
-          throw corrupt(`the manifest names a file ${JSON.stringify(file.name)} that is not allowed`);
-        const content = await readFile(join(record.path, 'artifact', file.name)).catch(() => undefined);
-        if (content === undefined) throw corrupt(`artifact/${file.name} is missing`);
-        if (sha256(content) !== file.sha256)
-          throw corrupt(`artifact/${file.name} does not match its checksum`);
-      }
-    }
+    await verifyArtifact(record.path, record);
     return record;
   }
 
   async function list(model: string): Promise<VersionRecord[]> {
-    const entries = await readdir(join(root, checkModelName(model))).catch(() => [] as string[]);
-    const state = await readState(root, model);
+    const entries = await readdir(modelDir(root, model)).catch(() => [] as string[]);
+    const state = await readState(model);
     const records: VersionRecord[] = [];
     for (const entry of entries) {
-      if (entry.startsWith('.') || !VERSION.test(entry)) continue; // staging directories
-      records.push(recordOf(await readManifestOf(model, entry), state));
+      if (!isVersionEntry(entry)) continue; // staging directories
+      records.push(recordOf(root, await readVersionManifest(root, model, entry), state));
     }
     return records.sort(
       (a, b) => a.createdAt.localeCompare(b.createdAt) || a.version.localeCompare(b.version),
@@ -245,7 +171,7 @@ export function createModelRegistry(root: string): ModelRegistry {
     saveSequenceModel: (partial, model, itemIds) =>
       assemble(partial, 'sequence-model', async (staging) => {
         await saveSequenceModel(model, {
-          dir: join(staging, 'artifact'),
+          dir: join(staging, ARTIFACT_DIR),
           version: partial.version,
           itemIds,
           dataWindow: {
@@ -254,22 +180,24 @@ export function createModelRegistry(root: string): ModelRegistry {
             ...(partial.dataWindow.from === null ? {} : { from: partial.dataWindow.from }),
             ...(partial.dataWindow.to === null ? {} : { to: partial.dataWindow.to }),
           },
-          metrics: partial.metrics,
+          metrics: Object.fromEntries(
+            Object.entries(partial.metrics).filter((entry): entry is [string, number] => entry[1] !== null),
+          ),
           createdAt: new Date(partial.createdAt),
         });
-        return sha256(await readFile(join(staging, 'artifact', MANIFEST)));
+        return sha256(await readFile(join(staging, ARTIFACT_DIR, MANIFEST_FILE)));
       }),
     saveJson: (partial, artifact) =>
       assemble(partial, 'json', async (staging) => {
         const body = JSON.stringify(artifact);
-        await writeFile(join(staging, 'artifact.json'), body);
+        await writeFile(join(staging, JSON_ARTIFACT_FILE), body);
         return sha256(body);
       }),
     async loadSequenceModel(model, version, tf) {
       const record = await verify(model, version);
       if (record.artifact.format !== 'sequence-model')
         throw invalid(`${model}/${version} is not a sequence model`);
-      const loaded = await loadSequenceModel(join(record.path, 'artifact'), tf);
+      const loaded = await loadSequenceModel(join(record.path, ARTIFACT_DIR), tf);
       return { ...loaded, record };
     },
     async loadJson(model, version) {
@@ -277,7 +205,7 @@ export function createModelRegistry(root: string): ModelRegistry {
       if (record.artifact.format !== 'json') throw invalid(`${model}/${version} is not a JSON artifact`);
       return {
         record,
-        artifact: JSON.parse(await readFile(join(record.path, 'artifact.json'), 'utf8')) as unknown,
+        artifact: JSON.parse(await readFile(join(record.path, JSON_ARTIFACT_FILE), 'utf8')) as unknown,
       };
     },
     verify,
@@ -285,17 +213,17 @@ export function createModelRegistry(root: string): ModelRegistry {
     list,
     async models() {
       const entries = await readdir(root).catch(() => [] as string[]);
-      return entries.filter((entry) => NAME.test(entry)).sort();
+      return entries.filter(isModelEntry).sort();
     },
     async live(model) {
-      const state = await readState(root, model);
+      const state = await readState(model);
       return state.live === null ? undefined : get(model, state.live);
     },
     async head(model) {
       const versions = await list(model);
       return versions.filter(canContinue).at(-1);
     },
-    state: (model) => readState(root, checkModelName(model)),
+    state: (model) => readState(checkModelName(model)),
     async setLive(model, version) {
       await verify(model, version);
       await updateState(root, model, (state) => {
@@ -312,7 +240,7 @@ export function createModelRegistry(root: string): ModelRegistry {
       return get(model, version);
     },
     async setStatus(model, version, status) {
-      await readManifestOf(model, version);
+      await readVersionManifest(root, model, version);
       await updateState(root, model, (state) => {
         if (state.live === version)
           throw invalid(`${model}/${version} is live; roll back or promote another first`);
@@ -321,7 +249,7 @@ export function createModelRegistry(root: string): ModelRegistry {
       return get(model, version);
     },
     async pin(model, version) {
-      await readManifestOf(model, version);
+      await readVersionManifest(root, model, version);
       await updateState(root, model, (state) => {
         if (state.live !== version)
           throw invalid(
@@ -332,12 +260,12 @@ export function createModelRegistry(root: string): ModelRegistry {
       return get(model, version);
     },
     async unpin(model) {
-      const before = await readState(root, checkModelName(model));
+      const before = await readState(checkModelName(model));
       await updateState(root, model, (state) => ({ ...state, pinned: null }));
       return before.pinned;
     },
     async rollback(model, to) {
-      const before = await readState(root, checkModelName(model));
+      const before = await readState(checkModelName(model));
       const from = before.live;
       if (from === null) throw invalid(`${model} has no live version to roll back`);
       const target =
@@ -370,7 +298,7 @@ export function createModelRegistry(root: string): ModelRegistry {
     async prune(model, keep) {
       if (!Number.isInteger(keep) || keep < 1) throw invalid(`keep must be a positive integer, got ${keep}`);
       return withStateLock(root, checkModelName(model), async () => {
-        const state = await readState(root, model);
+        const state = await readState(model);
         const versions = await list(model);
         const head = versions.filter(canContinue).at(-1)?.version;
         const protectedVersions = new Set([
