@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
-import { buildApp } from '@recstream/serving/app';
+import { buildApp, composeServing } from '@recstream/serving/app';
 import {
   AUTH_ERROR_CODES,
   apiKeyRedisKeys,
@@ -43,21 +43,23 @@ async function cli(store: ApiKeyStore, ...args: string[]) {
 
 async function serving(t: Test, redis: Redis, options: { cacheTtlMs?: number; corsOrigins?: string[] } = {}) {
   const store = createApiKeyStore(redis, ns.redisPrefix);
-  const app = await buildApp({
-    logger,
-    metrics: createMetrics('serving', { defaultMetrics: false }),
-    redis,
-    redisPrefix: ns.redisPrefix,
-    maxK: 20,
-    checks: {},
-    auth: {
-      mode: 'required',
-      keys: cacheApiKeyLookup(store.lookup, { ttlMs: options.cacheTtlMs ?? 0 }),
-      limiter: createRateLimiter(redis, ns.redisPrefix),
-    },
-    maxBodyBytes: 4096,
-    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
-  });
+  const app = await buildApp(
+    composeServing({
+      logger,
+      metrics: createMetrics('serving', { defaultMetrics: false }),
+      redis,
+      redisPrefix: ns.redisPrefix,
+      maxK: 20,
+      checks: {},
+      auth: {
+        mode: 'required',
+        keys: cacheApiKeyLookup(store.lookup, { ttlMs: options.cacheTtlMs ?? 0 }),
+        limiter: createRateLimiter(redis, ns.redisPrefix),
+      },
+      maxBodyBytes: 4096,
+      ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+    }),
+  );
   t.teardown(() => app.close());
   return app;
 }

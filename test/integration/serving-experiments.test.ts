@@ -20,7 +20,7 @@ import {
   type EnrichedEvent,
   type RecommendationsResponse,
 } from '@recstream/schemas';
-import { buildApp } from '@recstream/serving/app';
+import { buildApp, composeServing } from '@recstream/serving/app';
 import { parseExperiments } from '@recstream/serving/experiments';
 import { createImpressionLog } from '@recstream/serving/impressions';
 import {
@@ -134,17 +134,19 @@ t.test('per-variant CTR, conversion and revenue from real impressions, clicks an
     logger,
     maxPending: 1000,
   });
-  const app = await buildApp({
-    logger,
-    metrics,
-    redis,
-    redisPrefix: ns.redisPrefix,
-    maxK: 20,
-    checks: {},
-    experiments,
-    impressions,
-    clock: () => NOW,
-  });
+  const app = await buildApp(
+    composeServing({
+      logger,
+      metrics,
+      redis,
+      redisPrefix: ns.redisPrefix,
+      maxK: 20,
+      checks: {},
+      experiments,
+      impressions,
+      clock: () => NOW,
+    }),
+  );
   t.teardown(() => app.close());
 
   // Forty shoppers, one answer each.

@@ -12,7 +12,7 @@ import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
 import type { BatchResponse, CatalogItem, EnrichedEvent, RecommendationsResponse } from '@recstream/schemas';
-import { buildApp } from '@recstream/serving/app';
+import { buildApp, composeServing } from '@recstream/serving/app';
 import { DEFAULT_SETTINGS, type PipelineSettings } from '@recstream/serving/settings';
 import { deleteTestKeys, infra, startTcpProxy, testNamespace } from '@recstream/testing';
 import { createEventFactory, createFeatureWriter } from '../support/shop-events.js';
@@ -129,16 +129,18 @@ async function setup(t: Test) {
   };
   const app = async (settings: Partial<PipelineSettings> = {}, client: Redis = redis) => {
     const metrics = createMetrics('serving', { defaultMetrics: false });
-    const instance = await buildApp({
-      logger,
-      metrics,
-      redis: client,
-      redisPrefix: prefix,
-      maxK: MAX_K,
-      checks: {},
-      settings: { ...DEFAULT_SETTINGS, ...settings },
-      clock: () => NOW,
-    });
+    const instance = await buildApp(
+      composeServing({
+        logger,
+        metrics,
+        redis: client,
+        redisPrefix: prefix,
+        maxK: MAX_K,
+        checks: {},
+        settings: { ...DEFAULT_SETTINGS, ...settings },
+        clock: () => NOW,
+      }),
+    );
     t.teardown(() => instance.close());
     const get = async (url: string) => {
       const response = await instance.inject({ method: 'GET', url });

@@ -13,7 +13,7 @@ import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
 import type { CatalogItem, EnrichedEvent, SearchResponse, SuggestResponse } from '@recstream/schemas';
-import { buildApp } from '@recstream/serving/app';
+import { buildApp, composeServing } from '@recstream/serving/app';
 import { CatalogMirror } from '@recstream/serving/catalog';
 import { type Impression } from '@recstream/serving/impressions';
 import { createSearchIndex, createSearchLog } from '@recstream/serving/search';
@@ -147,18 +147,20 @@ async function setup(t: Test, options: { withLog: boolean } = { withLog: true })
         });
   if (searchLog !== undefined) t.ok(await searchLog.refresh(), 'the suggestions load');
   const impressions: Impression[] = [];
-  const app = await buildApp({
-    impressions: { record: (impression) => impressions.push(impression), drain: () => Promise.resolve() },
-    logger,
-    metrics,
-    redis,
-    redisPrefix: ns.redisPrefix,
-    maxK: MAX_K,
-    checks: {},
-    clock: () => NOW,
-    catalog: catalogMirror,
-    search: { index, searchLog },
-  });
+  const app = await buildApp(
+    composeServing({
+      impressions: { record: (impression) => impressions.push(impression), drain: () => Promise.resolve() },
+      logger,
+      metrics,
+      redis,
+      redisPrefix: ns.redisPrefix,
+      maxK: MAX_K,
+      checks: {},
+      clock: () => NOW,
+      catalog: catalogMirror,
+      search: { index, searchLog },
+    }),
+  );
   t.teardown(() => app.close());
   const get = async <T = SearchResponse>(url: string): Promise<T> => {
     const response = await app.inject({ method: 'GET', url });
@@ -359,15 +361,17 @@ t.test('search over the real catalog and features', async (t) => {
     const down = createRedis('redis://127.0.0.1:1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
     down.on('error', () => undefined); // the dead connection is the point of this test
     t.teardown(() => down.disconnect());
-    const served = await buildApp({
-      logger,
-      metrics: createMetrics('serving', { defaultMetrics: false }),
-      redis: down,
-      redisPrefix: prefix,
-      maxK: MAX_K,
-      checks: {},
-      search: { index },
-    });
+    const served = await buildApp(
+      composeServing({
+        logger,
+        metrics: createMetrics('serving', { defaultMetrics: false }),
+        redis: down,
+        redisPrefix: prefix,
+        maxK: MAX_K,
+        checks: {},
+        search: { index },
+      }),
+    );
     t.teardown(() => served.close());
     const response = await served.inject({ method: 'GET', url: '/v1/search?q=red+lipstick&user_id=u-fan' });
     t.equal(response.statusCode, 200);
@@ -412,16 +416,18 @@ t.test('an empty catalog: ready, and searches answer with an explanation', async
   const catalog = new CatalogMirror({ redis, redisPrefix: ns.redisPrefix, logger, metrics });
   const index = createSearchIndex({ catalog, refreshMs: 0, logger, metrics });
   t.ok(await index.refresh());
-  const app = await buildApp({
-    logger,
-    metrics,
-    redis,
-    redisPrefix: ns.redisPrefix,
-    maxK: MAX_K,
-    checks: { redis: async () => void (await redis.ping()) },
-    catalog,
-    search: { index },
-  });
+  const app = await buildApp(
+    composeServing({
+      logger,
+      metrics,
+      redis,
+      redisPrefix: ns.redisPrefix,
+      maxK: MAX_K,
+      checks: { redis: async () => void (await redis.ping()) },
+      catalog,
+      search: { index },
+    }),
+  );
   t.teardown(() => app.close());
   t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
   const response = await app.inject({ method: 'GET', url: '/v1/search?q=anything' });

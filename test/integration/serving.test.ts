@@ -8,7 +8,7 @@ import { featureKeys, logContribution, writeCatalog, type ItemMeta } from '@recs
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
-import { buildApp } from '@recstream/serving/app';
+import { buildApp, composeServing } from '@recstream/serving/app';
 import { connectTestRedis, testNamespace } from '@recstream/testing';
 
 const ns = testNamespace('serving');
@@ -37,14 +37,16 @@ t.test('popular items from the feature store', async (t) => {
     };
     await writeCatalog(redis, ns.redisPrefix, [meta]);
   }
-  const app = await buildApp({
-    logger,
-    metrics: createMetrics('serving', { defaultMetrics: false }),
-    redis,
-    redisPrefix: ns.redisPrefix,
-    maxK: 5,
-    checks: {},
-  });
+  const app = await buildApp(
+    composeServing({
+      logger,
+      metrics: createMetrics('serving', { defaultMetrics: false }),
+      redis,
+      redisPrefix: ns.redisPrefix,
+      maxK: 5,
+      checks: {},
+    }),
+  );
   t.teardown(() => app.close());
   const get = (query: string) => app.inject({ method: 'GET', url: `/v1/recommendations/popular?${query}` });
 
@@ -72,14 +74,16 @@ t.test('Redis unreachable: 503 with retry-after', async (t) => {
   const redis = createRedis('redis://127.0.0.1:1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
   redis.on('error', () => undefined); // the refused connection is the point of this test
   t.teardown(() => redis.disconnect());
-  const app = await buildApp({
-    logger,
-    metrics: createMetrics('serving', { defaultMetrics: false }),
-    redis,
-    redisPrefix: ns.redisPrefix,
-    maxK: 5,
-    checks: { redis: async () => void (await redis.ping()) },
-  });
+  const app = await buildApp(
+    composeServing({
+      logger,
+      metrics: createMetrics('serving', { defaultMetrics: false }),
+      redis,
+      redisPrefix: ns.redisPrefix,
+      maxK: 5,
+      checks: { redis: async () => void (await redis.ping()) },
+    }),
+  );
   t.teardown(() => app.close());
   const response = await app.inject({ method: 'GET', url: '/v1/recommendations/popular?k=3' });
   t.equal(response.statusCode, 503);

@@ -6,7 +6,7 @@ import Type from 'typebox';
 import { ID_MAX_LENGTH, ID_PATTERN } from '../events/event.schema.js';
 
 /** The flows an experiment can cover (the batch endpoint runs the `recommendations` flow). */
-export const EXPERIMENT_FLOWS = ['recommendations', 'similar', 'complements'] as const;
+export const EXPERIMENT_FLOWS = ['recommendations', 'similar', 'complements', 'popular'] as const;
 export type ExperimentFlow = (typeof EXPERIMENT_FLOWS)[number];
 
 /** What every refused request gets: a stable code for machines, a sentence for people. */

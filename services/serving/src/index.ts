@@ -1,4 +1,4 @@
-/** Composition root of the serving service: config → clients → HTTP → signals. */
+/** Composition root of the serving service: config → clients → wiring (compose.ts) → HTTP → signals. */
 import { createClickHouse } from '@recstream/clickhouse';
 import { clickhouseConnection, featureRedisUrl } from '@recstream/config';
 import { connectKafka, type KafkaClients } from '@recstream/kafka';
@@ -9,6 +9,7 @@ import { loadTensorFlow } from '@recstream/models';
 import { createRedis, type Redis } from '@recstream/redis';
 import { createValidators, topicName } from '@recstream/schemas';
 import { buildApp } from './app.js';
+import { composeServing } from './compose.js';
 import { createApiKeyStore } from './auth/api-key.store.js';
 import { cacheApiKeyLookup } from './auth/api-key.cache.js';
 import type { ApiAuth } from './auth/api-key.guard.js';
@@ -175,7 +176,8 @@ async function main(): Promise<void> {
     );
   }
 
-  const app = await buildApp({
+  // Wired once (compose.ts: pipeline, experiments, search, guard), then put behind HTTP.
+  const parts = composeServing({
     logger,
     metrics,
     redis: featureRedis,
@@ -207,6 +209,7 @@ async function main(): Promise<void> {
     catalog,
     search,
   });
+  const app = await buildApp(parts);
   await app.listen({ host: config.REC_HTTP_HOST, port: config.REC_HTTP_PORT });
   // Stopped first (added last): no new answers, then their impressions drain, then the clients.
   lifecycle.add({ name: 'http', stop: () => app.close() });

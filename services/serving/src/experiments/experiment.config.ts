@@ -12,12 +12,20 @@
  * `diversity_lambda`, `source_weights` (per flow and source, like REC_SERVING_SOURCE_WEIGHTS),
  * `exclude_purchased`, `ranker` (a ranker the process registered by name; a model version is a
  * ranker registered under its own name). One experiment per flow at a time, so every answer
- * belongs to at most one experiment and the per-variant numbers are not confounded.
+ * belongs to at most one experiment and the per-variant numbers are not confounded. `flows` may
+ * name `popular`; the popular list keeps its order whatever a variant overrides, so an experiment
+ * there splits shoppers (exposures, impressions) without changing what they see.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, Type } from '@recstream/config';
 import { EXPERIMENT_FLOWS, type ExperimentFlow } from '@recstream/schemas';
 import { WeightsJson, parseJson } from '../config.js';
+
+/**
+ * What an experiment without `flows` covers: the personalised flows. The popular list joins an
+ * experiment only when named (it was outside every experiment before it became a flow).
+ */
+const DEFAULT_FLOWS: readonly ExperimentFlow[] = ['recommendations', 'similar', 'complements'];
 
 /** Names travel in impression events and ClickHouse group keys: short and printable. */
 const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
@@ -69,7 +77,7 @@ export function parseExperiments(source: string, text: string): ExperimentSpec[]
         );
       variantNames.add(variant.name);
     });
-    const flows = [...new Set(experiment.flows ?? EXPERIMENT_FLOWS)];
+    const flows = [...new Set(experiment.flows ?? DEFAULT_FLOWS)];
     for (const flow of flows) {
       const other = owner.get(flow);
       if (other !== undefined)

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ConfigError } from '@recstream/config';
 import { createMetrics } from '@recstream/metrics';
-import type { Recommender } from '../pipeline/pipeline.js';
+import type { Recommender } from '../pipeline/flows/recommender.js';
 import type { Ranker } from '../pipeline/ranker.js';
 import { DEFAULT_SETTINGS, type PipelineSettings } from '../pipeline/settings.js';
 import { assignmentPoint, pickVariant } from './assignment.js';

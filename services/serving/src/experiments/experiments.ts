@@ -9,7 +9,7 @@ import { ConfigError } from '@recstream/config';
 import type { ServiceMetrics } from '@recstream/metrics';
 import { EXPERIMENT_FLOWS, type ExperimentFlow, type ExperimentsResponse } from '@recstream/schemas';
 import type { SourceWeights } from '../pipeline/blend.js';
-import type { Recommender } from '../pipeline/pipeline.js';
+import type { Recommender } from '../pipeline/flows/recommender.js';
 import type { Ranker } from '../pipeline/ranker.js';
 import type { Flow, PipelineSettings } from '../pipeline/settings.js';
 import { assignmentPoint, assignmentUnit, pickVariant } from './assignment.js';

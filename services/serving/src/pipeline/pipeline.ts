@@ -1,8 +1,8 @@
 /**
- * The recommendation pipeline: feature reads → candidates per source → blend → filters → ranker →
- * business rules → diversity → reasons. Three flows (flows/*.flow.ts) share it: personalised
- * recommendations, items similar to one item, and complements of a cart; each decides what to read
- * and which candidates that makes, and this module runs everything else.
+ * The recommendation pipeline: it runs a flow's plan (plan.ts, built by flows/*.flow.ts) once,
+ * front to back: the plan's feature reads → candidates (with the subject sources') → blend →
+ * display fields → filters → ranker → business rules → diversity → exploration → reasons. A plan
+ * that keeps its list as read (popular) skips blending, ranking, rules and diversity.
  *
  * Feature reads come in at most two stages, each issued at once so that it costs one round trip:
  * what the request names (the shopper, the page's item and category, trending, popular), then what
@@ -13,11 +13,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
-import type { ItemMeta, SubjectFeatures } from '@recstream/features';
+import type { ItemMeta, PopularItem, SubjectFeatures } from '@recstream/features';
 import type { Logger } from '@recstream/logger';
 import type { DegradedReason, RecommendedItem } from '@recstream/schemas';
 import { blend } from './blend.js';
-import { popularCandidates } from './candidates/popular.js';
 import { DeadlineExceeded, startDeadline, type Deadline } from './deadline.js';
 import type { NewArrivals } from '../catalog/new-arrivals.js';
 import { diversify } from './diversity.js';
@@ -25,21 +24,16 @@ import { explorationPool, explore } from './exploration.js';
 import type { FeatureReader } from './feature-reader.js';
 import type { PopularFallback } from './fallback.js';
 import { applyFilters, rejection, type FilterSpec } from './filters.js';
-import { complements } from './flows/complements.flow.js';
-import { recommendations, type RecommendationRequest } from './flows/recommendations.flow.js';
-import { similarItems } from './flows/similar.flow.js';
 import type { PipelineMetrics, Stage } from './metrics.js';
-import type { Ranker, Ranking } from './ranker.js';
+import type { Answer, FlowPlan, Reading, SubjectCandidateSource } from './plan.js';
+import { popularCandidates } from './popular-candidates.js';
+import type { Ranker } from './ranker.js';
 import { reasonText } from './reasons.js';
-import { applyScoreRules, capPerBrand, placePins, type BusinessRules } from './rules.js';
-import type { Answer, Arrangement, FlowRuntime, Gathered, SubjectCandidateSource } from './runtime.js';
-import { NO_SOURCES, type Flow, type PipelineSettings } from './settings.js';
-import type { Candidate, CatalogCandidate } from './types.js';
+import { applyScoreRules, capPerBrand, placePins, type BoostRule } from './rules.js';
+import { NO_SOURCES, type PipelineSettings } from './settings.js';
+import type { BlendedCandidate, Candidate, CatalogCandidate } from './types.js';
 
-export type { Answer } from './runtime.js';
-export type { RecommendationRequest } from './flows/recommendations.flow.js';
-
-export interface RecommenderDeps {
+export interface PipelineDeps {
   /** The feature reads of one request, at its time (redisFeatureReader in the service). */
   readonly features: (nowMs: number) => FeatureReader;
   readonly ranker: Ranker;
@@ -57,10 +51,19 @@ export interface RecommenderDeps {
   readonly clock?: () => number;
 }
 
-export interface Recommender {
-  recommend(request: RecommendationRequest): Promise<Answer>;
-  similar(itemId: string, k: number): Promise<Answer>;
-  complements(cartItemIds: readonly string[], k: number): Promise<Answer>;
+export interface Pipeline {
+  /** Answers a plan; a TransientError (503) when the store is down and nothing is cached. */
+  run(plan: FlowPlan): Promise<Answer>;
+}
+
+/** What the reads gathered, display fields included. */
+interface Gathered {
+  /** The candidates combined (blended, or as read), best first, as many as display fields were read for. */
+  readonly combined: readonly BlendedCandidate[];
+  readonly metaById: ReadonlyMap<string, ItemMeta>;
+  readonly popular: readonly PopularItem[];
+  readonly subject?: SubjectFeatures | undefined;
+  readonly boost?: readonly BoostRule[] | undefined;
 }
 
 /** Blended candidates whose display fields are read: room for filters to drop many. */
@@ -72,7 +75,7 @@ const DEGRADED_LOG_INTERVAL_MS = 10_000;
 /** The fallback holds popular items only: whatever weights the flow gives sources, they count. */
 const FALLBACK_WEIGHTS = { ...NO_SOURCES, popular: 1 } as const;
 
-export function createRecommender(deps: RecommenderDeps): Recommender {
+export function createPipeline(deps: PipelineDeps): Pipeline {
   const clock = deps.clock ?? Date.now;
   const random = deps.random ?? Math.random;
   const { settings, metrics } = deps;
@@ -96,38 +99,73 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
     }
   }
 
-  /** Runs a flow's reads under the deadline, then the shared stages; degrades when the reads fail. */
-  async function answer(
-    arrangement: Arrangement,
-    gather: (reader: FeatureReader, deadline: Deadline) => Promise<Gathered>,
-  ): Promise<Answer> {
+  async function run(plan: FlowPlan): Promise<Answer> {
     const nowMs = clock();
     const deadline = startDeadline(settings.featureTimeoutMs);
     let gathered: Gathered;
     try {
-      gathered = await gather(deps.features(nowMs), deadline);
+      gathered = await gather(plan, deps.features(nowMs), deadline);
     } catch (error) {
       // A RangeError is a bug in how the reads were asked for, not an outage: let it surface.
       if (error instanceof RangeError) throw error;
-      return degrade(arrangement, error, nowMs);
+      return degrade(plan, error, nowMs);
     } finally {
       deadline.clear();
     }
     deps.fallback.remember(gathered.popular, gathered.metaById, nowMs);
-    const { items, ranking } = await arrange(arrangement, gathered, nowMs);
-    const reason = ranking.degradedReason;
-    if (reason !== undefined) metrics.degraded(reason);
+    const { items, rankedBy, degradedReason } = await arrange(plan, gathered, nowMs);
+    if (degradedReason !== undefined) metrics.degraded(degradedReason);
     return {
       requestId: randomUUID(),
       items,
-      degraded: reason !== undefined,
-      ...(reason === undefined ? {} : { degradedReason: reason }),
-      ranker: ranking.rankedBy,
+      degraded: degradedReason !== undefined,
+      ...(degradedReason === undefined ? {} : { degradedReason }),
+      ranker: rankedBy,
     };
   }
 
+  /** The plan's reads under the deadline (one or two round trips), then the display fields. */
+  async function gather(plan: FlowPlan, reader: FeatureReader, deadline: Deadline): Promise<Gathered> {
+    const first = await timed('read_context', () => deadline.within(plan.read(reader)));
+    const next = first.next;
+    let second: Reading | undefined;
+    let fromSubject: Candidate[];
+    if (next === undefined) {
+      fromSubject = await subjectCandidates(plan, first.subject);
+    } else {
+      const reads = timed('read_candidates', () => deadline.within(next(reader)));
+      // Issued after the reads, so the model's CPU time overlaps their round trip.
+      [second, fromSubject] = await Promise.all([reads, subjectCandidates(plan, first.subject)]);
+    }
+    const candidates = [...fromSubject, ...first.candidates, ...(second?.candidates ?? [])];
+    const popular = first.popular ?? [];
+    const combined = combine(plan, candidates);
+    const pins = plan.ordering.by === 'ranked' ? (plan.ordering.rules.pin ?? []) : [];
+    // Display fields of the pool and of every other item the answer mentions: one round trip.
+    const metaById = await timed('read_items', () =>
+      deadline.within(
+        reader.meta([
+          ...combined.map((c) => c.itemId),
+          ...popular.map((p) => p.itemId),
+          ...(first.mentions ?? []),
+          ...(second?.mentions ?? []),
+          ...pins,
+        ]),
+      ),
+    );
+    const boost = [...(first.boost ?? []), ...(second?.boost ?? [])];
+    return { combined, metaById, popular, subject: first.subject, boost };
+  }
+
+  /** Blends by the plan's weights and keeps the best as the pool; an as-read list stays as it is. */
+  function combine(plan: FlowPlan, candidates: readonly Candidate[]): readonly BlendedCandidate[] {
+    const ordering = plan.ordering;
+    if (ordering.by === 'as_read') return candidates;
+    return timedSync('blend', () => blend(candidates, ordering.weights).slice(0, poolFor(plan.k)));
+  }
+
   /** The fallback answer: the last popular list, through the same filters and rules. */
-  async function degrade(arrangement: Arrangement, error: unknown, nowMs: number): Promise<Answer> {
+  async function degrade(plan: FlowPlan, error: unknown, nowMs: number): Promise<Answer> {
     const reason: DegradedReason =
       error instanceof DeadlineExceeded ? 'feature_store_timeout' : 'feature_store_unavailable';
     const snapshot = deps.fallback.get();
@@ -144,44 +182,58 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
     if (nowMs - lastDegradedLogMs >= DEGRADED_LOG_INTERVAL_MS) {
       lastDegradedLogMs = nowMs;
       deps.logger.warn(
-        { err: error, flow: arrangement.flow, reason, fallbackAgeMs: nowMs - snapshot.atMs },
+        { err: error, flow: plan.flow, reason, fallbackAgeMs: nowMs - snapshot.atMs },
         'feature reads failed, answering from the popular fallback',
       );
     }
+    const candidates = popularCandidates(snapshot.items);
     const gathered: Gathered = {
-      blended: timedSync('blend', () => blend(popularCandidates(snapshot.items), FALLBACK_WEIGHTS)),
+      combined:
+        plan.ordering.by === 'as_read'
+          ? candidates
+          : timedSync('blend', () => blend(candidates, FALLBACK_WEIGHTS)),
       metaById: snapshot.metaById,
       popular: snapshot.items,
     };
-    const { items, ranking } = await arrange(arrangement, gathered, nowMs);
-    return {
-      requestId: randomUUID(),
-      items,
-      degraded: true,
-      degradedReason: reason,
-      ranker: ranking.rankedBy,
-    };
+    const { items, rankedBy } = await arrange(plan, gathered, nowMs);
+    return { requestId: randomUUID(), items, degraded: true, degradedReason: reason, ranker: rankedBy };
   }
 
   /** Everything after the reads: pure stages, timed. */
   async function arrange(
-    a: Arrangement,
+    plan: FlowPlan,
     g: Gathered,
     nowMs: number,
-  ): Promise<{ items: RecommendedItem[]; ranking: Ranking }> {
-    const rules: BusinessRules =
-      g.boost === undefined ? a.rules : { ...a.rules, boost: [...(a.rules.boost ?? []), ...g.boost] };
+  ): Promise<{
+    items: RecommendedItem[];
+    rankedBy: string;
+    degradedReason?: 'model_unavailable' | undefined;
+  }> {
+    const ordering = plan.ordering;
+    const filter = plan.filter;
+    if (ordering.by === 'as_read') {
+      const kept = timedSync('filter', () => {
+        const result = applyFilters(g.combined, g.metaById, filter);
+        metrics.filtered(result.dropped);
+        return result.kept;
+      });
+      return { items: kept.slice(0, plan.k).map((c) => toItem(c, g.metaById)), rankedBy: ordering.rankedBy };
+    }
+    const rules =
+      g.boost === undefined || g.boost.length === 0
+        ? ordering.rules
+        : { ...ordering.rules, boost: [...(ordering.rules.boost ?? []), ...g.boost] };
     const { kept, pinned } = timedSync('filter', () => {
-      const result = applyFilters(g.blended, g.metaById, a.filter);
+      const result = applyFilters(g.combined, g.metaById, filter);
       metrics.filtered(result.dropped);
-      return { kept: result.kept, pinned: pinnedCandidates(rules.pin ?? [], g.metaById, a.filter) };
+      return { kept: result.kept, pinned: pinnedCandidates(rules.pin ?? [], g.metaById, filter) };
     });
     const ranking = await timed('rank', () =>
-      deps.ranker.rank(kept, { subject: g.subject, contextItemId: a.contextItemId, nowMs }),
+      deps.ranker.rank(kept, { subject: g.subject, contextItemId: plan.contextItemId, nowMs }),
     );
     const { ranked: ruled, buried } = timedSync('rules', () => applyScoreRules(ranking.candidates, rules));
     const chosen = timedSync('diversity', () => {
-      const room = Math.max(a.k - pinned.length, 0);
+      const room = Math.max(plan.k - pinned.length, 0);
       // The cap runs before MMR, which then picks from what the cap allows.
       // Pinned items take their places first, exempt from the cap (a merchant chose them).
       const pinnedIds = new Set(pinned.map((c) => c.itemId));
@@ -196,54 +248,49 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
         settings.diversityLambda,
       );
       const tail = capped.filter((c) => buriedIds.has(c.itemId));
-      return placePins([...diverse, ...tail], pinned).slice(0, a.k);
+      return placePins([...diverse, ...tail], pinned).slice(0, plan.k);
     });
     const newArrivals = deps.newArrivals;
     const slots = settings.exploration.slots;
     const explored =
-      a.flow !== 'recommendations' || newArrivals === undefined || slots === 0
+      !ordering.explore || newArrivals === undefined || slots === 0
         ? chosen
         : timedSync('exploration', () =>
             explore(
               chosen,
-              a.k,
+              plan.k,
               slots,
-              explorationPool(newArrivals(nowMs), g.subject, a.filter),
-              a.filter,
+              explorationPool(newArrivals(nowMs), g.subject, filter),
+              filter,
               random,
             ),
           );
-    const items = explored.map((c) => ({
-      item_id: c.itemId,
-      score: c.score,
-      title: c.meta.title,
-      category: c.meta.category,
-      brand: c.meta.brand,
-      price: c.meta.price,
-      currency: c.meta.currency,
-      reason: reasonText(c.reason, g.metaById),
-      source: c.source,
-    }));
-    return { items, ranking };
+    return {
+      items: explored.map((c) => toItem(c, g.metaById)),
+      rankedBy: ranking.rankedBy,
+      degradedReason: ranking.degradedReason,
+    };
   }
 
-  /** The subject sources the flow weighs; one that fails proposes nothing (logged, rate-limited). */
+  /** The subject sources the plan weighs; one that fails proposes nothing (logged, rate-limited). */
   async function subjectCandidates(
-    flow: Flow,
+    plan: FlowPlan,
     subject: SubjectFeatures | undefined,
-    depth: number,
-    exclude: ReadonlySet<string>,
-    contextItemId: string | undefined,
   ): Promise<Candidate[]> {
-    if (subject === undefined) return [];
-    const sources = (deps.subjectSources ?? []).filter((s) => settings.weights[flow][s.source] > 0);
+    const ordering = plan.ordering;
+    if (subject === undefined || ordering.by !== 'ranked') return [];
+    const exclude = plan.filter.excludeIds;
+    const sources = (deps.subjectSources ?? []).filter((s) => ordering.weights[s.source] > 0);
     const lists = await Promise.all(
       sources.map((s) =>
-        s.candidates(subject, depth, exclude, contextItemId).catch((error: unknown) => {
+        s.candidates(subject, plan.depth, exclude, plan.contextItemId).catch((error: unknown) => {
           const nowMs = clock();
           if (nowMs - lastSourceErrorLogMs >= DEGRADED_LOG_INTERVAL_MS) {
             lastSourceErrorLogMs = nowMs;
-            deps.logger.error({ err: error, source: s.source, flow }, 'candidate source failed, skipped');
+            deps.logger.error(
+              { err: error, source: s.source, flow: plan.flow },
+              'candidate source failed, skipped',
+            );
           }
           return [];
         }),
@@ -252,41 +299,35 @@ export function createRecommender(deps: RecommenderDeps): Recommender {
     return lists.flat();
   }
 
-  /** Pinned items that may be shown (known, available, not excluded, within the filters). */
-  function pinnedCandidates(
-    pins: readonly string[],
-    metaById: ReadonlyMap<string, ItemMeta>,
-    filter: FilterSpec,
-  ): CatalogCandidate[] {
-    const pinned: CatalogCandidate[] = [];
-    for (const itemId of pins) {
-      const meta = metaById.get(itemId);
-      if (meta === undefined || rejection(itemId, meta, filter) !== undefined) continue;
-      pinned.push({ itemId, score: 0, source: 'pinned', reason: { code: 'pinned' }, meta });
-    }
-    return pinned;
-  }
+  return { run };
+}
 
-  /** Display fields of the best blended candidates and of the other items the answer mentions. */
-  async function readMeta(
-    reader: FeatureReader,
-    deadline: Deadline,
-    k: number,
-    candidates: readonly Candidate[],
-    flow: Flow,
-    others: readonly string[],
-  ): Promise<Pick<Gathered, 'blended' | 'metaById'>> {
-    const blended = timedSync('blend', () => blend(candidates, settings.weights[flow]).slice(0, poolFor(k)));
-    const metaById = await timed('read_items', () =>
-      deadline.within(reader.meta([...blended.map((c) => c.itemId), ...others])),
-    );
-    return { blended, metaById };
-  }
-
-  const runtime: FlowRuntime = { settings, timed, answer, readMeta, subjectCandidates };
+/** A chosen candidate as the answer lists it. */
+function toItem(c: CatalogCandidate, metaById: ReadonlyMap<string, ItemMeta>): RecommendedItem {
   return {
-    recommend: (request) => recommendations(runtime, request),
-    similar: (itemId, k) => similarItems(runtime, itemId, k),
-    complements: (cartItemIds, k) => complements(runtime, cartItemIds, k),
+    item_id: c.itemId,
+    score: c.score,
+    title: c.meta.title,
+    category: c.meta.category,
+    brand: c.meta.brand,
+    price: c.meta.price,
+    currency: c.meta.currency,
+    reason: reasonText(c.reason, metaById),
+    source: c.source,
   };
+}
+
+/** Pinned items that may be shown (known, available, not excluded, within the filters). */
+function pinnedCandidates(
+  pins: readonly string[],
+  metaById: ReadonlyMap<string, ItemMeta>,
+  filter: FilterSpec,
+): CatalogCandidate[] {
+  const pinned: CatalogCandidate[] = [];
+  for (const itemId of pins) {
+    const meta = metaById.get(itemId);
+    if (meta === undefined || rejection(itemId, meta, filter) !== undefined) continue;
+    pinned.push({ itemId, score: 0, source: 'pinned', reason: { code: 'pinned' }, meta });
+  }
+  return pinned;
 }

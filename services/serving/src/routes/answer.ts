@@ -7,7 +7,7 @@ import { ID_LIST_MAX, type ExperimentFlow, type RecommendationsResponse } from '
 import type { Arm, Experiments, Subject } from '../experiments/experiments.js';
 import type { ImpressionList } from '../impressions/impression-event.js';
 import type { ImpressionLog } from '../impressions/impression-log.js';
-import type { Answer, Recommender } from '../pipeline/pipeline.js';
+import type { Answer, Recommender } from '../pipeline/flows/recommender.js';
 
 export function toResponse(answer: Answer, arm?: Arm): RecommendationsResponse {
   return {

@@ -1,18 +1,14 @@
 /**
  * GET /v1/recommendations/popular — the items with the most interest right now (time-decayed
  * popularity from the feature service), with their display fields. Also the cold-start answer.
+ * Answered by the popular flow like the other lists: experiments, the deadline and the popular
+ * fallback (`degraded`) apply to it too.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { Redis } from 'ioredis';
-import { readItemMeta, readTopPopular } from '@recstream/features';
-import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
-import { viewerFields } from '@recstream/schemas';
-import type { ImpressionLog } from '../impressions/impression-log.js';
-
-/** How many extra candidates to read, at most, to make up for unavailable items. */
-const UNAVAILABLE_SLACK = 50;
+import { RecommendationsResponse, viewerFields } from '@recstream/schemas';
+import { POPULARITY } from '../pipeline/flows/popular.flow.js';
+import { answerFor, type AnswerDeps } from './answer.js';
 
 export const PopularQuery = Type.Object({
   k: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'How many items to return' }),
@@ -30,22 +26,15 @@ const RecommendedItem = Type.Object({
   reason: Type.Object({ code: Type.String(), text: Type.String() }),
 });
 
+/** The other lists' answer fields (degraded, ranker, experiment, variant), with popular items. */
 export const PopularResponse = Type.Object({
-  request_id: Type.String({ description: 'Send it back with clicks and purchases for attribution' }),
+  ...RecommendationsResponse.properties,
   strategy: Type.Literal('popularity'),
   items: Type.Array(RecommendedItem),
+  ranker: Type.Optional(Type.String({ description: '`popularity`: the list in the order it was read' })),
 });
 
-export function registerPopularRoute(
-  app: FastifyInstance,
-  deps: {
-    redis: Redis;
-    redisPrefix: string;
-    maxK: number;
-    impressions?: ImpressionLog | undefined;
-    clock?: (() => number) | undefined;
-  },
-): void {
+export function registerPopularRoute(app: FastifyInstance, deps: AnswerDeps): void {
   app.get<{ Querystring: Type.Static<typeof PopularQuery> }>(
     '/v1/recommendations/popular',
     {
@@ -57,61 +46,12 @@ export function registerPopularRoute(
       },
     },
     async (request) => {
-      const k = Math.min(request.query.k, deps.maxK);
-      let top;
-      let meta;
-      try {
-        // Read past k so that items filtered out below (not available) do not shorten the answer.
-        top = await readTopPopular(deps.redis, deps.redisPrefix, k + Math.min(k, UNAVAILABLE_SLACK));
-        meta = await readItemMeta(
-          deps.redis,
-          deps.redisPrefix,
-          top.map((t) => t.itemId),
-        );
-      } catch (error) {
-        throw new TransientError(
-          ERROR_CODES.unavailable,
-          `feature store unavailable: ${errorMessage(error)}`,
-          { cause: error },
-        );
-      }
-      const items = top
-        .map((entry, index) => {
-          const item = meta[index];
-          // Items out of stock or discontinued are not recommended.
-          if (item !== undefined && item.availability !== 'in_stock' && item.availability !== 'preorder')
-            return undefined;
-          return {
-            item_id: entry.itemId,
-            score: entry.score,
-            ...(item === undefined
-              ? {}
-              : {
-                  title: item.title,
-                  category: item.category,
-                  brand: item.brand,
-                  price: item.price,
-                  currency: item.currency,
-                }),
-            reason: { code: 'popular_now', text: 'Popular right now' },
-          };
-        })
-        .filter((item) => item !== undefined)
-        .slice(0, k);
-      const requestId = randomUUID();
-      const { user_id, anonymous_id, session_id } = request.query;
-      deps.impressions?.record({
-        requestId,
-        list: 'popular',
-        userId: user_id,
-        anonymousId: anonymous_id,
-        sessionId: session_id,
-        itemIds: items.map((item) => item.item_id),
-        ranker: 'popularity',
-        degraded: false,
-        at: new Date((deps.clock ?? Date.now)()),
-      });
-      return { request_id: requestId, strategy: 'popularity' as const, items };
+      const { k, user_id, anonymous_id, session_id } = request.query;
+      const subject = { userId: user_id, anonymousId: anonymous_id, sessionId: session_id };
+      const answer = await answerFor(deps, 'popular', 'popular', subject, (recommender) =>
+        recommender.popular(Math.min(k, deps.maxK)),
+      );
+      return { ...answer, strategy: POPULARITY };
     },
   );
 }

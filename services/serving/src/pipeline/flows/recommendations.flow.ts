@@ -5,18 +5,19 @@
  * shopper the store does not know gets trending and popular items.
  *
  * Reads: the shopper and the page's context, together with trending and popular (one round trip);
- * then the neighbours and category lists they point at (one); display fields from the in-memory
- * catalog.
+ * then the neighbours and category lists they point at (one), while the subject sources (the
+ * sequence model) propose; display fields from the in-memory catalog.
  */
 import { TRENDING_MAX_K, type SubjectIds } from '@recstream/features';
 import { boughtTogetherCandidates } from '../candidates/bought-together.js';
 import { affinityCategories, categoryCandidates } from '../candidates/category-top.js';
 import { covisitContextCandidates, covisitRecentCandidates, recentAnchors } from '../candidates/covisit.js';
-import { popularCandidates } from '../candidates/popular.js';
 import { trendingCandidates } from '../candidates/trending.js';
 import { parseCategoryPath, type FilterSpec } from '../filters.js';
+import { depthFor, popularDepthFor, type FlowPlan } from '../plan.js';
+import { popularCandidates } from '../popular-candidates.js';
 import { combineRules, type BusinessRules } from '../rules.js';
-import { depthFor, popularDepthFor, type Answer, type FlowRuntime } from '../runtime.js';
+import type { PipelineSettings } from '../settings.js';
 
 /** Distinct recent items whose neighbours are read. */
 const RECENT_ANCHORS = 5;
@@ -39,9 +40,10 @@ export interface RecommendationRequest {
   readonly rules?: BusinessRules | undefined;
 }
 
-export function recommendations(runtime: FlowRuntime, request: RecommendationRequest): Promise<Answer> {
+/** The plan of one request for personalised recommendations. */
+export function recommendationsPlan(settings: PipelineSettings, request: RecommendationRequest): FlowPlan {
   const { k } = request;
-  const rules = combineRules(runtime.settings.rules, request.rules ?? {});
+  const rules = combineRules(settings.rules, request.rules ?? {});
   const contextItemId = request.contextItemId;
   // A category filter also says where to look: its top list becomes a candidate source.
   const contextCategory = request.contextCategory ?? request.categoryPrefix;
@@ -59,24 +61,21 @@ export function recommendations(runtime: FlowRuntime, request: RecommendationReq
   const hasSubject = [request.subject.userId, request.subject.anonymousId, request.subject.sessionId].some(
     (id) => id !== undefined && id !== '',
   );
-  return runtime.answer(
-    { flow: 'recommendations', k, filter, rules, contextItemId },
-    async (reader, deadline) => {
-      const [subject, trending, popular, contextNeighbours, contextTop] = await runtime.timed(
-        'read_context',
-        () =>
-          deadline.within(
-            Promise.all([
-              hasSubject ? reader.subject(request.subject) : Promise.resolve(undefined),
-              reader.trending(Math.min(depth, TRENDING_MAX_K)),
-              reader.popular(popularDepthFor(k)),
-              contextItemId === undefined ? Promise.resolve([]) : reader.covisit([contextItemId], depth),
-              contextCategory === undefined
-                ? Promise.resolve([])
-                : reader.categoryTop(contextCategory, depth),
-            ]),
-          ),
-      );
+  return {
+    flow: 'recommendations',
+    k,
+    filter,
+    ordering: { by: 'ranked', weights: settings.weights.recommendations, rules, explore: true },
+    contextItemId,
+    depth,
+    read: async (reader) => {
+      const [subject, trending, popular, contextNeighbours, contextTop] = await Promise.all([
+        hasSubject ? reader.subject(request.subject) : Promise.resolve(undefined),
+        reader.trending(Math.min(depth, TRENDING_MAX_K)),
+        reader.popular(popularDepthFor(k)),
+        contextItemId === undefined ? Promise.resolve([]) : reader.covisit([contextItemId], depth),
+        contextCategory === undefined ? Promise.resolve([]) : reader.categoryTop(contextCategory, depth),
+      ]);
       const anchors = recentAnchors(
         (subject?.sequence ?? []).filter((e) => e.itemId !== contextItemId),
         RECENT_ANCHORS,
@@ -90,58 +89,47 @@ export function recommendations(runtime: FlowRuntime, request: RecommendationReq
       const purchased = new Set((subject?.purchased ?? []).map((p) => p.itemId));
       for (const anchor of anchors) if (!purchased.has(anchor.itemId)) exclude.add(anchor.itemId);
       for (const itemId of cart) exclude.add(itemId);
-      if (runtime.settings.excludePurchased) for (const itemId of purchased) exclude.add(itemId);
-
-      const reads = runtime.timed('read_candidates', () =>
-        deadline.within(
-          Promise.all([
+      if (settings.excludePurchased) for (const itemId of purchased) exclude.add(itemId);
+      return {
+        // All candidates come with the second reading, in one list (the order the blend sums in).
+        candidates: [],
+        mentions: [
+          ...anchors.map((a) => a.itemId),
+          ...cart,
+          ...(contextItemId === undefined ? [] : [contextItemId]),
+        ],
+        popular,
+        subject,
+        next: async (reader) => {
+          const [recentNeighbours, cartNeighbours, ...categoryTops] = await Promise.all([
             reader.covisit(
               anchors.map((a) => a.itemId),
               depth,
             ),
             reader.boughtTogether(cart, depth),
             ...categories.map((c) => reader.categoryTop(c.category, depth)),
-          ]),
-        ),
-      );
-      // Issued after the reads, so the model's CPU time overlaps their round trip.
-      const fromSubject = runtime.subjectCandidates(
-        'recommendations',
-        subject,
-        depth,
-        exclude,
-        contextItemId,
-      );
-      const [[recentNeighbours, cartNeighbours, ...categoryTops], subjectCandidates] = await Promise.all([
-        reads,
-        fromSubject,
-      ]);
-      const candidates = [
-        ...subjectCandidates,
-        ...contextNeighbours.flatMap((list) => covisitContextCandidates(list, 'because_you_viewed')),
-        ...covisitRecentCandidates(recentNeighbours, anchors),
-        ...boughtTogetherCandidates(cartNeighbours),
-        ...categoryCandidates(
-          categories.map((category, i) => ({ category, items: categoryTops[i] ?? [] })),
-          'category_affinity',
-        ),
-        ...(contextCategory === undefined
-          ? []
-          : categoryCandidates(
-              [{ category: { category: contextCategory, weight: 1 }, items: contextTop }],
-              'category_context',
-            )),
-        ...trendingCandidates(trending),
-        ...popularCandidates(popular),
-      ];
-      const read = await runtime.readMeta(reader, deadline, k, candidates, 'recommendations', [
-        ...popular.map((p) => p.itemId),
-        ...anchors.map((a) => a.itemId),
-        ...cart,
-        ...(rules.pin ?? []),
-        ...(contextItemId === undefined ? [] : [contextItemId]),
-      ]);
-      return { ...read, popular, subject };
+          ]);
+          return {
+            candidates: [
+              ...contextNeighbours.flatMap((list) => covisitContextCandidates(list, 'because_you_viewed')),
+              ...covisitRecentCandidates(recentNeighbours, anchors),
+              ...boughtTogetherCandidates(cartNeighbours),
+              ...categoryCandidates(
+                categories.map((category, i) => ({ category, items: categoryTops[i] ?? [] })),
+                'category_affinity',
+              ),
+              ...(contextCategory === undefined
+                ? []
+                : categoryCandidates(
+                    [{ category: { category: contextCategory, weight: 1 }, items: contextTop }],
+                    'category_context',
+                  )),
+              ...trendingCandidates(trending),
+              ...popularCandidates(popular),
+            ],
+          };
+        },
+      };
     },
-  );
+  };
 }

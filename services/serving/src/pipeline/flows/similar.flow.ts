@@ -3,36 +3,34 @@
  * too new to have any, the top of its own category; for an item the catalog does not know,
  * popular items.
  */
+import type { PopularItem } from '@recstream/features';
 import { categoryCandidates } from '../candidates/category-top.js';
 import { covisitContextCandidates } from '../candidates/covisit.js';
-import { popularCandidates } from '../candidates/popular.js';
 import type { FilterSpec } from '../filters.js';
-import { depthFor, popularDepthFor, type Answer, type FlowRuntime } from '../runtime.js';
+import { depthFor, popularDepthFor, type FlowPlan } from '../plan.js';
+import { popularCandidates } from '../popular-candidates.js';
+import type { PipelineSettings } from '../settings.js';
+import type { Candidate } from '../types.js';
 
-export function similarItems(runtime: FlowRuntime, itemId: string, k: number): Promise<Answer> {
+export function similarPlan(settings: PipelineSettings, itemId: string, k: number): FlowPlan {
   const depth = depthFor(k);
   const filter: FilterSpec = { excludeIds: new Set([itemId]) };
-  return runtime.answer(
-    { flow: 'similar', k, filter, rules: runtime.settings.rules, contextItemId: itemId },
-    async (reader, deadline) => {
-      const [neighbours, own, popular] = await runtime.timed('read_context', () =>
-        deadline.within(
-          Promise.all([
-            reader.covisit([itemId], depth),
-            reader.meta([itemId]),
-            reader.popular(popularDepthFor(k)),
-          ]),
-        ),
-      );
+  return {
+    flow: 'similar',
+    k,
+    filter,
+    ordering: { by: 'ranked', weights: settings.weights.similar, rules: settings.rules, explore: false },
+    contextItemId: itemId,
+    depth,
+    read: async (reader) => {
+      const [neighbours, own, popular] = await Promise.all([
+        reader.covisit([itemId], depth),
+        reader.meta([itemId]),
+        reader.popular(popularDepthFor(k)),
+      ]);
       // The item's own category is the cold start for an item nobody has viewed with others yet.
       const category = own.get(itemId)?.category;
-      const categoryTop =
-        category === undefined || category === ''
-          ? []
-          : await runtime.timed('read_candidates', () =>
-              deadline.within(reader.categoryTop(category, depth)),
-            );
-      const candidates = [
+      const candidates = (categoryTop: readonly PopularItem[]): Candidate[] => [
         ...neighbours.flatMap((list) => covisitContextCandidates(list, 'viewed_together')),
         ...(category === undefined
           ? []
@@ -42,12 +40,14 @@ export function similarItems(runtime: FlowRuntime, itemId: string, k: number): P
             )),
         ...popularCandidates(popular),
       ];
-      const read = await runtime.readMeta(reader, deadline, k, candidates, 'similar', [
-        ...popular.map((p) => p.itemId),
-        ...(runtime.settings.rules.pin ?? []),
-        itemId,
-      ]);
-      return { ...read, popular };
+      const mentions = [itemId];
+      if (category === undefined || category === '') return { candidates: candidates([]), mentions, popular };
+      return {
+        candidates: [],
+        mentions,
+        popular,
+        next: async (reader) => ({ candidates: candidates(await reader.categoryTop(category, depth)) }),
+      };
     },
-  );
+  };
 }

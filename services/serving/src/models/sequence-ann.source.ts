@@ -8,10 +8,10 @@
  * closest to the candidate's ("because you viewed …") when one is close enough, else "picked for you".
  */
 import type { SubjectFeatures } from '@recstream/features';
-import type { LiveModel } from '../../models/live-model.js';
-import type { ServedModel } from '../../models/served-model.js';
-import type { SubjectCandidateSource } from '../runtime.js';
-import type { Candidate, ReasonBasis } from '../types.js';
+import type { SubjectCandidateSource } from '../pipeline/plan.js';
+import type { Candidate, ReasonBasis } from '../pipeline/types.js';
+import type { LiveModel } from './live-model.js';
+import type { ServedModel } from './served-model.js';
 
 /** Recent items a candidate is compared with for its reason. */
 const REASON_ANCHORS = 5;

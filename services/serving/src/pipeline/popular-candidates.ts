@@ -1,9 +1,10 @@
 /**
- * Candidates from the global popularity list: the cold-start answer, and the floor that keeps
- * every answer full when the other sources have little to say.
+ * Candidates from the global popularity list: the popular flow's only source, the cold-start
+ * answer, the floor that keeps every answer full when the other sources have little to say, and
+ * what the fallback answers with (so it sits beside the pipeline, not among the flows' sources).
  */
 import type { PopularItem } from '@recstream/features';
-import type { Candidate } from '../types.js';
+import type { Candidate } from './types.js';
 
 export function popularCandidates(items: readonly PopularItem[]): Candidate[] {
   return items

@@ -7,13 +7,13 @@ import type { ItemMeta, ItemNeighbours, SubjectFeatures } from '@recstream/featu
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { TransientError } from '@recstream/errors';
-import type { FeatureReader } from './feature-reader.js';
-import { PopularFallback } from './fallback.js';
-import { createPipelineMetrics } from './metrics.js';
-import { NewArrivals } from '../catalog/new-arrivals.js';
-import { createRecommender } from './pipeline.js';
-import { blendedScoreRanker } from './ranker.js';
-import { DEFAULT_SETTINGS } from './settings.js';
+import type { FeatureReader } from '../feature-reader.js';
+import { PopularFallback } from '../fallback.js';
+import { createPipelineMetrics } from '../metrics.js';
+import { NewArrivals } from '../../catalog/new-arrivals.js';
+import { createRecommender } from './recommender.js';
+import { blendedScoreRanker } from '../ranker.js';
+import { DEFAULT_SETTINGS } from '../settings.js';
 
 const meta = (itemId: string, brand: string, categoryPath: string[]): ItemMeta => ({
   itemId,
@@ -165,4 +165,37 @@ t.test('personalised answers give a place to a new item; similar items do not', 
     similar.items.some((i) => i.item_id === 'fresh'),
     'an item page shows what goes with the item',
   );
+});
+
+t.test('popular: the list as read, with its scores; degrades to the fallback like the others', async (t) => {
+  const { recommender, metrics, setMode } = setup('ok');
+  const healthy = await recommender.popular(3);
+  t.equal(healthy.degraded, false);
+  t.equal(healthy.ranker, 'popularity');
+  t.same(
+    healthy.items.map((i) => [i.item_id, i.score, i.reason.code]),
+    [
+      ['p1', 40, 'popular_now'],
+      ['p2', 30, 'popular_now'],
+      ['p3', 20, 'popular_now'],
+    ],
+    'popularity order and scores, not blended or diversified',
+  );
+
+  setMode('slow');
+  const slow = await recommender.popular(2);
+  t.equal(slow.degraded, true);
+  t.equal(slow.degradedReason, 'feature_store_timeout');
+  t.same(
+    slow.items.map((i) => [i.item_id, i.score]),
+    [
+      ['p1', 40],
+      ['p2', 30],
+    ],
+  );
+  t.match(
+    await metrics.registry.metrics(),
+    /rec_serving_stage_duration_seconds_count\{stage="read_context"\} [1-9]/,
+  );
+  await t.rejects(setup('down').recommender.popular(2), TransientError, 'nothing cached: 503');
 });
