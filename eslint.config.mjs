@@ -28,5 +28,23 @@ export default tseslint.config(
     files: ['**/cli/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Research stays out of deployed processes: no service or runtime package loads @recstream/lab.
+    files: ['services/**/*.ts', 'packages/**/*.ts'],
+    ignores: ['packages/lab/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@recstream/lab', '@recstream/lab/*', '**/packages/lab/**', '**/lab/src/**'],
+              message: 'Offline research (@recstream/lab) is never loaded by a service or a runtime package.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -46,7 +46,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createWriteKeyStore } from '@recstream/ingest/auth';
-import { loadTensorFlow } from '@recstream/models';
+import {
+  eventPositions,
+  learningDelays,
+  LiveVersionTimeline,
+  prequentialCases,
+  prequentialReport,
+  type PrequentialReport,
+  runPrequential,
+  scoreByVersion,
+  sendBatch,
+  type StreamEvent,
+  trainInitialModel,
+  waitForStored,
+} from '@recstream/lab';
+import { ItemIndex, loadTensorFlow } from '@recstream/models';
 import { createRedis } from '@recstream/redis';
 import {
   createTestDatabase,
@@ -65,25 +79,6 @@ import {
   type DatasetName,
   type ReplayDataset,
 } from '@recstream/traffic';
-import { ItemIndex } from '../../services/trainer/src/learning/item-index.js';
-import { trainInitialModel } from '../../services/trainer/src/prequential/initial-model.js';
-import {
-  eventPositions,
-  learningDelays,
-  LiveVersionTimeline,
-  sendBatch,
-  waitForStored,
-} from '../../services/trainer/src/prequential/pipeline-replay.js';
-import {
-  prequentialCases,
-  type StreamEvent,
-} from '../../services/trainer/src/prequential/prequential-cases.js';
-import {
-  prequentialReport,
-  type PrequentialReport,
-} from '../../services/trainer/src/prequential/prequential-report.js';
-import { runPrequential } from '../../services/trainer/src/prequential/prequential.js';
-import { scoreByVersion } from '../../services/trainer/src/prequential/versioned-scoring.js';
 import { createModelRegistry } from '@recstream/model-registry';
 import { peakRssMiB } from './process-stats.js';
 import { reportHeader } from './report.js';

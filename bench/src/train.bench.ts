@@ -19,32 +19,34 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   BPR_DEFAULTS,
+  type BprOptions,
   ITEM_KNN_DEFAULTS,
-  PROTOCOLS,
-  RANKING_FEATURE_COUNT,
-  assertNativeBackend,
-  createRandom,
+  type ItemKnnOptions,
   leaveOneOutSplit,
   loadAmazonBeauty,
-  loadTensorFlow,
+  PROTOCOLS,
+  RANKING_FEATURE_COUNT,
+  type RankingGroups,
   resolveHyperparameters,
   trainBpr,
   trainItemKnn,
   trainPopularity,
   trainRanker,
-  trainSequenceModel,
-  type BprOptions,
-  type RankingGroups,
-  type TensorFlow,
+} from '@recstream/lab';
+import {
+  assertNativeBackend,
+  createRandom,
   type InteractionDataset,
-  type ItemKnnOptions,
+  loadTensorFlow,
+  type TensorFlow,
+  trainSequenceModel,
   type UserSequence,
 } from '@recstream/models';
 import { reportHeader } from './report.js';
 import { round, summarizeLatencies } from './stats.js';
 
 const CANDIDATES = 1000;
-/** Candidates per list in the two-stage system (packages/models/src/ranking/two-stage.ts). */
+/** Candidates per list in the two-stage system (packages/lab/src/ranking/two-stage.ts). */
 const RANKER_LIST_SIZE = 150;
 const RANKER_LISTS = 4000;
 const RANKER_EPOCHS = 3;

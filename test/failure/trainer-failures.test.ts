@@ -30,7 +30,7 @@ import {
   insertEvents,
   testJobDeps,
   tinySettings,
-} from '../../services/trainer/src/testing/trainer-fixtures.js';
+} from '../support/trainer-fixtures.js';
 
 const ns = testNamespace('trainerfail');
 let clickhouse: ClickHouse;

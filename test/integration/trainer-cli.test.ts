@@ -19,7 +19,7 @@ import {
   testNamespace,
 } from '@recstream/testing';
 import { createModelRegistry } from '@recstream/model-registry';
-import { tinySettings, untrainedModel } from '../../services/trainer/src/testing/trainer-fixtures.js';
+import { tinySettings, untrainedModel } from '../support/trainer-fixtures.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ns = testNamespace('trainercli');

@@ -42,7 +42,7 @@ import {
   testJobDeps,
   tinySettings,
   untrainedModel,
-} from '../../services/trainer/src/testing/trainer-fixtures.js';
+} from '../support/trainer-fixtures.js';
 
 const ns = testNamespace('trainer');
 let clickhouse: ClickHouse;

@@ -12,6 +12,19 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { ClickHouse } from '@recstream/clickhouse';
 import { createWriteKeyStore } from '@recstream/ingest/auth';
+import {
+  covers,
+  eventPositions,
+  learningDelays,
+  LiveVersionTimeline,
+  prequentialCases,
+  prequentialReport,
+  scoreByVersion,
+  sendBatch,
+  type StreamEvent,
+  waitForStored,
+} from '@recstream/lab';
+import { ItemIndex } from '@recstream/models';
 import { createRedis } from '@recstream/redis';
 import {
   createTestDatabase,
@@ -25,25 +38,9 @@ import {
   testNamespace,
   type RunningService,
 } from '@recstream/testing';
-import { runFullTrain } from '../../services/trainer/src/jobs/full-train.job.js';
-import { runIncrementalUpdate } from '../../services/trainer/src/jobs/incremental-update.job.js';
-import { ItemIndex } from '../../services/trainer/src/learning/item-index.js';
-import {
-  covers,
-  eventPositions,
-  learningDelays,
-  LiveVersionTimeline,
-  sendBatch,
-  waitForStored,
-} from '../../services/trainer/src/prequential/pipeline-replay.js';
-import {
-  prequentialCases,
-  type StreamEvent,
-} from '../../services/trainer/src/prequential/prequential-cases.js';
-import { prequentialReport } from '../../services/trainer/src/prequential/prequential-report.js';
-import { scoreByVersion } from '../../services/trainer/src/prequential/versioned-scoring.js';
 import { createModelRegistry } from '@recstream/model-registry';
-import { testJobDeps, tinySettings } from '../../services/trainer/src/testing/trainer-fixtures.js';
+import { runFullTrain, runIncrementalUpdate } from '@recstream/trainer/jobs';
+import { testJobDeps, tinySettings } from '../support/trainer-fixtures.js';
 
 const ns = testNamespace('trainerpreq');
 let clickhouse: ClickHouse;

@@ -1,8 +1,7 @@
 import t from 'tap';
 import { PermanentError } from '@recstream/errors';
 import type { Recommender, ScoreQuery } from '../recommender.js';
-import { evaluate } from './evaluate.js';
-import type { EvalCase } from './splits.js';
+import { evaluate, type EvalCase } from './evaluate.js';
 
 /** Returns fixed score rows per user, recording the batches it was asked for. */
 function fixedScores(rows: Record<number, number[]>, numItems: number) {

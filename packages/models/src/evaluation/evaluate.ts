@@ -6,8 +6,16 @@
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import type { Recommender } from '../recommender.js';
 import { intraListDiversity, listMetrics, selfInformation } from './metrics.js';
-import type { EvalCase } from './splits.js';
 import { rankOf, selectTopK } from './top-k.js';
+
+/** One user to rank for: the history the model may use (and that is masked), and the relevant items. */
+export interface EvalCase {
+  readonly user: number;
+  /** Known items, oldest first; the harness never recommends them. */
+  readonly history: Int32Array;
+  /** Held-out items that count as relevant. */
+  readonly targets: Int32Array;
+}
 
 export interface EvaluateOptions {
   /** Cut-offs, e.g. [10, 20]. */

@@ -6,11 +6,10 @@
  */
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import { assertNativeBackend, loadTensorFlow, type TensorFlow } from '../backend.js';
-import { checkTrainingData, itemCounts } from '../baselines/training-data.js';
+import { checkTrainingData, itemCounts } from '../training-data.js';
 import type { TableSnapshot } from '../embedding/sparse-embedding-table.js';
 import { SparseEmbeddingTable } from '../embedding/sparse-embedding-table.js';
-import { evaluate } from '../evaluation/evaluate.js';
-import type { EvalCase } from '../evaluation/splits.js';
+import { evaluate, type EvalCase } from '../evaluation/evaluate.js';
 import { createRandom } from '../random.js';
 import type { InteractionDataset, UserSequence } from '../recommender.js';
 import { epochBatches, trainingSequences } from './batches.js';

@@ -6,7 +6,7 @@
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import { holdoutDrift } from '../guardrails/guardrail.js';
 import { evaluateHoldout, type HoldoutMetrics } from '../learning/holdout.js';
-import { ItemIndex } from '../learning/item-index.js';
+import { ItemIndex } from '@recstream/models';
 import { casesBeyond } from './holdout-window.js';
 import type { SequenceJobDeps, SequenceSettings } from './sequence-settings.js';
 

@@ -3,10 +3,9 @@
  * `maxFullTrainEvents`, a prefix of every partition, so the watermark is exact and incremental
  * updates continue from it), judged on the newest held-out part like any candidate.
  */
-import { trainSequenceModel, type UserSequence } from '@recstream/models';
+import { ItemIndex, trainSequenceModel, type UserSequence } from '@recstream/models';
 import { readBatch, readCatalogItems } from '../data/event-log.reader.js';
 import { evaluateHoldout, holdoutCases } from '../learning/holdout.js';
-import { ItemIndex } from '../learning/item-index.js';
 import { newVersionName } from '@recstream/model-registry';
 import { advanceWatermark, EMPTY_WATERMARK, splitHoldout, type Watermark } from '../watermark/watermark.js';
 import { judgeAndAct } from './guarded-publish.js';

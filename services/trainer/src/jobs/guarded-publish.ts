@@ -6,7 +6,7 @@
 import { errorMessage } from '@recstream/errors';
 import { judge, type Verdict } from '../guardrails/guardrail.js';
 import { evaluateHoldout, type HoldoutCase, type HoldoutMetrics } from '../learning/holdout.js';
-import { ItemIndex } from '../learning/item-index.js';
+import { ItemIndex } from '@recstream/models';
 import { keepLive, publishVersion } from '../registry/model-operations.js';
 import { coversWatermark, mergeWatermarks } from '../watermark/watermark.js';
 import { casesBeyond } from './holdout-window.js';

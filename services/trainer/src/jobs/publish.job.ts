@@ -3,7 +3,7 @@
  * learned, against the live version), or forced — a manual promotion, recorded as such.
  */
 import { evaluateHoldout, type HoldoutCase } from '../learning/holdout.js';
-import { ItemIndex } from '../learning/item-index.js';
+import { ItemIndex } from '@recstream/models';
 import { publishVersion } from '../registry/model-operations.js';
 import { casesBeyond } from './holdout-window.js';
 import { judgeAndAct } from './guarded-publish.js';

@@ -1,8 +1,7 @@
 import t from 'tap';
-import type { ScoreQuery } from '@recstream/models';
+import { ItemIndex, type ScoreQuery } from '@recstream/models';
 import type { LogEvent } from '../data/event-log.reader.js';
 import { evaluateHoldout, holdoutCases } from './holdout.js';
-import { ItemIndex } from './item-index.js';
 
 const event = (user: string, items: string[], eventMs: number): LogEvent => ({
   eventId: `${user}-${eventMs}`,

@@ -10,9 +10,8 @@
  * user rating films in a burst) still holds enough cases to judge, and each case asks the question
  * serving answers: what comes next, given what came before.
  */
-import { selectTopK, type Recommender } from '@recstream/models';
+import { selectTopK, type ItemIndex, type Recommender } from '@recstream/models';
 import type { LogEvent } from '../data/event-log.reader.js';
-import type { ItemIndex } from './item-index.js';
 
 export interface HoldoutCase {
   readonly user: string;
