@@ -24,7 +24,12 @@ import {
   type MessageResult,
 } from '@recstream/kafka';
 import { classifyRedisError } from '@recstream/redis';
-import { createValidators, type CatalogItem, type EnrichedEvent } from '@recstream/schemas';
+import {
+  createValidators,
+  decodeEnrichedEvent,
+  type CatalogItem,
+  type EnrichedEvent,
+} from '@recstream/schemas';
 import { compileEvent, eventItems, type CompileContext } from '../compile/event-ops.js';
 import type { CompiledEvent } from '../store/ops.js';
 import type { FeatureStore } from '../store/feature-store.js';
@@ -64,29 +69,13 @@ function parse(message: KafkaMessage): unknown {
 }
 
 const validators = createValidators();
-/** Problems named in a DLQ reason, at most. */
-const PROBLEMS_IN_REASON = 5;
 
-/** Why an enriched event breaks the event contract, or undefined when it does not. */
-function contractProblem(event: EnrichedEvent): string | undefined {
-  // What ingest adds is not part of the client contract (whose schemas are closed).
-  const {
-    schema_version: _version,
-    received_at: _received,
-    event_time: _time,
-    time_correction: _correction,
-    source: _source,
-    device: _device,
-    ip_prefix: _ip,
-    ...client
-  } = event;
-  const verdict = validators.validateEvent(client);
-  if (verdict.ok) return undefined;
-  return verdict.problems
-    .slice(0, PROBLEMS_IN_REASON)
-    .map((problem) => `${problem.field} ${problem.reason}`)
-    .join('; ');
-}
+/**
+ * What the feature service needs of an event: both times (lateness is judged by them) and the
+ * client part within the contract, since what the compiler or the Lua step cannot read must be
+ * refused before it reaches Redis.
+ */
+const NEEDS = { times: ['event_time', 'received_at'], contract: validators } as const;
 
 const refusedByStore = (reason: string) =>
   dlq('feature', ERROR_CODES.invalidInput, `the feature store refused the event: ${reason}`);
@@ -144,31 +133,13 @@ async function applyEvents(
   let late = 0;
   let parked = 0;
   for (const message of messages) {
-    let event: EnrichedEvent;
-    try {
-      event = parse(message) as EnrichedEvent;
-    } catch (error) {
-      results.push(dlq('feature', ERROR_CODES.invalidInput, `undecodable event: ${errorMessage(error)}`));
+    const decoded = decodeEnrichedEvent(message.value, NEEDS);
+    if (!decoded.ok) {
+      results.push(dlq('feature', ERROR_CODES.invalidInput, decoded.refusal.reason));
       parked += 1;
       continue;
     }
-    if (
-      typeof event !== 'object' ||
-      event === null ||
-      typeof event.event_id !== 'string' ||
-      Number.isNaN(Date.parse(event.event_time)) ||
-      Number.isNaN(Date.parse(event.received_at))
-    ) {
-      results.push(dlq('feature', ERROR_CODES.invalidInput, 'event_id, event_time or received_at missing'));
-      parked += 1;
-      continue;
-    }
-    const problem = contractProblem(event);
-    if (problem !== undefined) {
-      results.push(dlq('feature', ERROR_CODES.invalidInput, `event against the contract: ${problem}`));
-      parked += 1;
-      continue;
-    }
+    const { event } = decoded;
     if (lateness(event) > deps.maxLatenessMs) {
       late += 1;
       results.push(drop(`late by more than ${deps.maxLatenessMs} ms`));

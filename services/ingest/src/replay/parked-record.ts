@@ -4,17 +4,19 @@
  * could not store are enriched events, whose server fields are stripped so the collector's
  * checks and enrichment run again from scratch.
  */
-import { TOPICS } from '@recstream/schemas';
-import { PARKED_DELETION_FIELD } from '../writers/failed-row.js';
+import {
+  PARKED_DELETION_FIELD,
+  TOPICS,
+  clientRecord,
+  decodeEnrichedEvent,
+  isParkedDeletion,
+  type FailedEventRow as FailedEventsRow,
+} from '@recstream/schemas';
 
-export interface FailedEventRow {
-  readonly failed_at: string;
-  readonly source: string;
-  readonly step: string;
-  readonly reason: string;
-  readonly payload: string;
-  readonly dlq_position: string;
-}
+/** The columns of `failed_events` a replay reads. */
+export type FailedEventRow = Readonly<
+  Pick<FailedEventsRow, 'failed_at' | 'source' | 'step' | 'reason' | 'payload' | 'dlq_position'>
+>;
 
 export type ParkedRecord =
   /** `source`: the write-key source a sink failure was sent by, kept when it is replayed. */
@@ -24,47 +26,42 @@ export type ParkedRecord =
   | { readonly kind: 'deletion'; readonly itemId: string }
   | { readonly kind: 'unreadable'; readonly raw: string; readonly reason: string };
 
-/** Fields the collector adds; a client never sends them, so the contract refuses them. */
-const SERVER_FIELDS = [
-  'schema_version',
-  'received_at',
-  'event_time',
-  'time_correction',
-  'source',
-  'device',
-  'ip_prefix',
-];
-
 function kindOf(row: FailedEventRow): 'event' | 'item' {
   // Intake refusals name their route (`http:/v1/items`); sink failures their topic position.
   if (row.source.endsWith('/v1/items')) return 'item';
   return row.source.includes(TOPICS.items.name) ? 'item' : 'event';
 }
 
-function isParkedDeletion(value: unknown): value is Record<typeof PARKED_DELETION_FIELD, string> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Object.keys(value).length === 1 &&
-    typeof (value as Record<string, unknown>)[PARKED_DELETION_FIELD] === 'string'
-  );
+/** The payload read as JSON; an event's through the enriched-event decoder (a sink park is one). */
+function readPayload(row: FailedEventRow, kind: 'event' | 'item'): { value: unknown } | { error: string } {
+  if (kind === 'event') {
+    const decoded = decodeEnrichedEvent(row.payload);
+    if (decoded.ok) return { value: decoded.event };
+    // Refused at intake, or not an enriched event: replayed as it is, for the intake to judge.
+    return decoded.refusal.kind === 'unreadable'
+      ? { error: decoded.refusal.detail }
+      : { value: decoded.refusal.value };
+  }
+  try {
+    return { value: JSON.parse(row.payload) as unknown };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
 }
 
 export function parkedRecord(row: FailedEventRow): ParkedRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(row.payload);
-  } catch (error) {
-    return { kind: 'unreadable', raw: row.payload, reason: `not valid JSON: ${(error as Error).message}` };
-  }
   const kind = kindOf(row);
+  const read = readPayload(row, kind);
+  if ('error' in read)
+    return { kind: 'unreadable', raw: row.payload, reason: `not valid JSON: ${read.error}` };
+  const { value } = read;
   // Only the sink parks deletions, under the items topic's position; a client cannot send one.
   if (kind === 'item' && row.step === 'sink' && isParkedDeletion(value))
     return { kind: 'deletion', itemId: value[PARKED_DELETION_FIELD] };
   if (kind === 'event' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const event = { ...(value as Record<string, unknown>) };
-    const { source, event_time: eventTime } = event;
-    for (const field of SERVER_FIELDS) delete event[field];
+    const { source, event_time: eventTime } = value as Record<string, unknown>;
+    // What the collector added is stripped, so its checks and enrichment run again from scratch.
+    const event = clientRecord(value as Record<string, unknown>);
     // A sink failure was accepted once: it keeps the time it happened (an event sent without a
     // client time was timed at its first receipt, not at the replay; the collector's age limit
     // still applies) and the write-key source that sent it.

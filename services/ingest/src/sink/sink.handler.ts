@@ -16,7 +16,7 @@ import {
   type KafkaMessage,
   type MessageResult,
 } from '@recstream/kafka';
-import { DEFAULT_ITEM_MAX_FUTURE_SKEW_MS, type CatalogItem, type EnrichedEvent } from '@recstream/schemas';
+import { DEFAULT_ITEM_MAX_FUTURE_SKEW_MS, decodeEnrichedEvent, type CatalogItem } from '@recstream/schemas';
 import { toEventRow } from '../writers/event-row.js';
 import { dlqPosition, toFailedRow } from '../writers/failed-row.js';
 import { toItemRow } from '../writers/item-row.js';
@@ -41,22 +41,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function decodeEvent(message: KafkaMessage, partition: number): Decoded {
+  // A row is keyed by its event time; what else it needs, the column checks judge.
+  const decoded = decodeEnrichedEvent(message.value, { times: ['event_time'] });
+  if (!decoded.ok) return { result: dlq('sink', ERROR_CODES.invalidInput, decoded.refusal.reason) };
   try {
-    const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
-    if (
-      !isRecord(value) ||
-      typeof value['event_id'] !== 'string' ||
-      typeof value['event_time'] !== 'string'
-    ) {
-      return {
-        result: dlq(
-          'sink',
-          ERROR_CODES.invalidInput,
-          'not an enriched event: event_id or event_time missing',
-        ),
-      };
-    }
-    return { row: toEventRow(value as unknown as EnrichedEvent, { partition, offset: message.offset }) };
+    return { row: toEventRow(decoded.event, { partition, offset: message.offset }) };
   } catch (error) {
     return { result: dlq('sink', ERROR_CODES.invalidInput, `undecodable event: ${errorMessage(error)}`) };
   }

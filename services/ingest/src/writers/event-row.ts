@@ -1,53 +1,11 @@
 /**
  * Maps the Kafka representation of an event (EnrichedEvent JSON) to a row of the `events` table
- * (schemas/migrations/clickhouse/0001_events.sql). Pure: no I/O.
+ * (`EVENT_COLUMNS` in @recstream/schemas). Pure: no I/O.
  */
 import { formatDateTime } from '@recstream/clickhouse';
-import type { EnrichedEvent } from '@recstream/schemas';
+import type { EnrichedEvent, EventRow } from '@recstream/schemas';
 
-export interface EventRow {
-  event_id: string;
-  type: string;
-  user_id: string;
-  anonymous_id: string;
-  session_id: string;
-  item_id: string;
-  item_ids: string[];
-  item_prices: number[];
-  item_quantities: number[];
-  order_id: string;
-  price: number;
-  quantity: number;
-  currency: string;
-  revenue: number;
-  query: string;
-  results_count: number;
-  position: number;
-  list: string;
-  request_id: string;
-  page_type: string;
-  page_url: string;
-  referrer: string;
-  page_category: string;
-  locale: string;
-  user_agent: string;
-  browser: string;
-  browser_version: string;
-  os: string;
-  device_type: string;
-  ip_prefix: string;
-  properties: string;
-  source: string;
-  event_time: string;
-  received_at: string;
-  client_timestamp: string;
-  time_correction: string;
-  event_date: string;
-  kafka_partition: number;
-  kafka_offset: string;
-  event_time_ms: number;
-  received_at_ms: number;
-}
+export type { EventRow } from '@recstream/schemas';
 
 /** Where an event was read from in the events topic (-1 when it did not come from Kafka). */
 export interface TopicPosition {

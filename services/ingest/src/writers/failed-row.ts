@@ -1,9 +1,10 @@
 /**
  * Maps a message parked in the DLQ (original value + DLQ headers) to a row of the `failed_events`
- * table (schemas/migrations/clickhouse/0003_failed_events.sql). Pure.
+ * table (`FAILED_EVENT_COLUMNS` in @recstream/schemas). Pure. A parked item deletion is stored as
+ * `parkedDeletionPayload`, so that a replay can delete the item again.
  */
 import { formatDateTime } from '@recstream/clickhouse';
-import { DLQ_HEADERS, TOPICS } from '@recstream/schemas';
+import { DLQ_HEADERS, TOPICS, parkedDeletionPayload, type FailedEventRow } from '@recstream/schemas';
 import type { KafkaMessage } from '@recstream/kafka';
 
 function header(message: KafkaMessage, name: string): string {
@@ -26,17 +27,6 @@ function eventIdOf(payload: string): string {
   return '';
 }
 
-/**
- * An item deletion is a tombstone: the item id as key, no value. `failed_events` keeps no key, so a
- * parked deletion is stored as this payload instead of an empty one, and a replay can delete the
- * item again (replay/parked-record.ts). Only sink parks of the items topic are read this way.
- */
-export const PARKED_DELETION_FIELD = 'deleted_item_id';
-
-export function parkedDeletionPayload(itemId: string): string {
-  return JSON.stringify({ [PARKED_DELETION_FIELD]: itemId });
-}
-
 /** The time `failed_at` (a DateTime) can hold; a header from outside may say anything. */
 const FAILED_AT_MIN = Date.parse('1970-01-01T00:00:01Z');
 const FAILED_AT_MAX = Date.parse('2105-12-31T23:59:59Z');
@@ -50,7 +40,7 @@ export function dlqPosition(topic: string, partition: number, offset: string): s
   return `${topic}/${partition}/${offset}`;
 }
 
-export function toFailedRow(message: KafkaMessage, position: string) {
+export function toFailedRow(message: KafkaMessage, position: string): FailedEventRow {
   const source = header(message, DLQ_HEADERS.source);
   const tombstone =
     message.value === null &&

@@ -4,9 +4,9 @@
  * with the time the items topic received the record (see `itemVersion` in sink.handler.ts).
  */
 import { formatDateTime } from '@recstream/clickhouse';
-import type { CatalogItem } from '@recstream/schemas';
+import type { CatalogItem, ItemRow } from '@recstream/schemas';
 
-export function toItemRow(item: CatalogItem) {
+export function toItemRow(item: CatalogItem): ItemRow {
   const updatedAt = new Date(item.updated_at);
   return {
     item_id: item.item_id,

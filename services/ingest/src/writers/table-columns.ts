@@ -1,7 +1,6 @@
 /**
- * The sink's tables as ClickHouse types them (schemas/migrations/clickhouse; an integration test
- * compares these lists with the migrated tables), and `fitRow`, which checks a row against them
- * before it joins an insert.
+ * `fitRow`, which checks a row against its table's column types (`EVENT_COLUMNS`, `ITEM_COLUMNS`,
+ * `FAILED_EVENT_COLUMNS` in @recstream/schemas) before it joins an insert.
  *
  * Kafka has no authentication, so records can reach the sink without the collector's checks, and
  * ClickHouse 18.16 reads JSONEachRow loosely: a number written as `1e+21`, a negative UInt64, a
@@ -11,90 +10,23 @@
  * stored as it is is therefore parked alone, with the column and the reason; a lone surrogate is
  * replaced by U+FFFD (as the SQL path does), so an accepted event is not lost for it.
  */
+import {
+  DATE_TIME_MAX,
+  DATE_TIME_MIN,
+  type ColumnType,
+  type ScalarColumnType,
+  type TableColumns,
+} from '@recstream/schemas';
 
-export type ScalarColumnType =
-  'String' | 'Int32' | 'Int64' | 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'Float64' | 'DateTime' | 'Date';
-export type ColumnType = ScalarColumnType | `Array(${ScalarColumnType})`;
-export type TableColumns = Readonly<Record<string, ColumnType>>;
-
-export const EVENT_COLUMNS = {
-  event_id: 'String',
-  type: 'String',
-  user_id: 'String',
-  anonymous_id: 'String',
-  session_id: 'String',
-  item_id: 'String',
-  item_ids: 'Array(String)',
-  item_prices: 'Array(Float64)',
-  item_quantities: 'Array(UInt32)',
-  order_id: 'String',
-  price: 'Float64',
-  quantity: 'UInt32',
-  currency: 'String',
-  revenue: 'Float64',
-  query: 'String',
-  results_count: 'Int32',
-  position: 'Int32',
-  list: 'String',
-  request_id: 'String',
-  page_type: 'String',
-  page_url: 'String',
-  referrer: 'String',
-  page_category: 'String',
-  locale: 'String',
-  user_agent: 'String',
-  browser: 'String',
-  browser_version: 'String',
-  os: 'String',
-  device_type: 'String',
-  ip_prefix: 'String',
-  properties: 'String',
-  source: 'String',
-  event_time: 'DateTime',
-  received_at: 'DateTime',
-  client_timestamp: 'String',
-  time_correction: 'String',
-  event_date: 'Date',
-  kafka_partition: 'Int32',
-  kafka_offset: 'Int64',
-  event_time_ms: 'UInt16',
-  received_at_ms: 'UInt16',
-} as const satisfies TableColumns;
-
-export const ITEM_COLUMNS = {
-  item_id: 'String',
-  title: 'String',
-  description: 'String',
-  category_path: 'Array(String)',
-  category: 'String',
-  brand: 'String',
-  price: 'Float64',
-  currency: 'String',
-  availability: 'String',
-  attributes: 'String',
-  image_url: 'String',
-  url: 'String',
-  created_at: 'DateTime',
-  updated_at: 'DateTime',
-  version: 'UInt64',
-  is_deleted: 'UInt8',
-} as const satisfies TableColumns;
-
-export const FAILED_EVENT_COLUMNS = {
-  failed_at: 'DateTime',
-  source: 'String',
-  step: 'String',
-  reason: 'String',
-  error_code: 'String',
-  event_id: 'String',
-  payload: 'String',
-  dlq_position: 'String',
-  failed_date: 'Date',
-} as const satisfies TableColumns;
-
-/** The range 18.16 stores `DateTime` and `Date` values in without changing them. */
-export const DATE_TIME_MIN = '1970-01-01 00:00:00';
-export const DATE_TIME_MAX = '2105-12-31 23:59:59';
+// The sink and its tests take the column lists from here, beside the check that uses them.
+export {
+  EVENT_COLUMNS,
+  FAILED_EVENT_COLUMNS,
+  ITEM_COLUMNS,
+  type ColumnType,
+  type ScalarColumnType,
+  type TableColumns,
+} from '@recstream/schemas';
 
 const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
   Int32: [-(2n ** 31n), 2n ** 31n - 1n],

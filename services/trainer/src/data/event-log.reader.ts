@@ -5,6 +5,7 @@
  * offset) come along so a batch can be cut exactly at the watermark.
  */
 import { fragment, sql, type ClickHouse } from '@recstream/clickhouse';
+import { EVENT_MS_SQL, RECEIVED_MS_SQL, SHOPPER_SQL, type EventRow } from '@recstream/schemas';
 import {
   beyondCondition,
   learnedCondition,
@@ -24,26 +25,23 @@ export interface LogEvent extends LogPosition {
 
 export const INTERACTION_TYPES = ['view', 'click', 'add_to_cart', 'purchase'] as const;
 
-interface EventRow {
-  event_id: string;
-  type: string;
+/** A row of `COLUMNS`; UInt64 values come back as text. */
+type InteractionRow = Pick<EventRow, 'event_id' | 'type' | 'kafka_partition' | 'kafka_offset'> & {
   user: string;
   items: string[];
-  kafka_partition: number | string;
-  kafka_offset: number | string;
   event_ms: number | string;
   received_ms: number | string;
-}
+};
 
-const COLUMNS = fragment(`event_id, type, if(user_id != '', user_id, anonymous_id) AS user,
+const COLUMNS = fragment(`event_id, type, ${SHOPPER_SQL} AS user,
   if(type = 'purchase', item_ids, [item_id]) AS items,
   kafka_partition, kafka_offset,
-  toUInt64(event_time) * 1000 + event_time_ms AS event_ms,
-  toUInt64(received_at) * 1000 + received_at_ms AS received_ms`);
+  ${EVENT_MS_SQL} AS event_ms,
+  ${RECEIVED_MS_SQL} AS received_ms`);
 
 const INTERACTIONS = sql`has(${[...INTERACTION_TYPES]}, type)`;
 
-function toEvent(row: EventRow): LogEvent {
+function toEvent(row: InteractionRow): LogEvent {
   return {
     eventId: row.event_id,
     type: row.type,
@@ -71,7 +69,7 @@ export async function readBatch(
   watermark: Watermark,
   max: number,
 ): Promise<LogEvent[]> {
-  const rows = await clickhouse.query<EventRow>(sql`
+  const rows = await clickhouse.query<InteractionRow>(sql`
     SELECT ${COLUMNS} FROM events FINAL
     WHERE ${fragment(INTERACTIONS)} AND ${fragment(beyondCondition(watermark))}
     ORDER BY kafka_partition, kafka_offset
@@ -94,10 +92,10 @@ export async function readHistories(
 ): Promise<Map<string, LogEvent[]>> {
   const histories = new Map<string, LogEvent[]>();
   if (users.length === 0 || Object.keys(watermark).length === 0) return histories;
-  const rows = await clickhouse.queryWithTable<EventRow>(
+  const rows = await clickhouse.queryWithTable<InteractionRow>(
     sql`SELECT ${COLUMNS} FROM events FINAL
       WHERE ${fragment(INTERACTIONS)} AND ${fragment(learnedCondition(watermark))}
-        AND if(user_id != '', user_id, anonymous_id) IN (SELECT id FROM wanted)
+        AND ${fragment(SHOPPER_SQL)} IN (SELECT id FROM wanted)
       ORDER BY user, event_ms DESC, kafka_offset DESC
       LIMIT ${maxEvents} BY user`,
     { name: 'wanted', column: 'id', values: users },
@@ -127,7 +125,7 @@ export async function sampleReplayUsers(
   if (count <= 0 || Object.keys(watermark).length === 0) return [];
   const rows = await clickhouse.queryWithTable<{ user: string }>(
     sql`SELECT user FROM (
-        SELECT DISTINCT if(user_id != '', user_id, anonymous_id) AS user FROM events
+        SELECT DISTINCT ${fragment(SHOPPER_SQL)} AS user FROM events
         WHERE ${fragment(INTERACTIONS)} AND ${fragment(learnedCondition(watermark))}
       )
       WHERE user != '' AND user NOT IN (SELECT id FROM excluded)
