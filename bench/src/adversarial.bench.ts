@@ -3,44 +3,54 @@
  * collector, the sink, the feature service and serving as their own processes, fast-check inputs
  * (malformed and truncated JSON/NDJSON, wrong types, extreme numbers, huge strings and arrays,
  * odd Unicode, gzip bombs, oversized batches, bad headers and keys) while a well-behaved shop
- * sends on its own key, then chaos: each service SIGKILLed and restarted under steady load.
+ * sends on its own key, then chaos under steady load: each service SIGKILLed and restarted, then
+ * the Kafka broker, ClickHouse, the durable Redis and the feature store each stopped and started
+ * again (Kafka and ClickHouse also SIGKILLed).
  * Prints one JSON document (inputs, per-route answers, crashes, hangs, lost, duplicated, harmed
  * well-behaved records, chaos counts, CPU per input); progress on stderr.
  *
  * Options (environment): BENCH_INPUTS (100000), BENCH_SEED (a fixed default; printed),
  * BENCH_CONCURRENCY (8), BENCH_DEADLINE_MS (15000: a later answer is a hang),
  * BENCH_STEADY_RATE events/s of the well-behaved shop (100), BENCH_QUIET_S its quiet baseline (5),
- * BENCH_CHAOS services to kill, comma-separated (collector,sink,feature,serving; empty: none).
- * Runs in a throwaway namespace (topics, database, Redis prefix) that it removes at the end.
+ * BENCH_CHAOS what to take down, comma-separated (default: collector,sink,feature,serving,kafka,
+ * clickhouse,redis,feature-store,kafka-kill,clickhouse-kill; empty: none), BENCH_STORE_DOWN_S how
+ * long a store stays down (5).
+ * Runs in a throwaway namespace (topics, database, Redis prefix) that it removes at the end; when
+ * any store is in BENCH_CHAOS, on a private instance of the infrastructure (its own directory under
+ * .local and free ports, started with infra/infra.sh and removed at the end), never the shared one.
  * The harness and generators are the CI slice's (test/adversarial).
  */
-import { startPipeline, SERVICE_NAMES, type ServiceName } from '../../test/adversarial/harness.js';
+import { startPipeline } from '../../test/adversarial/harness.js';
 import { total } from '../../test/adversarial/ledger.js';
-import { runAdversarial } from '../../test/adversarial/run.js';
+import { CHAOS_TARGETS, isStoreChaos, runAdversarial, type ChaosTarget } from '../../test/adversarial/run.js';
 import { integerFromEnv } from './env.js';
 import { reportHeader } from './report.js';
 
 const progress = (line: string) => process.stderr.write(`[bench:adversarial] ${line}\n`);
 
-function chaosFromEnv(): ServiceName[] {
-  const raw = process.env['BENCH_CHAOS'] ?? SERVICE_NAMES.join(',');
+function chaosFromEnv(): ChaosTarget[] {
+  const raw = process.env['BENCH_CHAOS'] ?? CHAOS_TARGETS.join(',');
   const names = raw
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
   for (const name of names)
-    if (!(SERVICE_NAMES as readonly string[]).includes(name))
-      throw new Error(`BENCH_CHAOS: ${name} is not one of ${SERVICE_NAMES.join(', ')}`);
-  return names as ServiceName[];
+    if (!(CHAOS_TARGETS as readonly string[]).includes(name))
+      throw new Error(`BENCH_CHAOS: ${name} is not one of ${CHAOS_TARGETS.join(', ')}`);
+  return names as ChaosTarget[];
 }
 
 async function main(): Promise<void> {
   const inputs = integerFromEnv('BENCH_INPUTS', 100_000);
   const seed = integerFromEnv('BENCH_SEED', 20_261_207);
   const chaos = chaosFromEnv();
-  progress(`seed ${seed}, ${inputs} inputs, chaos: ${chaos.join(', ') || 'none'}`);
+  // Stores are only ever restarted on an instance of our own: others use the shared one.
+  const privateInfra = chaos.some(isStoreChaos);
+  progress(
+    `seed ${seed}, ${inputs} inputs, chaos: ${chaos.join(', ') || 'none'}, ${privateInfra ? 'private' : 'shared'} infrastructure`,
+  );
   const started = Date.now();
-  const pipeline = await startPipeline({ label: 'benchadv', log: progress });
+  const pipeline = await startPipeline({ label: 'benchadv', log: progress, privateInfra });
   try {
     const report = await runAdversarial(pipeline, {
       seed,
@@ -53,6 +63,7 @@ async function main(): Promise<void> {
         quietMs: integerFromEnv('BENCH_QUIET_S', 5) * 1000,
       },
       chaos,
+      storeDownMs: integerFromEnv('BENCH_STORE_DOWN_S', 5) * 1000,
       settleTimeoutMs: 120_000,
       log: progress,
     });
@@ -88,6 +99,7 @@ async function main(): Promise<void> {
         p99_attack_over_quiet: report.steady.p99Ratio,
       },
       tracing: report.tracing,
+      infrastructure: privateInfra ? 'private' : 'shared',
       chaos: report.chaos,
       live_at_end: report.liveAtEnd,
       routes: report.routes,

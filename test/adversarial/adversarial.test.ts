@@ -95,10 +95,10 @@ t.test(`adversarial slice: seed ${SEED}, ${INPUTS} inputs`, async (t) => {
   t.equal(store.duplicated['steady'] ?? 0, 0, 'none of them stored twice');
 
   for (const scenario of report.chaos) {
-    t.ok(scenario.accepted > 0, `chaos ${scenario.service}: events accepted around the kill`);
-    t.equal(scenario.lost, 0, `chaos ${scenario.service}: nothing accepted lost`);
-    t.equal(scenario.duplicated, 0, `chaos ${scenario.service}: nothing stored twice`);
-    t.equal(scenario.rollupExcess, 0, `chaos ${scenario.service}: the rollup counts each view once`);
-    t.equal(scenario.neverAccepted, 0, `chaos ${scenario.service}: every event accepted in the end`);
+    t.ok(scenario.accepted > 0, `chaos ${scenario.target}: events accepted around the kill`);
+    t.equal(scenario.lost, 0, `chaos ${scenario.target}: nothing accepted lost`);
+    t.equal(scenario.duplicated, 0, `chaos ${scenario.target}: nothing stored twice`);
+    t.equal(scenario.rollupExcess, 0, `chaos ${scenario.target}: the rollup counts each view once`);
+    t.equal(scenario.neverAccepted, 0, `chaos ${scenario.target}: every event accepted in the end`);
   }
 });

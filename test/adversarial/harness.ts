@@ -2,7 +2,9 @@
  * The pipeline as deployed, in a test namespace: the collector, the sink, the feature service and
  * serving, each its own process (as `startService` runs them), on the real local Kafka, ClickHouse
  * and Redis. Write keys and API keys are issued in the namespace's Redis, as the key commands do.
- * Each process can be SIGKILLed and started again on the same port (chaos).
+ * Each process can be SIGKILLed and started again on the same port (chaos). With `privateInfra`,
+ * the whole pipeline runs on its own instance of the infrastructure (private-infra.ts), whose
+ * stores chaos may stop and restart; it is removed at close.
  */
 import { readFile } from 'node:fs/promises';
 import { createWriteKeyStore } from '@recstream/ingest/auth';
@@ -22,6 +24,7 @@ import {
   type TestNamespace,
 } from '@recstream/testing';
 import type { Keys } from './materialize.js';
+import { startPrivateInfra, type PrivateInfra } from './private-infra.js';
 
 export const SERVICE_NAMES = ['collector', 'sink', 'feature', 'serving'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -33,6 +36,8 @@ export interface Pipeline {
   readonly keys: Keys;
   /** The well-behaved client's write key (another source). */
   readonly steadyKey: string;
+  /** The pipeline's own infrastructure, when started with `privateInfra`. */
+  readonly infra: PrivateInfra | undefined;
   url(name: ServiceName): string;
   process(name: ServiceName): RunningService;
   /** Kills the process with `signal` and waits for it to exit. */
@@ -41,6 +46,8 @@ export interface Pipeline {
   start(name: ServiceName): Promise<void>;
   /** Whether each process answers `/livez` with 200 within 2 s (false when it exited). */
   livez(): Promise<Record<ServiceName, boolean>>;
+  /** Whether each process answers `/readyz` with 200 within 2 s (its dependencies reachable). */
+  readyz(): Promise<Record<ServiceName, boolean>>;
   /**
    * CPU seconds each service has used, over all its processes (one that crashed counts as of the
    * last sample: `livez` and `cpuSeconds` take one).
@@ -62,11 +69,36 @@ export async function cpuSecondsOf(pid: number | undefined): Promise<number> {
   }
 }
 
+async function answers200(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
 export async function startPipeline(
-  options: { label?: string; log?: (line: string) => void } = {},
+  options: { label?: string; log?: (line: string) => void; privateInfra?: boolean } = {},
 ): Promise<Pipeline> {
   const log = options.log ?? (() => undefined);
-  const ns = testNamespace(options.label ?? 'adversarial');
+  const infra = options.privateInfra === true ? await startPrivateInfra({ log }) : undefined;
+  try {
+    return await startPipelineOn(infra, options.label ?? 'adversarial', log);
+  } catch (error) {
+    await infra?.close();
+    throw error;
+  }
+}
+
+async function startPipelineOn(
+  infra: PrivateInfra | undefined,
+  label: string,
+  log: (line: string) => void,
+): Promise<Pipeline> {
+  // After startPrivateInfra, the namespace and the helpers below use the private instance.
+  const ns = testNamespace(label);
   const clickhouse = await createTestDatabase(ns);
   await createTestTopics(ns);
 
@@ -129,6 +161,7 @@ export async function startPipeline(
       revokedRead: revokedRead.key,
     },
     steadyKey: steady.key,
+    infra,
     url: (name) => `http://127.0.0.1:${ports[SERVICE_NAMES.indexOf(name)] as number}`,
     process(name) {
       const service = running.get(name);
@@ -157,15 +190,17 @@ export async function startPipeline(
             service.process.signalCode !== null
           )
             return [name, false] as const;
-          try {
-            const response = await fetch(`${pipeline.url(name)}/livez`, {
-              signal: AbortSignal.timeout(2000),
-            });
-            return [name, response.status === 200] as const;
-          } catch {
-            return [name, false] as const;
-          }
+          return [name, await answers200(`${pipeline.url(name)}/livez`)] as const;
         }),
+      );
+      return Object.fromEntries(entries) as Record<ServiceName, boolean>;
+    },
+    async readyz() {
+      const entries = await Promise.all(
+        SERVICE_NAMES.map(
+          async (name) =>
+            [name, running.has(name) && (await answers200(`${pipeline.url(name)}/readyz`))] as const,
+        ),
       );
       return Object.fromEntries(entries) as Record<ServiceName, boolean>;
     },
@@ -182,7 +217,10 @@ export async function startPipeline(
     async close() {
       for (const name of SERVICE_NAMES) await pipeline.kill(name, 'SIGKILL');
       await clickhouse.close();
-      await Promise.allSettled([dropTestDatabase(ns), deleteTestTopics(ns), deleteTestKeys(ns)]);
+      // A private instance goes away whole; on the shared one, only the namespace.
+      if (infra === undefined)
+        await Promise.allSettled([dropTestDatabase(ns), deleteTestTopics(ns), deleteTestKeys(ns)]);
+      else await infra.close();
     },
   };
 

@@ -10,12 +10,29 @@
  */
 import http from 'node:http';
 import fc from 'fast-check';
-import type { Pipeline, ServiceName } from './harness.js';
+import { topicName } from '@recstream/schemas';
+import { readTopic } from '@recstream/testing';
+import { SERVICE_NAMES, type Pipeline, type ServiceName } from './harness.js';
 import { send, type Outcome } from './http-client.js';
 import { hostileInput, type Input } from './hostile-inputs.js';
 import { Ledger, settle, total, type StoreCheck } from './ledger.js';
 import { describeInput, materialize } from './materialize.js';
+import { STORE_NAMES, type StoreName } from './private-infra.js';
 import { startSteady, type SteadyReport } from './steady-client.js';
+
+/**
+ * What a chaos scenario takes down and brings back: a service (SIGKILL, then started again), a
+ * store of the pipeline's private infrastructure (`infra.sh stop`, a pause, `infra.sh start`), or
+ * Kafka or ClickHouse SIGKILLed instead of stopped (`-kill`).
+ */
+export const STORE_CHAOS = [...STORE_NAMES, 'kafka-kill', 'clickhouse-kill'] as const;
+export type StoreChaos = (typeof STORE_CHAOS)[number];
+export type ChaosTarget = ServiceName | StoreChaos;
+export const CHAOS_TARGETS: readonly ChaosTarget[] = [...SERVICE_NAMES, ...STORE_CHAOS];
+
+export function isStoreChaos(target: string): target is StoreChaos {
+  return (STORE_CHAOS as readonly string[]).includes(target);
+}
 
 /** Inputs are generated in chunks of this many, chunk `c` from seed `seed + c`. */
 const CHUNK = 250;
@@ -36,8 +53,13 @@ export interface AdversarialOptions {
   /** An answer later than this is a hang. */
   readonly deadlineMs: number;
   readonly steady: { readonly eventsPerSecond: number; readonly batchSize: number; readonly quietMs: number };
-  /** Services to SIGKILL and restart under load, one scenario each, in this order. */
-  readonly chaos: readonly ServiceName[];
+  /**
+   * What to take down and bring back under load, one scenario each, in this order: services, and
+   * (on a pipeline with private infrastructure) stores.
+   */
+  readonly chaos: readonly ChaosTarget[];
+  /** How long a store stays down (default 5 s). */
+  readonly storeDownMs?: number;
   readonly settleTimeoutMs: number;
   readonly log: (line: string) => void;
 }
@@ -52,8 +74,21 @@ export interface Violation {
 }
 
 export interface ChaosCounts {
-  readonly service: ServiceName;
+  readonly target: ChaosTarget;
+  /** How long it was down: from the kill or stop to the start being begun. */
+  readonly downMs: number;
+  /** How long its start took (a service: until ready; a store: until `infra.sh start` returned). */
   readonly restartMs: number;
+  /**
+   * From the start having returned until every service that was ready before answered `/readyz`
+   * 200 again (undefined: not within 2 min); the feature service is not waited for after a
+   * feature-store restart.
+   */
+  readonly allReadyMs: number | undefined;
+  /** Services not ready when the scenario ended (the feature service after a lost feature store). */
+  readonly notReadyAtEnd: ServiceName[];
+  /** From the client's last answer until everything accepted was stored (or the settle gave up). */
+  readonly settleMs: number;
   readonly accepted: number;
   readonly stored: number;
   readonly lost: number;
@@ -64,6 +99,9 @@ export interface ChaosCounts {
   readonly neverAccepted: number;
   /** Views counted by the `daily_item_stats` rollup minus the views stored in `events`. */
   readonly rollupExcess: number;
+  /** When something was lost: a few of the ids, and how many of the lost are not in Kafka either. */
+  readonly lostExamples?: string[];
+  readonly lostNotInKafka?: number;
 }
 
 export interface AdversarialReport {
@@ -344,7 +382,7 @@ export async function runAdversarial(
   const cpuTotal = Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
 
   const chaos: ChaosCounts[] = [];
-  for (const service of options.chaos) chaos.push(await chaosScenario(pipeline, service, options));
+  for (const target of options.chaos) chaos.push(await chaosScenario(pipeline, target, options));
 
   const liveAtEnd = await pipeline.livez();
   const quiet = steadyReport.latencyMs['quiet']?.p99;
@@ -392,15 +430,89 @@ export async function runAdversarial(
   };
 }
 
-/** Steady load; SIGKILL `service`; start it again; count what the client was promised and what was kept. */
+/** The ids `client` (the prefix of its event ids) was promised that are in neither `events` nor `failed_events`. */
+async function lostIds(pipeline: Pipeline, ledger: Ledger, client: string): Promise<string[]> {
+  const prefix = `${client}.`;
+  const kept = new Set<string>();
+  for (const table of ['events', 'failed_events'])
+    for (const row of await pipeline.clickhouse.query<{ event_id: string }>(
+      `SELECT event_id FROM ${table} WHERE substring(event_id, 1, ${prefix.length}) = '${prefix}'`,
+    ))
+      kept.add(row.event_id);
+  return [...ledger.accepted]
+    .filter(([id, record]) => record.client === client && !kept.has(id))
+    .map(([id]) => id);
+}
+
+/** How many of `ids` the events topic does not hold (acknowledged by Kafka, then gone). */
+async function notInTopic(pipeline: Pipeline, ids: readonly string[]): Promise<number> {
+  const inTopic = new Set(
+    (await readTopic(topicName('events', pipeline.ns.topicPrefix))).map(
+      (m) => (/"event_id":"([^"]+)"/.exec(m.value ?? '') ?? [])[1],
+    ),
+  );
+  return ids.filter((id) => !inTopic.has(id)).length;
+}
+
+function storeOf(target: StoreChaos): StoreName {
+  return target === 'kafka-kill' ? 'kafka' : target === 'clickhouse-kill' ? 'clickhouse' : target;
+}
+
+/** Takes `target` down, waits, brings it back; returns how long each part took. */
+async function bounce(
+  pipeline: Pipeline,
+  target: ChaosTarget,
+  options: AdversarialOptions,
+): Promise<{ downMs: number; restartMs: number }> {
+  const { log } = options;
+  const { infra } = pipeline;
+  const down = Date.now();
+  if (!isStoreChaos(target)) {
+    log(`chaos: SIGKILL ${target}`);
+    await pipeline.kill(target, 'SIGKILL');
+    await sleep(500);
+  } else {
+    if (infra === undefined) throw new Error(`chaos ${target} needs a pipeline on private infrastructure`);
+    const store = storeOf(target);
+    log(`chaos: ${store === target ? 'infra.sh stop' : 'SIGKILL'} ${store}`);
+    await (store === target ? infra.stop(store) : infra.kill(store));
+    await sleep(options.storeDownMs ?? 5000);
+  }
+  const restarting = Date.now();
+  if (!isStoreChaos(target)) await pipeline.start(target);
+  else await infra?.start(storeOf(target));
+  const restartMs = Date.now() - restarting;
+  log(`chaos: ${target} back in ${restartMs} ms`);
+  return { downMs: restarting - down, restartMs };
+}
+
+/** Polls `/readyz` until every service in `services` answers 200; the time it took, or undefined. */
+async function untilReady(
+  pipeline: Pipeline,
+  services: readonly ServiceName[],
+  timeoutMs: number,
+): Promise<number | undefined> {
+  const begun = Date.now();
+  while (Date.now() - begun < timeoutMs) {
+    const ready = await pipeline.readyz();
+    if (services.every((name) => ready[name])) return Date.now() - begun;
+    await sleep(250);
+  }
+  return undefined;
+}
+
+/**
+ * Steady load; take `target` down and bring it back; count what the client was promised and what
+ * was kept (views and the rollup included).
+ */
 async function chaosScenario(
   pipeline: Pipeline,
-  service: ServiceName,
+  target: ChaosTarget,
   options: AdversarialOptions,
 ): Promise<ChaosCounts> {
   const { log } = options;
   const ledger = new Ledger();
-  const name = `chaos-${service}`;
+  const name = `chaos-${target}`;
   const client = startSteady({
     url: pipeline.url('collector'),
     key: pipeline.steadyKey,
@@ -410,20 +522,26 @@ async function chaosScenario(
     batchSize: options.steady.batchSize,
     deadlineMs: options.deadlineMs,
   });
+  const readyBefore = await pipeline.readyz();
   await sleep(2000);
-  log(`chaos: SIGKILL ${service}`);
-  await pipeline.kill(service, 'SIGKILL');
-  await sleep(500);
-  const restarting = Date.now();
-  await pipeline.start(service);
-  const restartMs = Date.now() - restarting;
+  const { downMs, restartMs } = await bounce(pipeline, target, options);
+  // The feature service stays unready once the feature store has lost its data (no persistence,
+  // by design) until a rebuild: it is not waited for there, and the scenario says who was not ready.
+  const expected = SERVICE_NAMES.filter(
+    (service) => readyBefore[service] && !(target === 'feature-store' && service === 'feature'),
+  );
+  const allReadyMs = await untilReady(pipeline, expected, 120_000);
   await sleep(2000);
   const report = await client.stop(60_000);
+  const settling = Date.now();
   const store = await settle(pipeline.clickhouse, ledger, {
     timeoutMs: options.settleTimeoutMs,
-    quietMs: 15_000,
+    // A consumer whose broker was killed may wait out its session (30 s) and a restart backoff
+    // before it fetches again: that is a delay, not a loss.
+    quietMs: isStoreChaos(target) ? 60_000 : 15_000,
     log,
   });
+  const settleMs = Date.now() - settling;
   const ids = client.itemIds.map((id) => `'${id}'`).join(',');
   const [rollup] = await pipeline.clickhouse.query<{ views: string }>(
     `SELECT sum(views) AS views FROM daily_item_stats WHERE item_id IN (${ids})`,
@@ -431,9 +549,14 @@ async function chaosScenario(
   const [stored] = await pipeline.clickhouse.query<{ views: string }>(
     `SELECT uniqExact(event_id) AS views FROM events WHERE type = 'view' AND item_id IN (${ids})`,
   );
+  const ready = await pipeline.readyz();
   const counts: ChaosCounts = {
-    service,
+    target,
+    downMs,
     restartMs,
+    allReadyMs,
+    notReadyAtEnd: SERVICE_NAMES.filter((service) => !ready[service]),
+    settleMs,
     accepted: store.accepted[name] ?? 0,
     stored: store.stored[name] ?? 0,
     lost: store.lost[name] ?? 0,
@@ -443,6 +566,15 @@ async function chaosScenario(
     neverAccepted: report.neverAccepted,
     rollupExcess: Number(rollup?.views ?? 0) - Number(stored?.views ?? 0),
   };
-  log(`chaos ${service}: ${JSON.stringify(counts)}`);
-  return counts;
+  const lost = counts.lost === 0 ? [] : await lostIds(pipeline, ledger, name);
+  const diagnosed: ChaosCounts =
+    lost.length === 0
+      ? counts
+      : {
+          ...counts,
+          lostExamples: lost.slice(0, 5),
+          lostNotInKafka: await notInTopic(pipeline, lost),
+        };
+  log(`chaos ${target}: ${JSON.stringify(diagnosed)}`);
+  return diagnosed;
 }
