@@ -1,7 +1,8 @@
 /**
  * The whole path, for real: events POSTed to ingest reach Kafka, the sink writes them to
- * ClickHouse, the feature service updates popularity in Redis, and serving's ranking changes
- * because of them. Every service runs as its own process; SIGTERM stops each cleanly.
+ * ClickHouse, the feature service updates popularity and shoppers' features in Redis, and
+ * serving's popular list and personalised recommendations change because of them. Every service
+ * runs as its own process; SIGTERM stops each cleanly.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,10 @@ const ns = testNamespace('e2e');
 
 interface Popular {
   items: { item_id: string; score: number; title?: string }[];
+}
+interface Recommended {
+  items: { item_id: string }[];
+  degraded: boolean;
 }
 
 t.setTimeout(240_000);
@@ -169,6 +174,32 @@ t.test('an event sent to ingest changes what serving recommends', async (t) => {
     sql`SELECT sum(views) AS views FROM daily_item_stats WHERE item_id = 'sku-a'`,
   );
   t.equal(Number(views?.views), 5, 'and counted once by the analyst rollup');
+
+  // Personalised recommendations from the same events (after the counts above: answers are logged
+  // as impressions): u3 viewed sku-a, so it is not offered again and the popular sku-b fills in;
+  // a shopper nobody knows gets the popular items.
+  const recommend = async (query: string) => {
+    const response = await fetch(`${serving.url}/v1/recommendations?${query}`, {
+      headers: { authorization: `Bearer ${servingKey}` },
+    });
+    return (await response.json()) as Recommended;
+  };
+  const forNewcomer = await recommend('user_id=u-new&k=5');
+  t.equal(forNewcomer.degraded, false);
+  t.same(
+    forNewcomer.items.map((i) => i.item_id).sort(),
+    ['sku-a', 'sku-b'],
+    'a newcomer gets the popular items',
+  );
+  const forViewer = await waitFor('u3 recommendations without what they viewed', async () => {
+    const result = await recommend('user_id=u3&k=5');
+    return result.items.length > 0 && result.items.every((i) => i.item_id !== 'sku-a') ? result : undefined;
+  });
+  t.same(
+    forViewer.items.map((i) => i.item_id),
+    ['sku-b'],
+    'what the shopper just viewed is left out',
+  );
 
   // A catalog deletion reaches ClickHouse as the item's latest version.
   const deletion = await fetch(`${ingest.url}/v1/items/sku-b`, {
