@@ -13,6 +13,20 @@ import { classifyRedisError } from './errors.js';
 
 export { Redis };
 export { luaScript } from './lua.js';
+export {
+  FEATURE_STORE_FAMILIES,
+  KEY_FAMILIES,
+  keyBuilder,
+  keyFamiliesPattern,
+  keyFamilyStem,
+  keyFamilySuffix,
+  queueKeyPrefix,
+  type KeyFamily,
+  type KeyFamilyName,
+  type KeyParts,
+  type RedisKeyType,
+  type RedisRole,
+} from './key-families.js';
 export { classifyRedisError, isTransientRedisError } from './errors.js';
 export {
   DEFAULT_CACHE_MAX_ENTRIES,

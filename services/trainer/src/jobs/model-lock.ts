@@ -8,14 +8,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { luaScript } from '@recstream/redis';
+import { keyBuilder, luaScript } from '@recstream/redis';
 
 /** Each deletes or extends the lock only if its owner token is still the one stored. */
 const RELEASE = new URL('./model-lock-release.lua', import.meta.url);
 const EXTEND = new URL('./model-lock-extend.lua', import.meta.url);
 
+/** The lock of `model` (@recstream/redis family `trainer.model-lock`). */
 export function modelLockKey(prefix: string, model: string): string {
-  return `${prefix}:trainer:lock:${model}`;
+  return keyBuilder('trainer.model-lock', prefix)(model);
 }
 
 /**
