@@ -1,6 +1,7 @@
 /**
- * The frame of a key-management command (`write-keys`, `serving-keys`): a commander program whose
- * output goes to the given stdout and stderr writers, and its exit codes. The secret is printed
+ * The key-management commands (`write-keys`, `serving-keys`): one frame, a commander program whose
+ * output goes to the given stdout and stderr writers, and its exit codes; each kind brings its
+ * words and its own options (`KeysCommandSpec`). The secret is printed
  * once, by `create`, alone on stdout so scripts can capture it; everything else names keys by
  * their id (the first 8 hex characters of the hash).
  *
@@ -8,7 +9,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { PermanentError, TransientError, errorMessage } from '@recstream/errors';
-import type { KeyRecordBase } from './key-records.js';
+import type { KeyRecordBase, KeyStore } from './key-store.js';
 import { keyId } from './secret.js';
 
 export interface KeysCommandIo {
@@ -129,4 +130,109 @@ export function keysCommand(name: string, description: string, io: KeysCommandIo
       }
     },
   };
+}
+
+/** A kind's key-management command: its words and its own options; the frame is shared. */
+export interface KeysCommandSpec<R extends KeyRecordBase, I> {
+  /** `write-keys`, `serving-keys`. */
+  readonly name: string;
+  readonly description: string;
+  readonly create: {
+    readonly description: string;
+    /** Adds the kind's own options, shown before `--rate`. */
+    readonly options: (command: Command) => void;
+    /** `--rate`'s placeholder and help, `--burst`'s, and the burst when none is given. */
+    readonly rate: readonly [flags: string, help: string];
+    readonly burst: readonly [flags: string, help: string];
+    readonly defaultBurst: (rate: number) => number;
+    /** The kind's input from the parsed options. */
+    readonly input: (options: Record<string, unknown>) => I;
+    /** Lines for stderr once the key is on stdout. */
+    readonly created: (record: R) => string[];
+  };
+  readonly list: {
+    /** Adds the kind's own options, shown before `--json`. */
+    readonly options?: (command: Command) => void;
+    /** The group to list, from the parsed options (all when undefined). */
+    readonly group?: (options: Record<string, unknown>) => string | undefined;
+    /** The hint on stderr when there are no keys. */
+    readonly empty: string;
+    readonly columns: readonly KeyColumn<R>[];
+  };
+  readonly revoke: {
+    readonly description: string;
+    readonly revoked: (record: R) => string;
+  };
+  /** The kind's own fields of `list --json` and `create --json`, after the id. */
+  readonly describe: (record: R) => object;
+}
+
+export interface KeysCommandDeps<R extends KeyRecordBase, I> extends KeysCommandIo {
+  readonly store: KeyStore<R, I>;
+  readonly now?: () => Date;
+}
+
+/**
+ * Runs a kind's command line `args` (without `node` and the script): `create` (the secret alone
+ * on stdout, once: `KEY=$(pnpm -s write-keys create …)`), `list`, `revoke`. Resolves with the
+ * exit code.
+ */
+export function runKeysCommand<R extends KeyRecordBase, I>(
+  spec: KeysCommandSpec<R, I>,
+  args: readonly string[],
+  deps: KeysCommandDeps<R, I>,
+): Promise<number> {
+  const now = deps.now ?? (() => new Date());
+  const { program, run } = keysCommand(spec.name, spec.description, deps);
+  const describe = (record: R) => {
+    const { id, ...common } = describeKey(record);
+    return { id, ...spec.describe(record), ...common };
+  };
+
+  const create = program.command('create').description(spec.create.description);
+  spec.create.options(create);
+  create
+    .requiredOption(spec.create.rate[0], spec.create.rate[1], positiveInt)
+    .option(spec.create.burst[0], spec.create.burst[1], positiveInt)
+    .option('--json', 'print the key and its record as JSON on stdout')
+    .action(async (options: Record<string, unknown> & { rate: number; burst?: number; json?: boolean }) => {
+      const limit = {
+        ratePerSecond: options.rate,
+        burst: options.burst ?? spec.create.defaultBurst(options.rate),
+      };
+      const { key, record } = await deps.store.create({ ...spec.create.input(options), limit, now: now() });
+      if (options.json === true) {
+        deps.out(JSON.stringify({ key, ...describe(record) }));
+        return;
+      }
+      deps.out(key);
+      for (const line of spec.create.created(record)) deps.err(line);
+    });
+
+  const list = program.command('list').description('list keys (never their secrets), active and revoked');
+  spec.list.options?.(list);
+  list
+    .option('--json', 'one JSON object per key on stdout')
+    .action(async (options: Record<string, unknown> & { json?: boolean }) => {
+      const records = await deps.store.list(spec.list.group?.(options));
+      const json = options.json === true;
+      if (records.length === 0 && !json) {
+        deps.err(spec.list.empty);
+        return;
+      }
+      printKeys(records, { json, columns: spec.list.columns, describe }, deps);
+    });
+
+  program
+    .command('revoke')
+    .description(spec.revoke.description)
+    .argument(
+      '<key-id-or-prefix>',
+      'the key id that `list` shows, a longer prefix of its hash, or the key itself',
+    )
+    .action(async (reference: string) => {
+      deps.err(spec.revoke.revoked(await deps.store.revoke(reference, now())));
+    });
+
+  return run(args);
 }

@@ -14,7 +14,7 @@ import {
   type WriteKeyRecord,
   type WriteScope,
 } from './auth/index.js';
-import type { RateLimiter, RateVerdict } from './auth/rate-limiter.js';
+import type { RateLimiter, RateVerdict } from './auth/index.js';
 
 const validators = createValidators();
 const logger = createLogger({ service: 'test', level: 'silent' });

@@ -34,7 +34,7 @@ import {
 import type { ServiceMetrics } from '@recstream/metrics';
 import { ErrorResponse } from '../routes/ingest-responses.js';
 import { clientOf, type ClientPrefixes } from './client-address.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { KeyLookup, RateLimiter } from '@recstream/access-keys';
 import {
   hashWriteKey,
   isWellFormedWriteKey,
@@ -45,9 +45,11 @@ import {
   type WriteKeyRecord,
   type WriteScope,
 } from './write-key.js';
-import type { WriteKeyLookup } from './write-key.cache.js';
 
 export const WRITE_KEY_HEADER = 'x-write-key';
+
+/** Finds a write key's record by its hash (normally the cached store lookup). */
+export type WriteKeyLookup = KeyLookup<WriteKeyRecord>;
 /** Name of the security scheme in the OpenAPI description. */
 const SECURITY_SCHEME = 'writeKey';
 const CREATE_HINT =

@@ -16,7 +16,9 @@
  *   fix: a server key with the catalog scope.
  */
 import { hashSecret, secretKind, rateLimitProblems as limitProblems } from '@recstream/access-keys';
-import type { KeyRecordBase, RateLimit } from '@recstream/access-keys';
+import type { AccessKeyKind, KeyRecordBase, RateLimit } from '@recstream/access-keys';
+import { ERROR_CODES, PermanentError } from '@recstream/errors';
+import { keyBuilder } from '@recstream/redis';
 
 export { KEY_ID_LENGTH, isKeyHash, keyId, type RateLimit } from '@recstream/access-keys';
 
@@ -111,3 +113,79 @@ export function hashWriteKey(key: string): string {
 export function rateLimitProblems(limit: RateLimit): string[] {
   return limitProblems(limit, 'events');
 }
+
+/** The Redis keys of write keys (@recstream/redis families `write-key.*`, in the durable Redis). */
+export function writeKeyRedisKeys(prefix: string) {
+  return {
+    record: keyBuilder('write-key.record', prefix),
+    sourceIndex: keyBuilder('write-key.source-index', prefix),
+    sources: keyBuilder('write-key.sources', prefix),
+    bucket: keyBuilder('write-key.bucket', prefix),
+    /** The bucket of one client of a key. */
+    clientBucket: keyBuilder('write-key.client-bucket', prefix),
+  };
+}
+
+export class WriteKeyError extends PermanentError {
+  constructor(message: string) {
+    super(ERROR_CODES.invalidInput, message);
+  }
+}
+
+export function validateSource(source: string): void {
+  if (!SOURCE_PATTERN.test(source))
+    throw new WriteKeyError(
+      `source ${JSON.stringify(source)} is invalid: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
+  if (RESERVED_SOURCES.has(source))
+    throw new WriteKeyError(`source ${JSON.stringify(source)} is reserved for the pipeline's own events`);
+}
+
+/** What an operator gives for a new key, besides its limit. */
+export interface WriteKeyFields {
+  readonly source: string;
+  /** Default `server`: programs issuing keys (tests, benchmarks) send from one machine. */
+  readonly kind?: WriteKeyKind;
+  /** Default `['events']`. A browser key can never have `catalog`. */
+  readonly scopes?: readonly WriteScope[];
+}
+
+/** Write keys as an access-key kind (@recstream/access-keys): indexed by source. */
+export const WRITE_KEYS: AccessKeyKind<WriteKeyRecord, WriteKeyFields> = {
+  secret: WRITE_KEY_KIND,
+  noun: 'write key',
+  unit: 'events',
+  fail: (message) => new WriteKeyError(message),
+  layout: (prefix) => {
+    const keys = writeKeyRedisKeys(prefix);
+    return {
+      record: keys.record,
+      bucket: keys.bucket,
+      within: keys.clientBucket,
+      index: { group: keys.sourceIndex, groups: keys.sources },
+    };
+  },
+  groupOf: (input) => input.source,
+  checkGroup: validateSource,
+  check: ({ source, kind = 'server', scopes = ['events'] }) => {
+    validateSource(source);
+    return scopeProblems(kind, scopes);
+  },
+  create: ({ source, kind = 'server', scopes = ['events'] }) => {
+    const held = normaliseScopes(scopes);
+    return { stored: { source, kind, scopes: held.join(',') }, own: { source, kind, scopes: held } };
+  },
+  read: (fields, base, problems) => {
+    const source = fields['source'] ?? '';
+    if (!SOURCE_PATTERN.test(source) || RESERVED_SOURCES.has(source))
+      problems.push(`source ${JSON.stringify(source)} is invalid`);
+    const { kind, scopes } = fields;
+    // Issued before kinds and scopes existed: read as a key anyone may hold (see above).
+    if (kind === undefined && scopes === undefined)
+      return { ...base, source, kind: 'legacy', scopes: ['events'] };
+    const listed = (scopes ?? '').split(',').filter((scope) => scope !== '');
+    problems.push(...scopeProblems(kind ?? '', listed));
+    return { ...base, source, kind: kind as WriteKeyKind, scopes: normaliseScopes(listed as WriteScope[]) };
+  },
+  sortKey: (record) => record.source,
+};

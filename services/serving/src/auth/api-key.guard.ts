@@ -22,10 +22,12 @@ import {
   type ApiKeyRecord,
   type ApiScope,
 } from './api-key.js';
-import type { ApiKeyLookup } from './api-key.cache.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { KeyLookup, RateLimiter } from '@recstream/access-keys';
 
 export const API_KEY_HEADER = 'x-api-key';
+
+/** Finds an API key's record by its hash (normally the cached store lookup). */
+export type ApiKeyLookup = KeyLookup<ApiKeyRecord>;
 const CREATE_HINT =
   'create one with `pnpm serving-keys create --name <name> --scope read --rate <requests/s>`';
 

@@ -9,9 +9,7 @@ import {
   looksLikeWriteKey,
   rateLimitProblems,
   scopeAllows,
-  type ApiKeyRecord,
 } from './api-key.js';
-import { cacheApiKeyLookup } from './api-key.cache.js';
 
 t.test('a key is rs_ and 32 random bytes; only its SHA-256 is kept', (t) => {
   const key = generateApiKey();
@@ -40,44 +38,4 @@ t.test('rate limits are whole numbers of at least 1', (t) => {
   t.same(rateLimitProblems({ ratePerSecond: 100, burst: 1 }), []);
   t.match(rateLimitProblems({ ratePerSecond: 0, burst: 1.5 }), [/rate .* \(got 0\)/, /burst .* \(got 1.5\)/]);
   t.end();
-});
-
-t.test('lookups are cached for the TTL, failures are not, and the cache is bounded', async (t) => {
-  let ms = 0;
-  const calls: string[] = [];
-  let fail = false;
-  const record = {
-    hash: 'h',
-    name: 'web',
-    scope: 'read',
-    createdAt: new Date(0),
-    limit: { ratePerSecond: 1, burst: 1 },
-  } as const;
-  const lookup = cacheApiKeyLookup(
-    (hash) => {
-      calls.push(hash);
-      return fail
-        ? Promise.reject(new Error('redis down'))
-        : Promise.resolve<ApiKeyRecord | undefined>(hash === 'h' ? record : undefined);
-    },
-    { ttlMs: 1000, maxEntries: 2, now: () => ms },
-  );
-  t.equal(await lookup('h'), record);
-  t.equal(await lookup('h'), record);
-  t.equal(await lookup('nope'), undefined);
-  t.equal(await lookup('nope'), undefined);
-  t.same(calls, ['h', 'nope'], 'known and unknown keys are both cached');
-  ms = 1000;
-  await lookup('h');
-  t.same(calls, ['h', 'nope', 'h'], 'asked again after the TTL (how a revocation arrives)');
-  await lookup('other');
-  await lookup('h');
-  await lookup('third');
-  await lookup('nope');
-  t.equal(calls.filter((c) => c === 'nope').length, 2, 'the oldest answer was evicted past maxEntries');
-  fail = true;
-  ms = 5000;
-  await t.rejects(lookup('h'), /redis down/);
-  fail = false;
-  t.equal(await lookup('h'), record, 'a failure is not remembered');
 });

@@ -6,7 +6,9 @@
  * recognised and named as such.
  */
 import { hashSecret, secretKind, rateLimitProblems as limitProblems } from '@recstream/access-keys';
-import type { KeyRecordBase, RateLimit } from '@recstream/access-keys';
+import type { AccessKeyKind, KeyRecordBase, RateLimit } from '@recstream/access-keys';
+import { ERROR_CODES, PermanentError } from '@recstream/errors';
+import { keyBuilder } from '@recstream/redis';
 
 export { KEY_ID_LENGTH, isKeyHash, keyId, type RateLimit } from '@recstream/access-keys';
 
@@ -60,3 +62,52 @@ export function scopeAllows(held: ApiScope, needed: ApiScope): boolean {
 export function rateLimitProblems(limit: RateLimit): string[] {
   return limitProblems(limit, 'requests');
 }
+
+/** The Redis keys of API keys (@recstream/redis families `api-key.*`, in the durable Redis). */
+export function apiKeyRedisKeys(prefix: string) {
+  return {
+    record: keyBuilder('api-key.record', prefix),
+    index: keyBuilder('api-key.index', prefix),
+    bucket: keyBuilder('api-key.bucket', prefix),
+  };
+}
+
+export class ApiKeyError extends PermanentError {
+  constructor(message: string) {
+    super(ERROR_CODES.invalidInput, message);
+  }
+}
+
+/** What an operator gives for a new key, besides its limit. */
+export interface ApiKeyFields {
+  readonly name: string;
+  readonly scope: ApiScope;
+}
+
+/** API keys as an access-key kind (@recstream/access-keys): one index of every key. */
+export const API_KEYS: AccessKeyKind<ApiKeyRecord, ApiKeyFields> = {
+  secret: API_KEY_KIND,
+  noun: 'API key',
+  unit: 'requests',
+  fail: (message) => new ApiKeyError(message),
+  layout: (prefix) => {
+    const keys = apiKeyRedisKeys(prefix);
+    return { record: keys.record, bucket: keys.bucket, index: { all: keys.index } };
+  },
+  check: ({ name, scope }) => {
+    if (!KEY_NAME_PATTERN.test(name))
+      throw new ApiKeyError(
+        `name ${JSON.stringify(name)} is invalid: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      );
+    if (!isApiScope(scope)) throw new ApiKeyError(`scope ${JSON.stringify(scope)} is invalid: read or admin`);
+    return [];
+  },
+  create: ({ name, scope }) => ({ stored: { name, scope }, own: { name, scope } }),
+  read: (fields, base, problems) => {
+    const { name = '', scope = '' } = fields;
+    if (!KEY_NAME_PATTERN.test(name)) problems.push(`name ${JSON.stringify(name)} is invalid`);
+    if (!isApiScope(scope)) problems.push(`scope ${JSON.stringify(scope)} is invalid`);
+    return { ...base, name, scope: scope as ApiScope };
+  },
+  sortKey: (record) => record.name,
+};

@@ -1,12 +1,13 @@
 import t from 'tap';
-import { cacheWriteKeyLookup } from './write-key.cache.js';
-import type { WriteKeyRecord } from './write-key.js';
+import { cacheKeyLookup } from './index.js';
+import type { KeyRecordBase } from './key-store.js';
+
+/** The cache serves every kind alike (ingest's write keys, serving's API keys). */
+type WriteKeyRecord = KeyRecordBase & { readonly source: string };
 
 const record = (hash: string, revoked = false): WriteKeyRecord => ({
   hash,
   source: 'web',
-  kind: 'browser',
-  scopes: ['events'],
   createdAt: new Date('2026-05-01T00:00:00Z'),
   ...(revoked ? { revokedAt: new Date('2026-05-02T00:00:00Z') } : {}),
   limit: { ratePerSecond: 10, burst: 10 },
@@ -39,7 +40,7 @@ t.test('an answer is reused for the TTL, then looked up again (how a revocation 
   const store = fakeStore();
   const time = clock();
   store.records.set('a', record('a'));
-  const lookup = cacheWriteKeyLookup((h) => store.lookup(h), { ttlMs: 5000, now: time.now });
+  const lookup = cacheKeyLookup((h) => store.lookup(h), { ttlMs: 5000, now: time.now });
 
   t.equal((await lookup('a'))?.revokedAt, undefined);
   store.records.set('a', record('a', true));
@@ -54,7 +55,7 @@ t.test('an answer is reused for the TTL, then looked up again (how a revocation 
 t.test('unknown keys are cached too, so a wrong key does not hit Redis on every request', async (t) => {
   const store = fakeStore();
   const time = clock();
-  const lookup = cacheWriteKeyLookup((h) => store.lookup(h), { ttlMs: 1000, now: time.now });
+  const lookup = cacheKeyLookup((h) => store.lookup(h), { ttlMs: 1000, now: time.now });
   for (let i = 0; i < 5; i += 1) t.equal(await lookup('nope'), undefined);
   t.equal(store.calls.length, 1);
   store.records.set('nope', record('nope'));
@@ -66,7 +67,7 @@ t.test('a failed lookup is not cached: the next request asks again', async (t) =
   const store = fakeStore();
   const time = clock();
   store.records.set('a', record('a'));
-  const lookup = cacheWriteKeyLookup((h) => store.lookup(h), { ttlMs: 5000, now: time.now });
+  const lookup = cacheKeyLookup((h) => store.lookup(h), { ttlMs: 5000, now: time.now });
   store.fail(new Error('redis down'));
   await t.rejects(lookup('a'), /redis down/);
   store.fail(undefined);
@@ -77,7 +78,7 @@ t.test('a failed lookup is not cached: the next request asks again', async (t) =
 t.test('concurrent lookups of one key share a single store call', async (t) => {
   const store = fakeStore();
   store.records.set('a', record('a'));
-  const lookup = cacheWriteKeyLookup((h) => store.lookup(h), { ttlMs: 5000 });
+  const lookup = cacheKeyLookup((h) => store.lookup(h), { ttlMs: 5000 });
   const answers = await Promise.all(Array.from({ length: 20 }, () => lookup('a')));
   t.equal(store.calls.length, 1);
   t.ok(answers.every((answer) => answer?.hash === 'a'));
@@ -85,7 +86,7 @@ t.test('concurrent lookups of one key share a single store call', async (t) => {
 
 t.test('at most maxEntries keys are held; the oldest answer goes first', async (t) => {
   const store = fakeStore();
-  const lookup = cacheWriteKeyLookup((h) => store.lookup(h), { ttlMs: 60_000, maxEntries: 3 });
+  const lookup = cacheKeyLookup((h) => store.lookup(h), { ttlMs: 60_000, maxEntries: 3 });
   for (const hash of ['a', 'b', 'c', 'd']) await lookup(hash);
   t.equal(store.calls.length, 4);
   await lookup('d');
@@ -98,7 +99,7 @@ t.test('at most maxEntries keys are held; the oldest answer goes first', async (
 t.test('a TTL of 0 asks the store every time', async (t) => {
   const store = fakeStore();
   const time = clock();
-  const lookup = cacheWriteKeyLookup((h) => store.lookup(h), { ttlMs: 0, now: time.now });
+  const lookup = cacheKeyLookup((h) => store.lookup(h), { ttlMs: 0, now: time.now });
   await lookup('a');
   await lookup('a');
   t.equal(store.calls.length, 2);
@@ -106,7 +107,7 @@ t.test('a TTL of 0 asks the store every time', async (t) => {
 
 t.test('invalid options are refused', (t) => {
   const lookup = () => Promise.resolve(undefined);
-  t.throws(() => cacheWriteKeyLookup(lookup, { ttlMs: -1 }), /ttlMs/);
-  t.throws(() => cacheWriteKeyLookup(lookup, { ttlMs: 10, maxEntries: 0 }), /maxEntries/);
+  t.throws(() => cacheKeyLookup(lookup, { ttlMs: -1 }), /ttlMs/);
+  t.throws(() => cacheKeyLookup(lookup, { ttlMs: 10, maxEntries: 0 }), /maxEntries/);
   t.end();
 });
