@@ -2,7 +2,10 @@
  * The adversarial suite's CI slice: the collector, the sink, the feature service and serving as
  * real processes on the real infrastructure; a few thousand hostile inputs (fast-check, fixed
  * seed) while a well-behaved shop sends on another key; then the quickest chaos scenarios
- * (SIGKILL the collector). The full run is `pnpm bench:adversarial`.
+ * (SIGKILL the collector, restart the durable Redis, SIGKILL ClickHouse). The pipeline runs on a
+ * private instance of the infrastructure (its own ports and directory, removed at the end), so
+ * that its stores can be restarted without disturbing anyone. The full run is
+ * `pnpm bench:adversarial`.
  *
  * On failure the seed and each failing input are printed; `inputAt(seed, n)` in run.ts rebuilds
  * input n. ADVERSARIAL_SEED and ADVERSARIAL_INPUTS change the run.
@@ -15,12 +18,12 @@ import { runAdversarial } from './run.js';
 const SEED = Number(process.env['ADVERSARIAL_SEED'] ?? 20_261_207);
 const INPUTS = Number(process.env['ADVERSARIAL_INPUTS'] ?? 4000);
 
-t.setTimeout(300_000);
+t.setTimeout(420_000);
 
 t.test(`adversarial slice: seed ${SEED}, ${INPUTS} inputs`, async (t) => {
   t.comment(`seed ${SEED} (ADVERSARIAL_SEED=${SEED} reproduces this run)`);
   const log = (line: string) => void process.stderr.write(`[adversarial] ${line}\n`);
-  const pipeline = await startPipeline({ label: 'adv', log });
+  const pipeline = await startPipeline({ label: 'adv', log, privateInfra: true });
   t.teardown(() => pipeline.close());
 
   const report = await runAdversarial(pipeline, {
@@ -29,9 +32,10 @@ t.test(`adversarial slice: seed ${SEED}, ${INPUTS} inputs`, async (t) => {
     concurrency: 8,
     deadlineMs: 15_000,
     steady: { eventsPerSecond: 100, batchSize: 10, quietMs: 3000 },
-    // The quickest scenario: a killed sink or feature service rejoins its consumer group only
-    // after the old member's session expires (~30 s); those run in bench:adversarial.
-    chaos: ['collector'],
+    // The quickest scenarios: a killed sink or feature service rejoins its consumer group only
+    // after the old member's session expires (~30 s), and a Kafka broker takes 5–25 s to start;
+    // those run in bench:adversarial.
+    chaos: ['collector', 'redis', 'clickhouse-kill'],
     settleTimeoutMs: 45_000,
     log,
   });
@@ -100,5 +104,6 @@ t.test(`adversarial slice: seed ${SEED}, ${INPUTS} inputs`, async (t) => {
     t.equal(scenario.duplicated, 0, `chaos ${scenario.target}: nothing stored twice`);
     t.equal(scenario.rollupExcess, 0, `chaos ${scenario.target}: the rollup counts each view once`);
     t.equal(scenario.neverAccepted, 0, `chaos ${scenario.target}: every event accepted in the end`);
+    t.not(scenario.allReadyMs, undefined, `chaos ${scenario.target}: every service ready again`);
   }
 });
