@@ -90,22 +90,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         [DLQ_HEADERS.at]: new Date().toISOString(),
       },
     };
-    // A message close to the size limit no longer fits once the headers are added: it is parked
-    // with its value cut (and said so), rather than refused by Kafka on every retry, which would
-    // stall the partition for good.
-    const over = messageBytes(parked) - MAX_MESSAGE_BYTES;
-    if (over > 0 && message.value !== null) {
-      const kept = Math.max(0, message.value.length - over - 1024);
-      parked.value = message.value.subarray(0, kept);
-      parked.headers = {
-        ...parked.headers,
-        [DLQ_HEADERS.reason]: truncateUtf8(
-          `${result.reason}; value cut from ${message.value.length} to ${kept} bytes to fit the DLQ`,
-          MAX_DLQ_REASON_BYTES,
-        ),
-      };
-    }
-    await options.dlq.producer.send(options.dlq.topic, [parked]);
+    await options.dlq.producer.send(options.dlq.topic, [fitForDlq(parked, result.reason)]);
   }
 
   return {
@@ -202,4 +187,57 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       await consumer.disconnect();
     },
   };
+}
+
+/**
+ * A message close to the size limit no longer fits once the DLQ headers are added, and one from a
+ * producer that bypassed the collector may not fit at all (a huge key or huge headers). Such a
+ * message is parked cut to size (its original headers dropped if cutting the value cannot make it
+ * fit, then its value cut, then its key) and its reason says what was cut, rather than refused by
+ * the producer on every retry, which would stall the partition for good.
+ */
+function fitForDlq(parked: Message, reason: string): Message {
+  // Sized with the reason at its bound, so that saying what was cut can never push it over.
+  const over = (candidate: Message) =>
+    messageBytes({ ...candidate, headers: { ...candidate.headers, [DLQ_HEADERS.reason]: '' } }) +
+    MAX_DLQ_REASON_BYTES -
+    MAX_MESSAGE_BYTES;
+  if (messageBytes(parked) <= MAX_MESSAGE_BYTES) return parked;
+  const fitted: Message = { ...parked };
+  const cuts: string[] = [];
+  const value = bytesOf(parked.value);
+  // The value is what a replay needs: the original headers go first when cutting the value alone
+  // cannot make it fit (nothing downstream reads them).
+  if (over(fitted) > value.length) {
+    const original = Object.keys(fitted.headers ?? {}).filter((name) => !DLQ_HEADER_NAMES.has(name));
+    if (original.length > 0) {
+      fitted.headers = Object.fromEntries(
+        Object.entries(fitted.headers ?? {}).filter(([name]) => DLQ_HEADER_NAMES.has(name)),
+      );
+      cuts.push(`${original.length} original headers dropped`);
+    }
+  }
+  if (over(fitted) > 0 && value.length > 0) {
+    const kept = Math.max(0, value.length - over(fitted));
+    fitted.value = value.subarray(0, kept);
+    cuts.push(`value cut from ${value.length} to ${kept} bytes`);
+  }
+  const key = bytesOf(parked.key);
+  if (over(fitted) > 0 && key.length > 0) {
+    const kept = Math.max(0, key.length - over(fitted));
+    fitted.key = key.subarray(0, kept);
+    cuts.push(`key cut from ${key.length} to ${kept} bytes`);
+  }
+  fitted.headers = {
+    ...fitted.headers,
+    [DLQ_HEADERS.reason]: truncateUtf8(`${reason}; ${cuts.join(', ')} to fit the DLQ`, MAX_DLQ_REASON_BYTES),
+  };
+  return fitted;
+}
+
+const DLQ_HEADER_NAMES: ReadonlySet<string> = new Set(Object.values(DLQ_HEADERS));
+
+function bytesOf(data: Buffer | string | null | undefined): Buffer {
+  if (data === null || data === undefined) return Buffer.alloc(0);
+  return typeof data === 'string' ? Buffer.from(data) : data;
 }
