@@ -78,11 +78,6 @@ t.test('every family is in the key table of docs/operations.md (durable) or docs
   t.end();
 });
 
-/** Source files that still build a key name by hand, with where it should come from. */
-const NOT_YET_THROUGH_THE_REGISTRY = new Map([
-  ['services/trainer/src/index.ts', 'BullMQ prefix: queueKeyPrefix(config.REC_REDIS_PREFIX)'],
-]);
-
 t.test('no runtime code builds a Redis key from the prefix by hand', (t) => {
   const handBuilt = /\$\{[^}]*prefix[^}]*\}:/i;
   const found: string[] = [];
@@ -104,12 +99,6 @@ t.test('no runtime code builds a Redis key from the prefix by hand', (t) => {
       if (statSync(join(root, top, unit)).isDirectory() && readdirSync(join(root, top, unit)).includes('src'))
         walk(src);
     }
-  t.same(
-    found.filter((path) => !NOT_YET_THROUGH_THE_REGISTRY.has(path)),
-    [],
-    'keys are built by keyBuilder (@recstream/redis key-families.ts)',
-  );
-  for (const path of NOT_YET_THROUGH_THE_REGISTRY.keys())
-    t.ok(found.includes(path), `${path} no longer builds its own: take it off the list`);
+  t.same(found, [], 'keys are built by keyBuilder (@recstream/redis key-families.ts)');
   t.end();
 });

@@ -8,7 +8,7 @@ import { createLifecycle } from '@recstream/lifecycle';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { loadTensorFlow } from '@recstream/models';
-import { createQueueRedis } from '@recstream/redis';
+import { createQueueRedis, queueKeyPrefix } from '@recstream/redis';
 import { topicName } from '@recstream/schemas';
 import { buildApp } from './app.js';
 import { loadConfig, sequenceSettings } from './config.js';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const trainer = await startTrainerWorker({
     connection: redis,
     queueName: 'trainer',
-    keyPrefix: `${config.REC_REDIS_PREFIX}:bull`,
+    keyPrefix: queueKeyPrefix(config.REC_REDIS_PREFIX),
     redisPrefix: config.REC_REDIS_PREFIX,
     sequence: {
       settings,

@@ -23,7 +23,6 @@ import {
   type KafkaMessage,
   type MessageResult,
 } from '@recstream/kafka';
-import { classifyRedisError } from '@recstream/redis';
 import {
   createValidators,
   decodeEnrichedEvent,
@@ -112,10 +111,10 @@ async function applyItems(
     await deps.itemMeta.upsert(upserts);
     await deps.itemMeta.remove(removals);
   } catch (error) {
-    const failure = classifyRedisError(error);
-    if (failure.transient) throw failure;
+    // Redis failures arrive classified (@recstream/redis); anything else is refused for good.
+    if (isTransient(error)) throw error;
     // Refused for good: one message at a time (writes are idempotent), parking those refused alone.
-    if (messages.length === 1) return [refusedByStore(errorMessage(failure))];
+    if (messages.length === 1) return [refusedByStore(errorMessage(error))];
     const alone: MessageResult[] = [];
     for (const message of messages) alone.push(...(await applyItems(deps, [message])));
     return alone;
@@ -199,8 +198,7 @@ export function createFeatureHandler(deps: FeatureHandlerDeps): BatchHandler {
       // Redis failed for the batch (transient, or a failure no message causes): nothing in it is
       // known to be applied; all of it is tried again (the offset watermark and seen-id sets make
       // the retry safe).
-      const failure = isTransient(error) ? error : classifyRedisError(error);
-      return messages.map(() => retry(failure));
+      return messages.map(() => retry(error));
     }
   };
 }
