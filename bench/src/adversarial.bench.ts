@@ -11,7 +11,8 @@
  *
  * Options (environment): BENCH_INPUTS (100000), BENCH_SEED (a fixed default; printed),
  * BENCH_CONCURRENCY (8), BENCH_DEADLINE_MS (15000: a later answer is a hang),
- * BENCH_STEADY_RATE events/s of the well-behaved shop (100), BENCH_QUIET_S its quiet baseline (5),
+ * BENCH_ATTACKER_NICE (10: the nice value of the thread sending hostile inputs, which here shares
+ * the pipeline's cores; 0 for equal priority), BENCH_STEADY_RATE events/s of the well-behaved shop (100), BENCH_QUIET_S its quiet baseline (5),
  * BENCH_CHAOS what to take down, comma-separated (default: collector,sink,feature,serving,kafka,
  * clickhouse,redis,feature-store,kafka-kill,clickhouse-kill; empty: none), BENCH_STORE_DOWN_S how
  * long a store stays down (5).
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
         batchSize: 10,
         quietMs: integerFromEnv('BENCH_QUIET_S', 5) * 1000,
       },
+      attackerNice: integerFromEnv('BENCH_ATTACKER_NICE', 10),
       chaos,
       storeDownMs: integerFromEnv('BENCH_STORE_DOWN_S', 5) * 1000,
       settleTimeoutMs: 120_000,
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
         failed_attempts: report.steady.failedAttempts,
         latency_ms: report.steady.latencyMs,
         p99_attack_over_quiet: report.steady.p99Ratio,
+        attacker_nice: report.attackerNice,
       },
       tracing: report.tracing,
       infrastructure: privateInfra ? 'private' : 'shared',

@@ -9,6 +9,7 @@
  * printed, and sent again, from two numbers.
  */
 import http from 'node:http';
+import os from 'node:os';
 import fc from 'fast-check';
 import { topicName } from '@recstream/schemas';
 import { readTopic } from '@recstream/testing';
@@ -53,6 +54,13 @@ export interface AdversarialOptions {
   /** An answer later than this is a hang. */
   readonly deadlineMs: number;
   readonly steady: { readonly eventsPerSecond: number; readonly batchSize: number; readonly quietMs: number };
+  /**
+   * The nice value of the thread that generates and sends the hostile inputs while it does (0: the
+   * same priority as the services). An attacker runs on its own machine; here it shares the two
+   * cores with the pipeline, and at equal priority the well-behaved shop's latency measures the
+   * test rig's CPU as much as the product's isolation. The shop's thread keeps priority 0.
+   */
+  readonly attackerNice?: number;
   /**
    * What to take down and bring back under load, one scenario each, in this order: services, and
    * (on a pipeline with private infrastructure) stores.
@@ -125,6 +133,8 @@ export interface AdversarialReport {
   readonly parkedAccepted: number;
   readonly tracing: { countMismatches: number; untracedAccepted: number; examples: unknown[] };
   readonly steady: SteadyReport & { harmed: number; p99Ratio: number | undefined };
+  /** The attacking thread's nice value while it sent (see `AdversarialOptions.attackerNice`). */
+  readonly attackerNice: number;
   readonly cpuSeconds: Record<string, number>;
   readonly cpuMsPerInput: number;
   readonly chaos: ChaosCounts[];
@@ -152,6 +162,15 @@ function lastError(output: string): string {
     (line) => /(Error|error)\b|FATAL|Uncaught/.test(line) && !/^\s+at /.test(line),
   );
   return (at < 0 ? lines.slice(-12) : lines.slice(Math.max(0, at - 2), at + 10)).join('\n').slice(0, 2500);
+}
+
+/** Sets the calling thread's nice value (raising it back needs root; a refusal is logged). */
+function setOwnPriority(nice: number, log: (line: string) => void): void {
+  try {
+    if (os.getPriority(0) !== nice) os.setPriority(0, nice);
+  } catch (error) {
+    log(`cannot set the attacker's nice value to ${nice}: ${(error as Error).message}`);
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -208,6 +227,9 @@ export async function runAdversarial(
 
   const cpuBefore = await pipeline.cpuSeconds();
   const selfBefore = process.cpuUsage();
+  const attackerNice = options.attackerNice ?? 0;
+  // On Linux a nice value is per thread: this lowers the generating thread only.
+  setOwnPriority(attackerNice, log);
   const started = performance.now();
   // A connection per request: a hostile request may leave its connection unusable, and a
   // reused one that the server closed would read as "no answer" for the next, innocent input.
@@ -244,7 +266,10 @@ export async function runAdversarial(
         reproduction: `seed ${options.seed}, one of the inputs in flight or just answered: ${suspects.join(' ')}`,
       });
       await pipeline.kill(name);
+      // A process started from a lowered thread would inherit its nice value.
+      setOwnPriority(0, log);
       await pipeline.start(name);
+      setOwnPriority(attackerNice, log);
     }
   }
 
@@ -360,6 +385,7 @@ export async function runAdversarial(
   // Workers take inputs in order, so chunks are generated once each (they never run far apart).
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
+  setOwnPriority(0, log);
   process.off('uncaughtException', onUncaught);
   const self = process.cpuUsage(selfBefore);
   const cpuAfter = await pipeline.cpuSeconds();
@@ -409,6 +435,7 @@ export async function runAdversarial(
       untracedAccepted: ledger.untracedAccepted,
       examples: ledger.countMismatches.slice(0, 5),
     },
+    attackerNice,
     steady: {
       ...steadyReport,
       harmed:
