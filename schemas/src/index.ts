@@ -10,3 +10,4 @@ export { CLICKHOUSE_MIGRATIONS_DIR } from './migrations-path.js';
 export * from './api/recommendations.js';
 export * from './api/admin.js';
 export * from './api/search.js';
+export * from './api/collector.js';

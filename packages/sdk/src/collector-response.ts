@@ -1,6 +1,6 @@
 /**
  * Reads the collector's answer to `POST /v1/events` into what the tracker must do next. The wire
- * shapes are those of `services/ingest/src/routes/ingest-responses.ts`:
+ * shapes are `CollectorAcceptedResponse` and `CollectorErrorResponse` of `@recstream/schemas`:
  * `202 {accepted, rejected: [{index, problems: [{field, reason}]}]}`, `400 {error: {code, message,
  * rejected?}}` when no record was valid, `413` over the limits, `503` + Retry-After when Kafka did
  * not acknowledge. A response is untrusted input (a proxy may answer instead), so it is checked

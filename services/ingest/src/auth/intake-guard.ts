@@ -32,7 +32,7 @@ import {
   type ErrorCode,
 } from '@recstream/errors';
 import type { ServiceMetrics } from '@recstream/metrics';
-import { ErrorResponse } from '../routes/ingest-responses.js';
+import { CollectorErrorResponse as ErrorResponse } from '@recstream/schemas';
 import { clientOf, type ClientPrefixes } from './client-address.js';
 import type { KeyLookup, RateLimiter } from '@recstream/access-keys';
 import {

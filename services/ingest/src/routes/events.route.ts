@@ -5,11 +5,16 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERROR_CODES } from '@recstream/errors';
-import { ClickstreamEvent, type ContractValidators } from '@recstream/schemas';
+import {
+  ClickstreamEvent,
+  CollectorAcceptedResponse as AcceptedResponse,
+  CollectorErrorResponse as ErrorResponse,
+  type CollectorAcceptedResponse as Accepted,
+  type ContractValidators,
+} from '@recstream/schemas';
 import type { Publisher } from '../handlers/event-publisher.js';
 import { judgeEvents } from '../handlers/intake.js';
 import { assertBatchSize, bodyRecords } from './batch-body.js';
-import { AcceptedResponse, ErrorResponse, type AcceptedResponse as Accepted } from './ingest-responses.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
 
 export interface EventsRouteDeps {

@@ -11,8 +11,11 @@ import Type from 'typebox';
 import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import {
   CatalogItem,
+  CollectorAcceptedResponse as AcceptedResponse,
+  CollectorErrorResponse as ErrorResponse,
   ID_MAX_LENGTH,
   ID_PATTERN,
+  type CollectorAcceptedResponse as Accepted,
   type ContractValidators,
   type FieldProblem,
 } from '@recstream/schemas';
@@ -20,7 +23,6 @@ import type { Publisher, RefusedRecord } from '../handlers/event-publisher.js';
 import { capProblems, refusedRaw } from '../handlers/intake.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
 import { assertBatchSize, bodyRecords } from './batch-body.js';
-import { AcceptedResponse, ErrorResponse, type AcceptedResponse as Accepted } from './ingest-responses.js';
 
 export interface ItemsRouteDeps {
   readonly validators: ContractValidators;
