@@ -6,9 +6,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { FeatureConfigSchema } from '../../services/feature/src/config.js';
-import { IngestConfigSchema } from '../../services/ingest/src/config.js';
-import { ServingConfigSchema } from '../../services/serving/src/config.js';
+import { FeatureConfigSchema } from '@recstream/feature/config';
+import { IngestConfigSchema } from '@recstream/ingest/config';
+import { ServingConfigSchema } from '@recstream/serving/config';
 import { TrainerConfigSchema } from '@recstream/trainer/config';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

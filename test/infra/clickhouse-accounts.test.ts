@@ -25,8 +25,8 @@ import {
 } from '@recstream/clickhouse';
 import { CLICKHOUSE_MIGRATIONS_DIR } from '@recstream/schemas';
 import { freePorts, testLogger } from '@recstream/testing';
-import { countLoggedEvents, readEventLog } from '../../services/feature/src/rebuild/event-log.js';
-import { readPopularQueries } from '../../services/serving/src/search/search-log.reader.js';
+import { countLoggedEvents, readEventLog } from '@recstream/feature/event-log';
+import { readPopularQueries } from '@recstream/serving/search-log-reader';
 import { createClickHouseMirror } from '@recstream/trainer/registry';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
