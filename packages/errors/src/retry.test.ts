@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import t from 'tap';
 import { ERROR_CODES, PermanentError, TransientError } from './index.js';
 import { backoffDelayMs, retryTransient, sleep } from './retry.js';
@@ -122,4 +123,12 @@ t.test('sleep ends early when aborted', async (t) => {
   const again = Date.now();
   await sleep(60_000, aborted);
   t.ok(Date.now() - again < 1000, 'an already aborted signal returns at once');
+});
+
+void t.test('sleep leaves no listener on a long-lived signal once its timer fires', async (t) => {
+  // The consumer runner sleeps between retries on the one signal that stops it: a listener left
+  // behind per sleep would grow without bound through a long outage.
+  const controller = new AbortController();
+  for (let i = 0; i < 20; i++) await sleep(1, controller.signal);
+  t.equal(getEventListeners(controller.signal, 'abort').length, 0);
 });
