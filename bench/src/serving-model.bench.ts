@@ -21,10 +21,7 @@ import {
   SequenceRecommender,
   loadTensorFlow,
 } from '@recstream/models';
-// Until bench/ depends on @recstream/serving (a dependency change: pnpm install), then from
-// '@recstream/serving/models'.
-// eslint-disable-next-line no-restricted-imports
-import { ItemIndex } from '../../services/serving/src/models/item-index.js';
+import { ItemIndex } from '@recstream/serving/models';
 import { listFromEnv } from './env.js';
 import { reportHeader } from './report.js';
 import { percentile, round } from './stats.js';
