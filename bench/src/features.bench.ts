@@ -56,7 +56,6 @@ import {
   seenBucketOf,
   type CompiledEvent,
 } from '@recstream/feature/store';
-import { createWriteKeyStore } from '@recstream/ingest/auth';
 import { createKafka, createProducer, parseBrokers } from '@recstream/kafka';
 import { createLogger } from '@recstream/logger';
 import { createRedis, type Redis } from '@recstream/redis';
@@ -72,6 +71,7 @@ import {
   waitFor,
   type RunningService,
 } from '@recstream/testing';
+import { createBenchWriteKey, featureStorePid, writeCatalog } from './bench-fixtures.js';
 import { boundWorkload } from './feature-bound.js';
 import { catalogItem, clickstream, enriched, itemId, seededRandom } from './feature-workload.js';
 import { runOpenLoop, type LoadResult } from './http-load.js';
@@ -118,17 +118,6 @@ const randomPort = () => 20_000 + Math.floor(Math.random() * 20_000);
 const usedMemory = async (redis: Redis) => usedMemoryOf(await redis.info('memory'));
 const commandSnapshot = async (redis: Redis) => commandStats(await redis.info('commandstats'));
 
-/** The catalog's display fields in the item meta hash, as the service's items consumer keeps them. */
-async function writeCatalog(redis: Redis, prefix: string, items: number): Promise<void> {
-  const key = featureKeys(prefix).itemMeta();
-  for (let start = 0; start < items; start += 5000) {
-    const pipeline = redis.pipeline();
-    for (let i = start; i < Math.min(items, start + 5000); i += 1)
-      pipeline.hset(key, itemId(i), JSON.stringify(toItemMeta(catalogItem(i, items))));
-    for (const [error] of (await pipeline.exec()) ?? []) if (error !== null) throw error;
-  }
-}
-
 /**
  * Events the store has applied so far, from its offset watermarks (`<topic>/<partition>` → last
  * applied offset, written atomically with each chunk of ~200 events): on a fresh topic whose
@@ -139,28 +128,6 @@ async function writeCatalog(redis: Redis, prefix: string, items: number): Promis
 function profileArgs(): string[] {
   const dir = process.env['BENCH_PROFILE_DIR'];
   return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-}
-
-/** The pid of the Redis holding the features: the feature store's own, or the shared one. */
-function featureStorePid(pids: Record<string, number>, env: Record<string, string>): number | undefined {
-  const own =
-    env['REC_FEATURE_REDIS_URL'] !== undefined && env['REC_FEATURE_REDIS_URL'] !== env['REC_REDIS_URL'];
-  return own ? pids['feature-store'] : pids['redis'];
-}
-
-/** A write key for the collector, in the durable Redis where the collector looks keys up. */
-async function createBenchWriteKey(redisUrl: string, prefix: string, ratePerSecond: number): Promise<string> {
-  const redis = createRedis(redisUrl);
-  await redis.connect();
-  try {
-    const { key } = await createWriteKeyStore(redis, prefix).create({
-      source: 'bench',
-      limit: { ratePerSecond, burst: ratePerSecond },
-    });
-    return key;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function appliedEvents(redis: Redis, prefix: string): Promise<number> {
