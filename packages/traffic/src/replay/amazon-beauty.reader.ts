@@ -15,17 +15,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
-  fileTag,
-  intField,
-  minimalItem,
-  readLines,
+  readInteractions,
+  replayDataset,
   replayProperties,
   requireFile,
-  timeOrdered,
   DatasetFormatError,
   type ReaderOptions,
   type ReplayDataset,
-  type ReplayView,
 } from './replay.dataset.js';
 
 export const AMAZON_BEAUTY_FILE = 'Beauty.txt';
@@ -33,15 +29,6 @@ export const AMAZON_BEAUTY_ATTRIBUTES_FILE = 'Beauty_item2attributes.json';
 export const SYNTHETIC_START_MS = Date.UTC(2014, 0, 1);
 export const USER_OFFSET_MS = 60_000;
 export const ITEM_GAP_MS = 24 * 60 * 60 * 1000;
-
-interface Interaction {
-  readonly seq: number;
-  readonly line: number;
-  readonly position: number;
-  readonly user: number;
-  readonly item: number;
-  readonly ts: number;
-}
 
 export async function readItemAttributes(file: string): Promise<Map<number, number[]>> {
   await requireFile('amazon-beauty', file);
@@ -68,49 +55,40 @@ export async function readItemAttributes(file: string): Promise<Map<number, numb
 export async function readAmazonBeauty(file: string, options: ReaderOptions): Promise<ReplayDataset> {
   await requireFile('amazon-beauty', file);
   const attributes = await readItemAttributes(join(dirname(file), AMAZON_BEAUTY_ATTRIBUTES_FILE));
-  const rows: Interaction[] = [];
-  for await (const { text, line } of readLines(file)) {
-    const fields = text.trim().split(/\s+/);
-    if (fields.length < 2)
-      throw new DatasetFormatError(file, line, 'expected a user id and at least one item', text);
-    const user = intField(fields[0], file, line, text, 'user id');
-    const start = SYNTHETIC_START_MS + (line - 1) * USER_OFFSET_MS;
-    for (let k = 1; k < fields.length; k += 1) {
-      rows.push({
-        seq: rows.length,
-        line,
-        position: k,
-        user,
-        item: intField(fields[k], file, line, text, 'item id'),
-        ts: start + (k - 1) * ITEM_GAP_MS,
-      });
+  const format = {
+    dataset: 'amazon-beauty',
+    split: (text: string) => text.trim().split(/\s+/),
+    fields: { min: 2 },
+    fieldsError: 'expected a user id and at least one item',
+  } as const;
+  const interactions = await readInteractions(file, format, options.limit, function* (row) {
+    const user = row.int(0, 'user id');
+    const start = SYNTHETIC_START_MS + (row.line - 1) * USER_OFFSET_MS;
+    for (let k = 1; k < row.fields.length; k += 1) {
+      yield { position: k, user, item: row.int(k, 'item id'), ts: start + (k - 1) * ITEM_GAP_MS };
     }
-  }
-  const interactions = timeOrdered(rows, options.limit);
-  const tag = fileTag(file);
-  const itemIds = [...new Set(interactions.map((i) => i.item))];
-  return {
+  });
+  return replayDataset({
     name: 'amazon-beauty',
+    prefix: 'ab',
     file,
-    rows: interactions.length,
-    items: itemIds.map((id) => {
+    now: options.now,
+    interactions,
+    itemFields: (id) => {
       const attrs = attributes.get(id) ?? [];
-      return minimalItem(`ab-${id}`, String(id), options.now, {
+      return {
         categoryPath: attrs.map((a) => `attr-${a}`),
         attributes: { attribute_ids: attrs.map(String) },
-      });
-    }),
-    *events() {
-      for (const i of interactions) {
-        const event: ReplayView = {
-          event_id: `ab-${tag}-${i.line}-${i.position}`,
-          type: 'view',
-          user_id: `ab-${i.user}`,
-          item_id: `ab-${i.item}`,
-          properties: replayProperties('amazon-beauty', i.ts),
-        };
-        yield { event, originalTsMs: i.ts };
-      }
+      };
     },
-  };
+    events: (i, eventId) => [
+      {
+        event_id: `${eventId}-${i.position}`,
+        type: 'view',
+        user_id: `ab-${i.user}`,
+        item_id: `ab-${i.item}`,
+        properties: replayProperties('amazon-beauty', i.ts),
+      },
+    ],
+  });
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { DIGINETICA_DEFAULT_FILE, readDiginetica } from './diginetica.reader.js';
-import { checkReplay, sharedDataset } from './replay.test-support.js';
+import { assertCleanReplay, checkReplay, sharedDataset } from './replay.test-support.js';
 
 const now = new Date('2025-03-01T12:00:00.000Z');
 const file = join(sharedDataset('diginetica-sample'), DIGINETICA_DEFAULT_FILE);
@@ -10,11 +10,7 @@ t.test('the DIGINETICA sample: every view, in time order, valid', async (t) => {
   const dataset = await readDiginetica(file, { now });
   const check = checkReplay(dataset);
   t.equal(dataset.rows, 12_391, 'all 12,391 views');
-  t.equal(check.outOfOrder, 0);
-  t.equal(check.duplicateIds, 0);
-  t.same(check.invalid, []);
-  t.same(check.itemsInvalid, []);
-  t.equal(check.itemsMissing, 0);
+  assertCleanReplay(t, check);
   t.equal(dataset.items.length, 7_139);
   t.equal(new Set(check.events.map((e) => e.event.session_id)).size, 2_986);
 

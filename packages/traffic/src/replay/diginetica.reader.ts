@@ -8,73 +8,49 @@
  * session_id = `dn-<session>`, item `dn-<item>`, event id `dn-<file>-<line>`.
  */
 import {
-  fileTag,
-  intField,
-  minimalItem,
-  readLines,
+  readInteractions,
+  replayDataset,
   replayProperties,
-  requireFile,
-  timeOrdered,
-  DatasetFormatError,
+  separatedFields,
   type ReaderOptions,
   type ReplayDataset,
-  type ReplayView,
 } from './replay.dataset.js';
 
 export const DIGINETICA_DEFAULT_FILE = 'sample_train-item-views.csv';
 
-interface View {
-  readonly seq: number;
-  readonly line: number;
-  readonly session: number;
-  readonly user: number | undefined;
-  readonly item: number;
-  readonly ts: number;
-}
-
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export async function readDiginetica(file: string, options: ReaderOptions): Promise<ReplayDataset> {
-  await requireFile('diginetica', file);
-  const rows: View[] = [];
-  for await (const { text, line } of readLines(file)) {
-    const fields = text.split(';');
-    if (line === 1 && fields[0] === 'session_id') continue;
-    if (fields.length !== 5) throw new DatasetFormatError(file, line, 'expected 5 ;-separated fields', text);
-    const [session, user, item, timeframe, date] = fields;
-    if (date === undefined || !DATE.test(date))
-      throw new DatasetFormatError(file, line, 'eventdate is not YYYY-MM-DD', text);
-    rows.push({
-      seq: rows.length,
-      line,
-      session: intField(session, file, line, text, 'session_id'),
-      user: user === 'NA' || user === '' ? undefined : intField(user, file, line, text, 'user_id'),
-      item: intField(item, file, line, text, 'item_id'),
-      ts: Date.parse(`${date}T00:00:00Z`) + intField(timeframe, file, line, text, 'timeframe'),
-    });
-  }
-  const views = timeOrdered(rows, options.limit);
-  const tag = fileTag(file);
-  const itemIds = [...new Set(views.map((v) => v.item))];
-  return {
+  const format = separatedFields('diginetica', ';', ';', 5, { header: 'session_id' });
+  const views = await readInteractions(file, format, options.limit, (row) => {
+    const [, user, , , date] = row.fields;
+    if (date === undefined || !DATE.test(date)) return row.fail('eventdate is not YYYY-MM-DD');
+    return [
+      {
+        session: row.int(0, 'session_id'),
+        user: user === 'NA' || user === '' ? undefined : row.int(1, 'user_id'),
+        item: row.int(2, 'item_id'),
+        ts: Date.parse(`${date}T00:00:00Z`) + row.int(3, 'timeframe'),
+      },
+    ];
+  });
+  return replayDataset({
     name: 'diginetica',
+    prefix: 'dn',
     file,
-    rows: views.length,
-    items: itemIds.map((id) => minimalItem(`dn-${id}`, String(id), options.now)),
-    *events() {
-      for (const view of views) {
-        const event: ReplayView = {
-          event_id: `dn-${tag}-${view.line}`,
-          type: 'view',
-          ...(view.user === undefined
-            ? { anonymous_id: `dn-${view.session}` }
-            : { user_id: `dn-${view.user}` }),
-          session_id: `dn-${view.session}`,
-          item_id: `dn-${view.item}`,
-          properties: replayProperties('diginetica', view.ts),
-        };
-        yield { event, originalTsMs: view.ts };
-      }
-    },
-  };
+    now: options.now,
+    interactions: views,
+    events: (view, eventId) => [
+      {
+        event_id: eventId,
+        type: 'view',
+        ...(view.user === undefined
+          ? { anonymous_id: `dn-${view.session}` }
+          : { user_id: `dn-${view.user}` }),
+        session_id: `dn-${view.session}`,
+        item_id: `dn-${view.item}`,
+        properties: replayProperties('diginetica', view.ts),
+      },
+    ],
+  });
 }

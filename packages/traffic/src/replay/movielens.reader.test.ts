@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { MOVIELENS_RATINGS_FILE, readMovieLens, DEFAULT_CART_MIN_RATING } from './movielens.reader.js';
-import { checkReplay, sharedDataset } from './replay.test-support.js';
+import { assertCleanReplay, checkReplay, sharedDataset } from './replay.test-support.js';
 
 const now = new Date('2025-03-01T12:00:00.000Z');
 const file = join(sharedDataset('ml-100k'), MOVIELENS_RATINGS_FILE);
@@ -14,11 +14,7 @@ t.test('MovieLens 100K: 100,000 ratings as views, ratings >= 4 also as add_to_ca
   t.equal(dataset.rows, 100_000);
   t.equal(views.length, 100_000, 'one view per rating');
   t.equal(carts.length, 55_375, 'one add_to_cart per rating of 4 or 5');
-  t.equal(check.outOfOrder, 0);
-  t.equal(check.duplicateIds, 0);
-  t.same(check.invalid, []);
-  t.same(check.itemsInvalid, []);
-  t.equal(check.itemsMissing, 0);
+  assertCleanReplay(t, check);
   t.equal(dataset.items.length, 1_682);
   t.equal(new Set(views.map((e) => e.event.user_id)).size, 943);
 

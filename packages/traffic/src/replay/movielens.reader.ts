@@ -13,18 +13,15 @@
 import { dirname, join } from 'node:path';
 import type { ClickstreamEvent } from '@recstream/schemas';
 import {
-  fileTag,
-  intField,
-  minimalItem,
-  readLines,
+  readInteractions,
+  readTable,
+  replayDataset,
   replayProperties,
+  separatedFields,
   requireFile,
-  timeOrdered,
-  DatasetFormatError,
   type MinimalItemFields,
   type ReaderOptions,
   type ReplayDataset,
-  type ReplayEvent,
 } from './replay.dataset.js';
 
 export const MOVIELENS_RATINGS_FILE = 'u.data';
@@ -59,30 +56,13 @@ export interface MovieLensOptions extends ReaderOptions {
   readonly cartMinRating?: number | undefined;
 }
 
-interface Rating {
-  readonly seq: number;
-  readonly line: number;
-  readonly user: number;
-  readonly item: number;
-  readonly rating: number;
-  readonly ts: number;
-}
-
 /** u.item rows by item id. */
 export async function readMovieLensItems(file: string): Promise<Map<number, MinimalItemFields>> {
-  await requireFile('ml-100k', file);
   const items = new Map<number, MinimalItemFields>();
-  for await (const { text, line } of readLines(file, 'latin1')) {
-    const fields = text.split('|');
-    if (fields.length !== 5 + MOVIELENS_GENRES.length) {
-      throw new DatasetFormatError(
-        file,
-        line,
-        `expected ${5 + MOVIELENS_GENRES.length} |-separated fields`,
-        text,
-      );
-    }
-    const id = intField(fields[0], file, line, text, 'movie id');
+  const format = separatedFields('ml-100k', '|', '|', 5 + MOVIELENS_GENRES.length, { encoding: 'latin1' });
+  for await (const row of readTable(file, format)) {
+    const { fields } = row;
+    const id = row.int(0, 'movie id');
     const genres = MOVIELENS_GENRES.filter((_g, i) => fields[5 + i] === '1');
     const release = fields[2] ?? '';
     items.set(id, {
@@ -103,51 +83,41 @@ function utcDay(ms: number): string {
 export async function readMovieLens(file: string, options: MovieLensOptions): Promise<ReplayDataset> {
   await requireFile('ml-100k', file);
   const catalog = await readMovieLensItems(join(dirname(file), MOVIELENS_ITEMS_FILE));
-  const rows: Rating[] = [];
-  for await (const { text, line } of readLines(file)) {
-    const fields = text.split('\t');
-    if (fields.length !== 4)
-      throw new DatasetFormatError(file, line, 'expected 4 tab-separated fields', text);
-    rows.push({
-      seq: rows.length,
-      line,
-      user: intField(fields[0], file, line, text, 'user id'),
-      item: intField(fields[1], file, line, text, 'item id'),
-      rating: intField(fields[2], file, line, text, 'rating'),
-      ts: intField(fields[3], file, line, text, 'timestamp') * 1000,
-    });
-  }
-  const ratings = timeOrdered(rows, options.limit);
-  const tag = fileTag(file);
+  const format = separatedFields('ml-100k', '\t', 'tab', 4);
+  const ratings = await readInteractions(file, format, options.limit, (row) => [
+    {
+      user: row.int(0, 'user id'),
+      item: row.int(1, 'item id'),
+      rating: row.int(2, 'rating'),
+      ts: row.int(3, 'timestamp') * 1000,
+    },
+  ]);
   const cartMin = options.cartMinRating;
-  const itemIds = [...new Set(ratings.map((r) => r.item))];
-  return {
+  return replayDataset({
     name: 'ml-100k',
+    prefix: 'ml',
     file,
-    rows: ratings.length,
-    items: itemIds.map((id) => minimalItem(`ml-${id}`, String(id), options.now, catalog.get(id))),
-    *events(): Generator<ReplayEvent> {
-      for (const r of ratings) {
-        const base = {
-          user_id: `ml-${r.user}`,
-          session_id: `ml-${r.user}-${utcDay(r.ts)}`,
-          item_id: `ml-${r.item}`,
-          properties: replayProperties('ml-100k', r.ts, { rating: r.rating }),
+    now: options.now,
+    interactions: ratings,
+    itemFields: (id) => catalog.get(id),
+    *events(r, eventId): Generator<ClickstreamEvent> {
+      const base = {
+        user_id: `ml-${r.user}`,
+        session_id: `ml-${r.user}-${utcDay(r.ts)}`,
+        item_id: `ml-${r.item}`,
+        properties: replayProperties('ml-100k', r.ts, { rating: r.rating }),
+      };
+      yield { ...base, event_id: eventId, type: 'view' };
+      if (cartMin !== undefined && r.rating >= cartMin) {
+        yield {
+          ...base,
+          event_id: `${eventId}-cart`,
+          type: 'add_to_cart',
+          quantity: 1,
+          price: 0,
+          currency: 'USD',
         };
-        const view: ClickstreamEvent = { ...base, event_id: `ml-${tag}-${r.line}`, type: 'view' };
-        yield { event: view, originalTsMs: r.ts };
-        if (cartMin !== undefined && r.rating >= cartMin) {
-          const cart: ClickstreamEvent = {
-            ...base,
-            event_id: `ml-${tag}-${r.line}-cart`,
-            type: 'add_to_cart',
-            quantity: 1,
-            price: 0,
-            currency: 'USD',
-          };
-          yield { event: cart, originalTsMs: r.ts };
-        }
       }
     },
-  };
+  });
 }

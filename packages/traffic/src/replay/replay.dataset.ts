@@ -104,33 +104,106 @@ export function fileTag(file: string): string {
   return stem.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
-/** Parses a non-negative integer field, or reports the row. */
-export function intField(
-  value: string | undefined,
-  file: string,
-  line: number,
-  text: string,
-  name: string,
-): number {
-  const n = Number(value);
-  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < 0) {
-    throw new DatasetFormatError(file, line, `${name} is not a non-negative integer`, text);
-  }
-  return n;
+/** How a dataset file is laid out: one record a line, split into fields. */
+export interface TableFormat {
+  readonly dataset: DatasetName;
+  readonly split: (text: string) => string[];
+  /** The first field of a header line, skipped when it is line 1. */
+  readonly header?: string;
+  /** The fields a row has: exactly this many, or at least `min`. */
+  readonly fields: number | { readonly min: number };
+  /** What a row with another number of fields is told, e.g. `expected 3 tab-separated fields`. */
+  readonly fieldsError: string;
+  readonly encoding?: BufferEncoding;
 }
 
-export function numberField(
-  value: string | undefined,
-  file: string,
-  line: number,
-  text: string,
-  name: string,
-): number {
-  const n = Number(value);
-  if (value === undefined || value.trim() === '' || !Number.isFinite(n)) {
-    throw new DatasetFormatError(file, line, `${name} is not a number`, text);
+/** One row of a dataset file; its parsers report the row when a field is bad. */
+export class TableRow {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly text: string,
+    readonly fields: readonly string[],
+  ) {}
+
+  /** A non-negative integer. */
+  int(index: number, name: string): number {
+    return this.parsed(index, name, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
   }
-  return n;
+
+  number(index: number, name: string): number {
+    return this.parsed(index, name, Number.isFinite, 'a number');
+  }
+
+  fail(reason: string): never {
+    throw new DatasetFormatError(this.file, this.line, reason, this.text);
+  }
+
+  private parsed(index: number, name: string, valid: (n: number) => boolean, expected: string): number {
+    const value = this.fields[index];
+    const n = Number(value);
+    if (value === undefined || value.trim() === '' || !valid(n)) this.fail(`${name} is not ${expected}`);
+    return n;
+  }
+}
+
+/** `count` fields a line, separated by `separator` (called `separatorName` in errors). */
+export function separatedFields(
+  dataset: DatasetName,
+  separator: string,
+  separatorName: string,
+  count: number,
+  layout: Pick<TableFormat, 'header' | 'encoding'> = {},
+): TableFormat {
+  return {
+    dataset,
+    split: (text) => text.split(separator),
+    fields: count,
+    fieldsError: `expected ${count} ${separatorName}-separated fields`,
+    ...layout,
+  };
+}
+
+/**
+ * Streams a dataset file's rows. A missing file is a `DatasetMissingError`, a row with another
+ * number of fields a `DatasetFormatError` that says where.
+ */
+export async function* readTable(file: string, format: TableFormat): AsyncGenerator<TableRow> {
+  await requireFile(format.dataset, file);
+  const expected = format.fields;
+  for await (const { text, line } of readLines(file, format.encoding)) {
+    const fields = format.split(text);
+    if (line === 1 && format.header !== undefined && fields[0] === format.header) continue;
+    const ok = typeof expected === 'number' ? fields.length === expected : fields.length >= expected.min;
+    if (!ok) throw new DatasetFormatError(file, line, format.fieldsError, text);
+    yield new TableRow(file, line, text, fields);
+  }
+}
+
+/** An interaction kept for replay: its place in the file, its item and its original time. */
+export interface Interaction {
+  /** Order of reading, so that ties in time keep file order. */
+  readonly seq: number;
+  readonly line: number;
+  readonly item: number;
+  readonly ts: number;
+}
+
+/**
+ * Reads a dataset file's interactions (`parse` gives those of one row) in time order and keeps
+ * the first `limit`.
+ */
+export async function readInteractions<T extends Omit<Interaction, 'seq' | 'line'>>(
+  file: string,
+  format: TableFormat,
+  limit: number | undefined,
+  parse: (row: TableRow) => Iterable<T>,
+): Promise<Array<T & Interaction>> {
+  const rows: Array<T & Interaction> = [];
+  for await (const row of readTable(file, format)) {
+    for (const interaction of parse(row)) rows.push({ ...interaction, seq: rows.length, line: row.line });
+  }
+  return timeOrdered(rows, limit);
 }
 
 /** Sorts rows by time, ties in file order, and keeps the first `limit`. */
@@ -181,3 +254,38 @@ export function replayProperties(
 }
 
 export type ReplayView = Extract<ClickstreamEvent, { type: 'view' }>;
+
+export interface InteractionsDataset<R extends Interaction> {
+  readonly name: DatasetName;
+  /** Of every item and event id: `<prefix>-<item>`, `<prefix>-<file tag>-<line>`. */
+  readonly prefix: string;
+  readonly file: string;
+  /** `updated_at` of the items. */
+  readonly now: Date;
+  /** In time order. */
+  readonly interactions: readonly R[];
+  /** What the dataset knows of an item besides its id. */
+  readonly itemFields?: (item: number) => MinimalItemFields | undefined;
+  /** The events of one interaction; `eventId` is `<prefix>-<file tag>-<line>`. */
+  readonly events: (interaction: R, eventId: string) => Iterable<ClickstreamEvent>;
+}
+
+/** A dataset of interactions: the items they reference, then their events, built lazily. */
+export function replayDataset<R extends Interaction>(spec: InteractionsDataset<R>): ReplayDataset {
+  const { prefix, interactions } = spec;
+  const tag = fileTag(spec.file);
+  const itemIds = [...new Set(interactions.map((i) => i.item))];
+  return {
+    name: spec.name,
+    file: spec.file,
+    rows: interactions.length,
+    items: itemIds.map((id) => minimalItem(`${prefix}-${id}`, String(id), spec.now, spec.itemFields?.(id))),
+    *events() {
+      for (const interaction of interactions) {
+        for (const event of spec.events(interaction, `${prefix}-${tag}-${interaction.line}`)) {
+          yield { event, originalTsMs: interaction.ts };
+        }
+      }
+    },
+  };
+}

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
 import { createValidators } from '@recstream/schemas';
 import type { ReplayDataset, ReplayEvent } from './replay.dataset.js';
 
@@ -63,4 +64,13 @@ export function checkReplay(dataset: ReplayDataset): ReplayCheck {
     .slice(0, 3)
     .map((r) => r.item.item_id);
   return { events, outOfOrder, duplicateIds: events.length - ids.size, invalid, itemsInvalid, itemsMissing };
+}
+
+/** What every replay of a whole file shows: time order, unique ids, valid events and items, no item missing. */
+export function assertCleanReplay(t: Test, check: ReplayCheck): void {
+  t.equal(check.outOfOrder, 0, 'time-ordered');
+  t.equal(check.duplicateIds, 0, 'event ids are unique');
+  t.same(check.invalid, [], 'every event satisfies the contract');
+  t.same(check.itemsInvalid, [], 'every item satisfies the contract');
+  t.equal(check.itemsMissing, 0, 'the catalog covers every replayed item');
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { DatasetFormatError, DatasetMissingError } from './replay.dataset.js';
-import { checkReplay, sharedDataset } from './replay.test-support.js';
+import { assertCleanReplay, checkReplay, sharedDataset } from './replay.test-support.js';
 import { readYoochoose, YOOCHOOSE_DEFAULT_FILE } from './yoochoose.reader.js';
 
 const now = new Date('2025-03-01T12:00:00.000Z');
@@ -12,11 +12,7 @@ t.test('train_full: every click, in time order, as valid anonymous views', async
   const check = checkReplay(dataset);
   t.equal(dataset.rows, 70_278, 'all 70,278 clicks (the file has 70,279 lines with the header)');
   t.equal(check.events.length, 70_278);
-  t.equal(check.outOfOrder, 0, 'time-ordered');
-  t.equal(check.duplicateIds, 0);
-  t.same(check.invalid, [], 'every event satisfies the contract');
-  t.same(check.itemsInvalid, [], 'every item satisfies the contract');
-  t.equal(check.itemsMissing, 0, 'the catalog covers every replayed item');
+  assertCleanReplay(t, check);
   t.equal(dataset.items.length, 2_933);
   t.equal(new Set(check.events.map((e) => e.event.session_id)).size, 17_794, 'sessions');
 
