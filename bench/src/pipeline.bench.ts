@@ -424,6 +424,8 @@ async function main(): Promise<void> {
         pipeline_total: round(pipelineUs, 1),
         // Inside the feature store's Redis (INFO commandstats): the apply-once script, and every
         // command (a script's inner commands count twice: in EVALSHA and under their own names).
+        // Time inside commands by the clock, not CPU: on busy cores it counts time the thread
+        // waited for one; and it includes every other client of that Redis in the window.
         feature_store_commandstats: {
           evalsha: cpuUsPerEvent(usecOf('evalsha') / 1e6, acceptedInWindow),
           all_commands: cpuUsPerEvent(allCommandsUsec / 1e6, acceptedInWindow),
