@@ -375,6 +375,37 @@ t.test('Kafka unavailable: 503 with retry-after, and nothing reported accepted',
   t.match(await metricsText(), /^rec_ingest_events_accepted_total 0$/m, 'not counted as accepted');
 });
 
+t.test(
+  'a DLQ that cannot park refused records: counted, and the request still gets its verdicts',
+  async (t) => {
+    const published = fakePublisher();
+    const publisher: Publisher = {
+      ...published.publisher,
+      parkRefused: () => Promise.reject(new TransientError(ERROR_CODES.unavailable, 'dlq produce failed')),
+    };
+    const { app, post, metricsText, writeKey } = await setup(t, { overrides: { publisher } });
+    const events = await post(JSON.stringify([view('e1'), { type: 'view' }]));
+    t.equal(events.statusCode, 202);
+    t.match(events.json(), { accepted: 1, rejected: [{ index: 1 }] });
+    t.equal(published.events.length, 1, 'the valid event is published');
+    const items = await app.inject({
+      method: 'POST',
+      url: '/v1/items',
+      headers: { 'x-write-key': writeKey, 'content-type': 'application/json' },
+      payload: JSON.stringify([{ item_id: 'sku-1' }, { item_id: 'sku-2' }]),
+    });
+    t.equal(items.statusCode, 400);
+    t.match(items.json(), {
+      error: { message: 'no valid item in the request', rejected: [{ index: 0 }, { index: 1 }] },
+    });
+    const text = await metricsText();
+    t.match(text, /^rec_ingest_dlq_park_failures_total 3$/m, 'one a record that could not be parked');
+    t.match(text, /^rec_ingest_events_rejected_total 1$/m);
+    t.match(text, /^rec_ingest_items_rejected_total 2$/m);
+    t.match(text, /^rec_ingest_events_accepted_total 1$/m);
+  },
+);
+
 t.test('operational routes', async (t) => {
   const { app } = await setup(t);
   const openapi = await app.inject({ method: 'GET', url: '/openapi.json' });

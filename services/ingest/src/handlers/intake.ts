@@ -1,9 +1,15 @@
 /**
- * The verdict on a list of incoming event records, shared by the HTTP route and the DLQ replay:
- * each valid record is enriched; each invalid one is listed by index with its problems and kept
- * as received, for the DLQ. Pure: publishing is the caller's step.
+ * The verdict on a list of incoming records, shared by the HTTP routes and the DLQ replay: each
+ * valid record is accepted (an event enriched); each invalid one is listed by index with its
+ * problems and kept as received, for the DLQ. Pure: publishing is the caller's step.
  */
-import type { ContractValidators, EnrichedEvent, FieldProblem } from '@recstream/schemas';
+import type {
+  CatalogItem,
+  ContractValidators,
+  EnrichedEvent,
+  FieldProblem,
+  Verdict,
+} from '@recstream/schemas';
 import type { ParsedRecord } from '../routes/batch-body.js';
 import { createEnricher, type EnrichOptions } from './enrich.js';
 import type { RefusedRecord } from './event-publisher.js';
@@ -40,24 +46,26 @@ export interface RejectedRecord {
   readonly problems: FieldProblem[];
 }
 
-export interface EventsVerdict {
-  readonly accepted: EnrichedEvent[];
+export interface RecordsVerdict<T> {
+  readonly accepted: T[];
   readonly rejected: RejectedRecord[];
   /** The rejected records as received, with their problems: what gets parked. */
   readonly refused: RefusedRecord[];
 }
 
-export function judgeEvents(
+export type EventsVerdict = RecordsVerdict<EnrichedEvent>;
+
+/** Each valid record (as `accept` makes it) is accepted; each invalid one rejected and refused. */
+export function judgeRecords<T, R>(
   records: readonly ParsedRecord[],
-  validators: ContractValidators,
-  enrich: EnrichOptions,
-): EventsVerdict {
-  const verdict: EventsVerdict = { accepted: [], rejected: [], refused: [] };
-  const enrichEvent = createEnricher(enrich);
+  validate: (value: unknown) => Verdict<T>,
+  accept: (value: T) => R,
+): RecordsVerdict<R> {
+  const verdict: RecordsVerdict<R> = { accepted: [], rejected: [], refused: [] };
   records.forEach((record, index) => {
-    const checked = record.ok ? validators.validateEvent(record.value) : record;
+    const checked = record.ok ? validate(record.value) : record;
     if (checked.ok) {
-      verdict.accepted.push(enrichEvent(checked.value));
+      verdict.accepted.push(accept(checked.value));
       return;
     }
     const problems = capProblems(checked.problems);
@@ -65,4 +73,24 @@ export function judgeEvents(
     verdict.refused.push({ raw: refusedRaw(record), problems });
   });
   return verdict;
+}
+
+export function judgeEvents(
+  records: readonly ParsedRecord[],
+  validators: ContractValidators,
+  enrich: EnrichOptions,
+): EventsVerdict {
+  return judgeRecords(records, (value) => validators.validateEvent(value), createEnricher(enrich));
+}
+
+/** Valid items are accepted as they are. */
+export function judgeItems(
+  records: readonly ParsedRecord[],
+  validators: ContractValidators,
+): RecordsVerdict<CatalogItem> {
+  return judgeRecords(
+    records,
+    (value) => validators.validateItem(value),
+    (item) => item,
+  );
 }

@@ -4,16 +4,15 @@
  * the field and reason. Nothing is acknowledged that Kafka has not acknowledged.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ERROR_CODES } from '@recstream/errors';
 import {
   ClickstreamEvent,
   CollectorAcceptedResponse as AcceptedResponse,
   CollectorErrorResponse as ErrorResponse,
-  type CollectorAcceptedResponse as Accepted,
   type ContractValidators,
 } from '@recstream/schemas';
 import type { Publisher } from '../handlers/event-publisher.js';
 import { judgeEvents } from '../handlers/intake.js';
+import { answerBatch } from './batch-answer.js';
 import { assertBatchSize, bodyRecords } from './batch-body.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
 
@@ -48,7 +47,7 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
       const records = bodyRecords(request.body);
       assertBatchSize(records.length, deps.maxBatchEvents, 'events');
       const userAgent = request.headers['user-agent'];
-      const { accepted, rejected, refused } = judgeEvents(records, deps.validators, {
+      const verdict = judgeEvents(records, deps.validators, {
         receivedAt: now(),
         source: deps.sourceOf(request),
         maxFutureSkewMs: deps.maxFutureSkewMs,
@@ -56,29 +55,15 @@ export function registerEventsRoute(app: FastifyInstance, deps: EventsRouteDeps)
         clientIp: request.ip,
         ...(userAgent === undefined ? {} : { userAgent }),
       });
-      const result: Accepted = { accepted: 0, rejected };
-      deps.metrics.eventsRejected.inc(result.rejected.length);
-      if (accepted.length > 0) {
-        await deps.publisher.publishEvents(accepted);
-        deps.metrics.eventsAccepted.inc(accepted.length);
-      }
-      // The client already has each refusal with its reason; parking is for analysts and replay,
-      // so a failure here is counted and logged, and does not fail the request.
-      await deps.publisher.parkRefused(refused, '/v1/events').catch((err: unknown) => {
-        deps.metrics.parkFailures.inc(refused.length);
-        request.log.warn({ err, records: refused.length }, 'could not park refused events in the DLQ');
+      return answerBatch(request, reply, verdict, {
+        noun: 'event',
+        route: '/v1/events',
+        publish: (events) => deps.publisher.publishEvents(events),
+        acceptedTotal: deps.metrics.eventsAccepted,
+        rejectedTotal: deps.metrics.eventsRejected,
+        publisher: deps.publisher,
+        metrics: deps.metrics,
       });
-      if (accepted.length === 0) {
-        return reply.code(400).send({
-          error: {
-            code: ERROR_CODES.invalidInput,
-            message: 'no valid event in the request',
-            rejected: result.rejected,
-          },
-        });
-      }
-      result.accepted = accepted.length;
-      return reply.code(202).send(result);
     },
   );
 }

@@ -15,13 +15,13 @@ import {
   CollectorErrorResponse as ErrorResponse,
   ID_MAX_LENGTH,
   ID_PATTERN,
-  type CollectorAcceptedResponse as Accepted,
   type ContractValidators,
   type FieldProblem,
 } from '@recstream/schemas';
-import type { Publisher, RefusedRecord } from '../handlers/event-publisher.js';
-import { capProblems, refusedRaw } from '../handlers/intake.js';
+import type { Publisher } from '../handlers/event-publisher.js';
+import { judgeItems } from '../handlers/intake.js';
 import type { IngestMetrics } from '../ingest.metrics.js';
+import { answerBatch } from './batch-answer.js';
 import { assertBatchSize, bodyRecords } from './batch-body.js';
 
 export interface ItemsRouteDeps {
@@ -63,15 +63,6 @@ export function itemDeletionCount(body: unknown): number | undefined {
 }
 
 export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): void {
-  const parkQuietly = async (
-    refused: readonly RefusedRecord[],
-    log: { warn: (o: object, m: string) => void },
-  ) =>
-    deps.publisher.parkRefused(refused, '/v1/items').catch((err: unknown) => {
-      deps.metrics.parkFailures.inc(refused.length);
-      log.warn({ err, records: refused.length }, 'could not park refused items in the DLQ');
-    });
-
   app.post(
     '/v1/items',
     {
@@ -87,36 +78,15 @@ export function registerItemsRoute(app: FastifyInstance, deps: ItemsRouteDeps): 
     async (request, reply) => {
       const records = bodyRecords(request.body);
       assertBatchSize(records.length, deps.maxBatchItems, 'items');
-      const result: Accepted = { accepted: 0, rejected: [] };
-      const items: CatalogItem[] = [];
-      const refused: RefusedRecord[] = [];
-      records.forEach((record, index) => {
-        const verdict = record.ok ? deps.validators.validateItem(record.value) : record;
-        if (verdict.ok) {
-          items.push(verdict.value);
-          return;
-        }
-        const problems = capProblems(verdict.problems);
-        result.rejected.push({ index, problems });
-        refused.push({ raw: refusedRaw(record), problems });
+      return answerBatch(request, reply, judgeItems(records, deps.validators), {
+        noun: 'item',
+        route: '/v1/items',
+        publish: (items) => deps.publisher.publishItems(items),
+        acceptedTotal: deps.metrics.itemsAccepted,
+        rejectedTotal: deps.metrics.itemsRejected,
+        publisher: deps.publisher,
+        metrics: deps.metrics,
       });
-      deps.metrics.itemsRejected.inc(refused.length);
-      if (items.length > 0) {
-        await deps.publisher.publishItems(items);
-        deps.metrics.itemsAccepted.inc(items.length);
-      }
-      await parkQuietly(refused, request.log);
-      if (items.length === 0) {
-        return reply.code(400).send({
-          error: {
-            code: ERROR_CODES.invalidInput,
-            message: 'no valid item in the request',
-            rejected: result.rejected,
-          },
-        });
-      }
-      result.accepted = items.length;
-      return reply.code(202).send(result);
     },
   );
 
