@@ -15,6 +15,7 @@ import { ERROR_CODES, RecError } from '@recstream/errors';
 import { registerHealthRoutes, type HealthOptions } from '@recstream/health';
 
 export type { ReadinessCheck } from '@recstream/health';
+export * from './route-security.js';
 import type { Logger } from '@recstream/logger';
 import { LATENCY_BUCKETS_S, type ServiceMetrics } from '@recstream/metrics';
 

@@ -22,7 +22,8 @@
  * neither verified nor charged, and accepting events we cannot attribute or account for would make
  * the limit meaningless during an outage.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { documentRouteSecurity } from '@recstream/http';
 import {
   ERROR_CODES,
   PermanentError,
@@ -133,41 +134,20 @@ function scopeRefusal(record: WriteKeyRecord, needed: WriteScope): string {
     : `${describeKey(record)} may not send events: /v1/events needs the events scope; create a key with \`pnpm write-keys create --kind <browser|server> --scope events --source <name> --rate <events/s>\``;
 }
 
-/**
- * Marks a guarded route as requiring the write key in OpenAPI. packages/http registers swagger
- * without `components`, so the scheme itself is added while the document is generated, through
- * @fastify/swagger's per-route `swaggerTransform` (it runs before the route's security is resolved).
- */
+/** Marks a guarded route as requiring the write key in OpenAPI. */
 function documentSecurity(route: RouteOptions): void {
-  const schema: FastifySchema & { security?: unknown; response?: unknown } = route.schema ?? {};
-  route.schema = {
-    ...schema,
+  documentRouteSecurity(route, {
     security: [{ [SECURITY_SCHEME]: [] }],
-    response: {
-      ...(schema.response as Record<string, unknown> | undefined),
-      401: ErrorResponse,
-      403: ErrorResponse,
-      429: ErrorResponse,
+    schemes: {
+      [SECURITY_SCHEME]: {
+        type: 'apiKey',
+        in: 'header',
+        name: WRITE_KEY_HEADER,
+        description: `A write key issued to one source (${CREATE_HINT}). Missing, unknown or revoked: 401. Scopes: /v1/events needs \`events\`, the item routes \`catalog\`, which only server keys can have (a browser key is public and sends events only); a key without the route's scope: 403 (REC_ERR_FORBIDDEN). Each key has a rate limit in records per second, and each client (address) of a browser key one within it: 429 with Retry-After when exceeded. Every request costs at least one record, refused ones included.`,
+      },
     },
-  };
-  route.config = {
-    ...route.config,
-    swaggerTransform: ({ schema: routeSchema, url, ...document }) => {
-      if ('openapiObject' in document) {
-        const components = (document.openapiObject.components ??= {});
-        components.securitySchemes = {
-          ...components.securitySchemes,
-          [SECURITY_SCHEME]: {
-            type: 'apiKey',
-            in: 'header',
-            name: WRITE_KEY_HEADER,
-            description: `A write key issued to one source (${CREATE_HINT}). Missing, unknown or revoked: 401. Scopes: /v1/events needs \`events\`, the item routes \`catalog\`, which only server keys can have (a browser key is public and sends events only); a key without the route's scope: 403 (REC_ERR_FORBIDDEN). Each key has a rate limit in records per second, and each client (address) of a browser key one within it: 429 with Retry-After when exceeded. Every request costs at least one record, refused ones included.`,
-          },
-        };
-      }
-      return { schema: routeSchema, url };
-    },
-  };
+    errorResponse: ErrorResponse,
+  });
 }
 
 export function createIntakeGuard(options: IntakeGuardOptions): IntakeGuard {

@@ -9,7 +9,8 @@
  * does not reach the route, 429 + Retry-After over the limit. When Redis cannot be asked the
  * answer is 503 + Retry-After: a key can be neither verified nor charged.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { documentRouteSecurity } from '@recstream/http';
 import { ERROR_CODES, TransientError, errorMessage } from '@recstream/errors';
 import type { ServiceMetrics } from '@recstream/metrics';
 import { ApiErrorResponse } from '@recstream/schemas';
@@ -115,43 +116,24 @@ function presentedKey(request: FastifyRequest): string | Refusal {
   return key;
 }
 
-/** Marks a guarded route as needing a key in OpenAPI (the scheme is added while the document is built). */
+/** Marks a guarded route as needing a key in OpenAPI. */
 function documentSecurity(needed: ApiScope) {
-  return (route: RouteOptions): void => {
-    const schema: FastifySchema & { security?: unknown; response?: unknown; description?: string } =
-      route.schema ?? {};
-    route.schema = {
-      ...schema,
+  return (route: RouteOptions): void =>
+    documentRouteSecurity(route, {
       security: [{ bearerKey: [] }, { apiKeyHeader: [] }],
-      description:
-        `${schema.description ?? ''}\n\nNeeds an API key with scope \`${needed}\`${needed === 'read' ? ' (or `admin`)' : ''}.`.trim(),
-      response: {
-        ...(schema.response as Record<string, unknown> | undefined),
-        401: ApiErrorResponse,
-        403: ApiErrorResponse,
-        429: ApiErrorResponse,
+      schemes: {
+        bearerKey: { type: 'http', scheme: 'bearer', description: `An API key (${CREATE_HINT})` },
+        apiKeyHeader: {
+          type: 'apiKey',
+          in: 'header',
+          name: API_KEY_HEADER,
+          description: 'The same key in a header',
+        },
       },
-    };
-    route.config = {
-      ...route.config,
-      swaggerTransform: ({ schema: routeSchema, url, ...document }) => {
-        if ('openapiObject' in document) {
-          const components = (document.openapiObject.components ??= {});
-          components.securitySchemes = {
-            ...components.securitySchemes,
-            bearerKey: { type: 'http', scheme: 'bearer', description: `An API key (${CREATE_HINT})` },
-            apiKeyHeader: {
-              type: 'apiKey',
-              in: 'header',
-              name: API_KEY_HEADER,
-              description: 'The same key in a header',
-            },
-          };
-        }
-        return { schema: routeSchema, url };
-      },
-    };
-  };
+      errorResponse: ApiErrorResponse,
+      describe: (description) =>
+        `${description ?? ''}\n\nNeeds an API key with scope \`${needed}\`${needed === 'read' ? ' (or `admin`)' : ''}.`.trim(),
+    });
 }
 
 export function createApiGuard(options: { auth: ApiAuth; metrics: ServiceMetrics }): ApiGuard {
