@@ -29,9 +29,7 @@
  * (4). BENCH_SEED (1). Prints one JSON document on stdout, progress on stderr. Runs in throwaway
  * namespaces (topics, Redis prefix, a private Redis) that it removes at the end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -68,10 +66,9 @@ import {
   startService,
   testNamespace,
   testTopics,
-  waitFor,
   type RunningService,
 } from '@recstream/testing';
-import { createBenchWriteKey, featureStorePid, writeCatalog } from './bench-fixtures.js';
+import { createBenchWriteKey, featureStorePid, startPrivateRedis, writeCatalog } from './bench-fixtures.js';
 import { boundWorkload } from './feature-bound.js';
 import { catalogItem, clickstream, enriched, itemId, seededRandom } from './feature-workload.js';
 import { runOpenLoop, type LoadResult } from './http-load.js';
@@ -527,41 +524,6 @@ async function benchFreshness(seed: number) {
 
 // ---------------------------------------------------------------------------------------------
 // memory
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A Redis of our own: nothing else in it, and no persistence to fork for. */
-async function startPrivateRedis(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  await waitFor('the private Redis to answer', async () => {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const probe = createRedis(url);
-    probe.on('error', () => undefined); // refused until it listens: the probe's answer is enough
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG' ? true : undefined;
-    } catch {
-      return undefined;
-    } finally {
-      probe.disconnect();
-    }
-  });
-  return { url, child };
-}
 
 /** MEMORY USAGE of each key (every member counted: SAMPLES 0), in one round trip. */
 async function memoryUsage(redis: Redis, keys: readonly string[]): Promise<number[]> {

@@ -20,7 +20,10 @@
  * Options (environment): BENCH_RATE events/s offered (5000), BENCH_DURATION_S measured window
  * (60), BENCH_WARMUP_S (10), BENCH_BATCH events per request (100), BENCH_MAX_IN_FLIGHT (64),
  * BENCH_SAMPLE_EVERY (50: one event in this many followed to Redis), BENCH_ITEMS catalog size
- * (100000), BENCH_SINK_NICE (10), BENCH_DRAIN_TIMEOUT_S (120), BENCH_SEED (1). Progress on
+ * (100000), BENCH_SINK_NICE (10), BENCH_DRAIN_TIMEOUT_S (120), BENCH_SEED (1), BENCH_FEATURE_STORE
+ * shared|private (shared: the infrastructure's feature-store Redis, which other clients may be
+ * using; private: a redis-server of the run's own with the deployed settings, so that its CPU and
+ * commandstats are this pipeline's alone). Progress on
  * stderr. Runs in a throwaway namespace (topics, database, Redis prefix) that it removes at the end.
  */
 import path from 'node:path';
@@ -42,8 +45,8 @@ import {
   testTopics,
   type RunningService,
 } from '@recstream/testing';
-import { createBenchWriteKey, featureStorePid, writeCatalog } from './bench-fixtures.js';
-import { integerFromEnv, numberFromEnv } from './env.js';
+import { createBenchWriteKey, featureStorePid, startPrivateRedis, writeCatalog } from './bench-fixtures.js';
+import { choiceFromEnv, integerFromEnv, numberFromEnv } from './env.js';
 import { clickstream } from './feature-workload.js';
 import { runOpenLoop } from './http-load.js';
 import { seriesValue } from './metrics-text.js';
@@ -98,11 +101,24 @@ async function main(): Promise<void> {
   if (!Number.isInteger(sinkNiceness) || sinkNiceness < 0 || sinkNiceness > 19)
     throw new Error(`BENCH_SINK_NICE must be an integer from 0 to 19, got ${sinkNiceness}`);
 
+  const storeChoice = choiceFromEnv('BENCH_FEATURE_STORE', ['shared', 'private'] as const);
+
   const ns = testNamespace('benchpipeline');
   const topics = testTopics(ns);
+  // As the infrastructure's feature store is configured (infra/infra.sh).
+  const privateStore =
+    storeChoice === 'private'
+      ? await startPrivateRedis(['--maxmemory', '4gb', '--maxmemory-policy', 'noeviction'])
+      : undefined;
+  // Whatever fails after this, the private Redis goes with this process.
+  process.once('exit', () => privateStore?.child.kill('SIGTERM'));
+  const nsEnv = {
+    ...ns.env,
+    ...(privateStore === undefined ? {} : { REC_FEATURE_REDIS_URL: privateStore.url }),
+  };
   const clickhouse = await createTestDatabase(ns);
   await createTestTopics(ns);
-  const featureRedis = createRedis(ns.env['REC_FEATURE_REDIS_URL'] ?? '');
+  const featureRedis = createRedis(nsEnv['REC_FEATURE_REDIS_URL'] ?? '');
   await featureRedis.connect();
   const admin = createKafka({
     brokers: parseBrokers(infra.kafkaBrokers),
@@ -114,7 +130,7 @@ async function main(): Promise<void> {
   try {
     await writeCatalog(featureRedis, ns.redisPrefix, items);
     const key = await createBenchWriteKey(ns.env['REC_REDIS_URL'] ?? '', ns.redisPrefix, rate * 10);
-    const env = { ...ns.env, REC_LOG_LEVEL: 'warn' };
+    const env = { ...nsEnv, REC_LOG_LEVEL: 'warn' };
     // As deployed (services/*/package.json, services/ingest/README.md).
     const semiSpace = '--max-semi-space-size=64';
     const [collector, sink, feature] = await Promise.all([
@@ -132,11 +148,12 @@ async function main(): Promise<void> {
       startService({ service: 'feature', env }),
     ]);
     services.push(collector, sink, feature);
-    progress('services ready', { rate, durationS, warmupS, batch, sampleEvery, items });
+    progress('services ready', { rate, durationS, warmupS, batch, sampleEvery, items, store: storeChoice });
 
     const infraDir = process.env['REC_INFRA_DIR'] ?? path.join(REPO_ROOT, '.local', 'infra');
     const shared = await infraPids(infraDir);
-    const storePid = featureStorePid(shared, ns.env);
+    if (privateStore !== undefined) shared['feature-store'] = privateStore.child.pid ?? 0;
+    const storePid = featureStorePid(shared, nsEnv);
     const storeName =
       storePid === undefined ? undefined : storePid === shared['redis'] ? 'redis' : 'feature-store';
     const pids: Record<string, number> = {
@@ -357,6 +374,7 @@ async function main(): Promise<void> {
         sample_every_events: sampleEvery,
         items,
         sink_niceness: sinkNiceness,
+        feature_store: storeChoice,
       },
       events: {
         offered: load.sent * batch,
@@ -446,6 +464,7 @@ async function main(): Promise<void> {
     await dropTestDatabase(ns);
     await deleteTestTopics(ns);
     await deleteTestKeys(ns);
+    privateStore?.child.kill('SIGTERM');
   }
 }
 
