@@ -13,7 +13,7 @@ import { createMetrics } from '@recstream/metrics';
 import { loadTensorFlow } from '@recstream/models';
 import { createRedis, type Redis } from '@recstream/redis';
 import { topicName, type RecommendationsResponse } from '@recstream/schemas';
-import { buildApp, composeServing } from '@recstream/serving/app';
+import { servingApp } from '../support/serving-app.js';
 import { DEFAULT_SETTINGS } from '@recstream/serving/settings';
 import { startModelService } from '@recstream/serving/models';
 import {
@@ -70,20 +70,15 @@ async function serving(t: Test, registryDir: string, required: boolean) {
   });
   t.teardown(() => service.stop());
   await service.started;
-  const app = await buildApp(
-    composeServing({
-      logger,
-      metrics,
-      redis,
-      redisPrefix: ns.redisPrefix,
-      maxK: 20,
-      checks: {},
-      model: { live: service.live, metrics: service.metrics, rankWeight: 0.7 },
-      settings: { ...DEFAULT_SETTINGS, featureTimeoutMs: 5000 },
-      clock: () => NOW,
-    }),
-  );
-  t.teardown(() => app.close());
+  const app = await servingApp(t, {
+    metrics,
+    redis,
+    redisPrefix: ns.redisPrefix,
+    maxK: 20,
+    model: { live: service.live, metrics: service.metrics, rankWeight: 0.7 },
+    settings: { ...DEFAULT_SETTINGS, featureTimeoutMs: 5000 },
+    clock: () => NOW,
+  });
   const alice = async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/recommendations?user_id=alice&k=5' });
     t.equal(response.statusCode, 200, 'answered');

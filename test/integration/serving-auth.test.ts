@@ -6,10 +6,8 @@
  * CORS and the body limit; Redis gone → 503.
  */
 import t, { type Test } from 'tap';
-import { createLogger } from '@recstream/logger';
-import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
-import { buildApp, composeServing } from '@recstream/serving/app';
+import { servingApp } from '../support/serving-app.js';
 import {
   AUTH_ERROR_CODES,
   apiKeyRedisKeys,
@@ -24,7 +22,6 @@ import {
 import { deleteTestKeys, infra, startTcpProxy, testNamespace } from '@recstream/testing';
 
 const ns = testNamespace('servauth');
-const logger = createLogger({ service: 'test', level: 'silent' });
 
 async function connect(t: Test, url = infra.redisUrl): Promise<Redis> {
   const redis = createRedis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -43,25 +40,18 @@ async function cli(store: ApiKeyStore, ...args: string[]) {
 
 async function serving(t: Test, redis: Redis, options: { cacheTtlMs?: number; corsOrigins?: string[] } = {}) {
   const store = createApiKeyStore(redis, ns.redisPrefix);
-  const app = await buildApp(
-    composeServing({
-      logger,
-      metrics: createMetrics('serving', { defaultMetrics: false }),
-      redis,
-      redisPrefix: ns.redisPrefix,
-      maxK: 20,
-      checks: {},
-      auth: {
-        mode: 'required',
-        keys: cacheApiKeyLookup(store.lookup, { ttlMs: options.cacheTtlMs ?? 0 }),
-        limiter: createRateLimiter(redis, ns.redisPrefix),
-      },
-      maxBodyBytes: 4096,
-      ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
-    }),
-  );
-  t.teardown(() => app.close());
-  return app;
+  return servingApp(t, {
+    redis,
+    redisPrefix: ns.redisPrefix,
+    maxK: 20,
+    auth: {
+      mode: 'required',
+      keys: cacheApiKeyLookup(store.lookup, { ttlMs: options.cacheTtlMs ?? 0 }),
+      limiter: createRateLimiter(redis, ns.redisPrefix),
+    },
+    maxBodyBytes: 4096,
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+  });
 }
 
 async function create(store: ApiKeyStore, ...args: string[]): Promise<string> {

@@ -20,7 +20,7 @@ import { createLogger } from '@recstream/logger';
 import { createMetrics, type ServiceMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
 import type { RecommendationsResponse } from '@recstream/schemas';
-import { buildApp, composeServing } from '@recstream/serving/app';
+import { servingApp } from '../support/serving-app.js';
 import { CatalogMirror } from '@recstream/serving/catalog';
 import { connectTestRedis, testNamespace } from '@recstream/testing';
 
@@ -64,19 +64,7 @@ async function servingShop(t: Test, shop: Awaited<ReturnType<typeof setup>>, ite
   await writeCatalog(redis, prefix, items);
   for (const [i, meta] of items.entries())
     await redis.zadd(featureKeys(prefix).itemPopularity(), logContribution(10 - i, now), meta.itemId);
-  const app = await buildApp(
-    composeServing({
-      logger,
-      metrics: createMetrics('serving', { defaultMetrics: false }),
-      redis,
-      redisPrefix: prefix,
-      maxK: 10,
-      checks: {},
-      catalog: mirror,
-    }),
-  );
-  t.teardown(() => app.close());
-  return app;
+  return servingApp(t, { redis, redisPrefix: prefix, maxK: 10, catalog: mirror });
 }
 
 t.test('answers reflect every catalog write made before the request', async (t) => {

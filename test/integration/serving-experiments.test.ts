@@ -20,7 +20,7 @@ import {
   type EnrichedEvent,
   type RecommendationsResponse,
 } from '@recstream/schemas';
-import { buildApp, composeServing } from '@recstream/serving/app';
+import { servingApp } from '../support/serving-app.js';
 import { parseExperiments } from '@recstream/serving/experiments';
 import { createImpressionLog } from '@recstream/serving/impressions';
 import {
@@ -134,20 +134,15 @@ t.test('per-variant CTR, conversion and revenue from real impressions, clicks an
     logger,
     maxPending: 1000,
   });
-  const app = await buildApp(
-    composeServing({
-      logger,
-      metrics,
-      redis,
-      redisPrefix: ns.redisPrefix,
-      maxK: 20,
-      checks: {},
-      experiments,
-      impressions,
-      clock: () => NOW,
-    }),
-  );
-  t.teardown(() => app.close());
+  const app = await servingApp(t, {
+    metrics,
+    redis,
+    redisPrefix: ns.redisPrefix,
+    maxK: 20,
+    experiments,
+    impressions,
+    clock: () => NOW,
+  });
 
   // Forty shoppers, one answer each.
   const served: { user: string; answer: RecommendationsResponse }[] = [];

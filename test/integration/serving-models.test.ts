@@ -19,7 +19,7 @@ import { loadTensorFlow } from '@recstream/models';
 import { createRedis, type Redis } from '@recstream/redis';
 import { createRegistryReader } from '@recstream/model-registry';
 import { topicName, type RecommendationsResponse } from '@recstream/schemas';
-import { buildApp, composeServing } from '@recstream/serving/app';
+import { servingApp } from '../support/serving-app.js';
 import { DEFAULT_SETTINGS } from '@recstream/serving/settings';
 import { ServedModel, startModelService } from '@recstream/serving/models';
 import {
@@ -110,21 +110,16 @@ t.test(
       (error: unknown) => (error as Error).message,
     );
     t.teardown(() => service.stop());
-    const app = await buildApp(
-      composeServing({
-        logger,
-        metrics,
-        redis,
-        redisPrefix: ns.redisPrefix,
-        maxK: 50,
-        checks: {},
-        model: { live: service.live, metrics: service.metrics, rankWeight: 0.7 },
-        // The machine is shared with other tests: a generous read budget keeps answers undegraded.
-        settings: { ...DEFAULT_SETTINGS, featureTimeoutMs: 5000 },
-        clock: () => NOW,
-      }),
-    );
-    t.teardown(() => app.close());
+    const app = await servingApp(t, {
+      metrics,
+      redis,
+      redisPrefix: ns.redisPrefix,
+      maxK: 50,
+      model: { live: service.live, metrics: service.metrics, rankWeight: 0.7 },
+      // The machine is shared with other tests: a generous read budget keeps answers undegraded.
+      settings: { ...DEFAULT_SETTINGS, featureTimeoutMs: 5000 },
+      clock: () => NOW,
+    });
     const get = async (url: string) => {
       const response = await app.inject({ method: 'GET', url });
       if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body}`);

@@ -8,11 +8,10 @@
  * popular items (or 503 when nothing is cached) and bad input is refused with 400.
  */
 import t, { type Test } from 'tap';
-import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
 import type { BatchResponse, CatalogItem, EnrichedEvent, RecommendationsResponse } from '@recstream/schemas';
-import { buildApp, composeServing } from '@recstream/serving/app';
+import { servingApp } from '../support/serving-app.js';
 import { DEFAULT_SETTINGS, type PipelineSettings } from '@recstream/serving/settings';
 import { deleteTestKeys, infra, startTcpProxy, testNamespace } from '@recstream/testing';
 import { createEventFactory, createFeatureWriter } from '../support/shop-events.js';
@@ -23,7 +22,6 @@ const HOUR = 60 * MINUTE;
 /** Requests are answered at this time; events happen before it. */
 const NOW = Date.now();
 const MAX_K = 50;
-const logger = createLogger({ service: 'test', level: 'silent' });
 
 const LIPS = ['Beauty', 'Makeup', 'Lips'];
 const EYES = ['Beauty', 'Makeup', 'Eyes'];
@@ -129,19 +127,14 @@ async function setup(t: Test) {
   };
   const app = async (settings: Partial<PipelineSettings> = {}, client: Redis = redis) => {
     const metrics = createMetrics('serving', { defaultMetrics: false });
-    const instance = await buildApp(
-      composeServing({
-        logger,
-        metrics,
-        redis: client,
-        redisPrefix: prefix,
-        maxK: MAX_K,
-        checks: {},
-        settings: { ...DEFAULT_SETTINGS, ...settings },
-        clock: () => NOW,
-      }),
-    );
-    t.teardown(() => instance.close());
+    const instance = await servingApp(t, {
+      metrics,
+      redis: client,
+      redisPrefix: prefix,
+      maxK: MAX_K,
+      settings: { ...DEFAULT_SETTINGS, ...settings },
+      clock: () => NOW,
+    });
     const get = async (url: string) => {
       const response = await instance.inject({ method: 'GET', url });
       if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body}`);

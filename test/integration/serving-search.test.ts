@@ -13,7 +13,7 @@ import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
 import type { CatalogItem, EnrichedEvent, SearchResponse, SuggestResponse } from '@recstream/schemas';
-import { buildApp, composeServing } from '@recstream/serving/app';
+import { servingApp } from '../support/serving-app.js';
 import { CatalogMirror } from '@recstream/serving/catalog';
 import { type Impression } from '@recstream/serving/impressions';
 import { createSearchIndex, createSearchLog } from '@recstream/serving/search';
@@ -147,21 +147,16 @@ async function setup(t: Test, options: { withLog: boolean } = { withLog: true })
         });
   if (searchLog !== undefined) t.ok(await searchLog.refresh(), 'the suggestions load');
   const impressions: Impression[] = [];
-  const app = await buildApp(
-    composeServing({
-      impressions: { record: (impression) => impressions.push(impression), drain: () => Promise.resolve() },
-      logger,
-      metrics,
-      redis,
-      redisPrefix: ns.redisPrefix,
-      maxK: MAX_K,
-      checks: {},
-      clock: () => NOW,
-      catalog: catalogMirror,
-      search: { index, searchLog },
-    }),
-  );
-  t.teardown(() => app.close());
+  const app = await servingApp(t, {
+    impressions: { record: (impression) => impressions.push(impression), drain: () => Promise.resolve() },
+    metrics,
+    redis,
+    redisPrefix: ns.redisPrefix,
+    maxK: MAX_K,
+    clock: () => NOW,
+    catalog: catalogMirror,
+    search: { index, searchLog },
+  });
   const get = async <T = SearchResponse>(url: string): Promise<T> => {
     const response = await app.inject({ method: 'GET', url });
     if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body}`);
@@ -361,18 +356,7 @@ t.test('search over the real catalog and features', async (t) => {
     const down = createRedis('redis://127.0.0.1:1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
     down.on('error', () => undefined); // the dead connection is the point of this test
     t.teardown(() => down.disconnect());
-    const served = await buildApp(
-      composeServing({
-        logger,
-        metrics: createMetrics('serving', { defaultMetrics: false }),
-        redis: down,
-        redisPrefix: prefix,
-        maxK: MAX_K,
-        checks: {},
-        search: { index },
-      }),
-    );
-    t.teardown(() => served.close());
+    const served = await servingApp(t, { redis: down, redisPrefix: prefix, maxK: MAX_K, search: { index } });
     const response = await served.inject({ method: 'GET', url: '/v1/search?q=red+lipstick&user_id=u-fan' });
     t.equal(response.statusCode, 200);
     const answer = response.json<SearchResponse>();
@@ -416,19 +400,15 @@ t.test('an empty catalog: ready, and searches answer with an explanation', async
   const catalog = new CatalogMirror({ redis, redisPrefix: ns.redisPrefix, logger, metrics });
   const index = createSearchIndex({ catalog, refreshMs: 0, logger, metrics });
   t.ok(await index.refresh());
-  const app = await buildApp(
-    composeServing({
-      logger,
-      metrics,
-      redis,
-      redisPrefix: ns.redisPrefix,
-      maxK: MAX_K,
-      checks: { redis: async () => void (await redis.ping()) },
-      catalog,
-      search: { index },
-    }),
-  );
-  t.teardown(() => app.close());
+  const app = await servingApp(t, {
+    metrics,
+    redis,
+    redisPrefix: ns.redisPrefix,
+    maxK: MAX_K,
+    checks: { redis: async () => void (await redis.ping()) },
+    catalog,
+    search: { index },
+  });
   t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
   const response = await app.inject({ method: 'GET', url: '/v1/search?q=anything' });
   t.equal(response.statusCode, 200);

@@ -5,14 +5,11 @@
  */
 import t from 'tap';
 import { featureKeys, logContribution, writeCatalog, type ItemMeta } from '@recstream/features';
-import { createLogger } from '@recstream/logger';
-import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
-import { buildApp, composeServing } from '@recstream/serving/app';
+import { servingApp } from '../support/serving-app.js';
 import { connectTestRedis, testNamespace } from '@recstream/testing';
 
 const ns = testNamespace('serving');
-const logger = createLogger({ service: 'test', level: 'silent' });
 
 interface Popular {
   items: { item_id: string; title?: string; reason: { code: string } }[];
@@ -37,17 +34,7 @@ t.test('popular items from the feature store', async (t) => {
     };
     await writeCatalog(redis, ns.redisPrefix, [meta]);
   }
-  const app = await buildApp(
-    composeServing({
-      logger,
-      metrics: createMetrics('serving', { defaultMetrics: false }),
-      redis,
-      redisPrefix: ns.redisPrefix,
-      maxK: 5,
-      checks: {},
-    }),
-  );
-  t.teardown(() => app.close());
+  const app = await servingApp(t, { redis, redisPrefix: ns.redisPrefix, maxK: 5 });
   const get = (query: string) => app.inject({ method: 'GET', url: `/v1/recommendations/popular?${query}` });
 
   const top = await get('k=3');
@@ -74,17 +61,12 @@ t.test('Redis unreachable: 503 with retry-after', async (t) => {
   const redis = createRedis('redis://127.0.0.1:1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
   redis.on('error', () => undefined); // the refused connection is the point of this test
   t.teardown(() => redis.disconnect());
-  const app = await buildApp(
-    composeServing({
-      logger,
-      metrics: createMetrics('serving', { defaultMetrics: false }),
-      redis,
-      redisPrefix: ns.redisPrefix,
-      maxK: 5,
-      checks: { redis: async () => void (await redis.ping()) },
-    }),
-  );
-  t.teardown(() => app.close());
+  const app = await servingApp(t, {
+    redis,
+    redisPrefix: ns.redisPrefix,
+    maxK: 5,
+    checks: { redis: async () => void (await redis.ping()) },
+  });
   const response = await app.inject({ method: 'GET', url: '/v1/recommendations/popular?k=3' });
   t.equal(response.statusCode, 503);
   t.ok(response.headers['retry-after'], 'tells the client when to retry');
