@@ -8,14 +8,9 @@
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { ERROR_CODES, TransientError } from '@recstream/errors';
-import { buildApp } from '@recstream/ingest/app';
-import { cacheWriteKeyLookup, createRateLimiter, createWriteKeyStore } from '@recstream/ingest/auth';
 import { createPublisher } from '@recstream/ingest/replay';
-
-import { createLogger } from '@recstream/logger';
-import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
-import { createValidators, type EnrichedEvent } from '@recstream/schemas';
+import type { EnrichedEvent } from '@recstream/schemas';
 import {
   createFetchTransport,
   createTracker,
@@ -36,6 +31,7 @@ import {
   testNamespace,
   testTopics,
 } from '@recstream/testing';
+import { collectorApp } from '../support/collector-app.js';
 
 const ns = testNamespace('sdk');
 const topics = testTopics(ns);
@@ -47,19 +43,19 @@ async function startCollector(t: Test) {
   const { producer } = await connectTestKafka(ns);
   const redis = createRedis(infra.redisUrl);
   await redis.connect();
-  const store = createWriteKeyStore(redis, ns.redisPrefix);
-  const { key: writeKey } = await store.create({
-    source: SOURCE,
-    limit: { ratePerSecond: 10_000, burst: 10_000 },
+  // Runs after the app is closed (teardowns run last registered first).
+  t.teardown(async () => {
+    await producer.disconnect();
+    redis.disconnect();
+    await Promise.allSettled([deleteTestTopics(ns), deleteTestKeys(ns)]);
   });
 
   const publisher = createPublisher(producer, topics);
   /** When set, the next produce fails as an unacknowledged one does: the collector answers 503. */
   let failNextPublish = false;
-  const app = await buildApp({
-    logger: createLogger({ service: 'test', level: 'silent' }),
-    metrics: createMetrics('ingest', { defaultMetrics: false }),
-    validators: createValidators(),
+  const collector = {
+    redis,
+    redisPrefix: ns.redisPrefix,
     publisher: {
       ...publisher,
       publishEvents: (events: readonly EnrichedEvent[]) => {
@@ -70,23 +66,16 @@ async function startCollector(t: Test) {
         );
       },
     },
-    auth: {
-      mode: 'required',
-      keys: cacheWriteKeyLookup(store.lookup, { ttlMs: 5000 }),
-      limiter: createRateLimiter(redis, ns.redisPrefix),
-    },
-    checks: {},
+  };
+  const { app, store } = await collectorApp(t, collector, {
     maxBodyBytes: 5 * 1024 * 1024,
-    maxBatchEvents: 1000,
     maxFutureSkewMs: 5 * 60 * 1000,
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  t.teardown(async () => {
-    await app.close();
-    await producer.disconnect();
-    redis.disconnect();
-    await Promise.allSettled([deleteTestTopics(ns), deleteTestKeys(ns)]);
+  const { key: writeKey } = await store.create({
+    source: SOURCE,
+    limit: { ratePerSecond: 10_000, burst: 10_000 },
   });
+  await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,

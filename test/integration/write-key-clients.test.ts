@@ -10,19 +10,11 @@
  *   refused with 413 costs what the largest admissible batch would have.
  */
 import t, { type Test } from 'tap';
-import { buildApp, type IngestAppDeps } from '@recstream/ingest/app';
-import {
-  cacheWriteKeyLookup,
-  createRateLimiter,
-  createWriteKeyStore,
-  hashWriteKey,
-  writeKeyRedisKeys,
-} from '@recstream/ingest/auth';
-import { createLogger } from '@recstream/logger';
-import { createMetrics } from '@recstream/metrics';
-import { createRedis, type Redis } from '@recstream/redis';
-import { createValidators, type EnrichedEvent } from '@recstream/schemas';
-import { deleteTestKeys, infra, testNamespace } from '@recstream/testing';
+import type { IngestAppDeps } from '@recstream/ingest/app';
+import { hashWriteKey, writeKeyRedisKeys } from '@recstream/ingest/auth';
+import type { Redis } from '@recstream/redis';
+import { deleteTestKeys, testNamespace } from '@recstream/testing';
+import { collectorApp, connectRedis, recordingPublisher } from '../support/collector-app.js';
 
 const ns = testNamespace('writekeyclients');
 const keys = writeKeyRedisKeys(ns.redisPrefix);
@@ -31,44 +23,15 @@ t.teardown(() => deleteTestKeys(ns));
 const view = (id: string) => ({ type: 'view', event_id: id, user_id: 'u1', item_id: 'sku-1' });
 const batch = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => view(`${prefix}${i}`));
 
-async function connect(t: Test): Promise<Redis> {
-  const redis = createRedis(infra.redisUrl);
-  await redis.connect();
-  t.teardown(() => redis.disconnect());
-  return redis;
-}
-
 /** A collector on this Redis whose clients are told apart by X-Forwarded-For (a trusted proxy). */
 async function collector(t: Test, redis: Redis, overrides: Partial<IngestAppDeps> = {}) {
-  const events: EnrichedEvent[] = [];
-  const store = createWriteKeyStore(redis, ns.redisPrefix);
-  const app = await buildApp({
-    logger: createLogger({ service: 'test', level: 'silent' }),
-    metrics: createMetrics('ingest', { defaultMetrics: false }),
-    validators: createValidators(),
-    publisher: {
-      publishEvents: (batch) => {
-        events.push(...batch);
-        return Promise.resolve();
-      },
-      publishItems: () => Promise.resolve(),
-      deleteItems: () => Promise.resolve(),
-      parkRefused: () => Promise.resolve(),
-    },
-    auth: {
-      mode: 'required',
-      keys: cacheWriteKeyLookup(store.lookup, { ttlMs: 5000 }),
-      limiter: createRateLimiter(redis, ns.redisPrefix),
-      clients: { limit: { ratePerSecond: 5, burst: 20 }, ipv4PrefixBits: 32, ipv6PrefixBits: 56 },
-    },
-    checks: {},
-    maxBodyBytes: 1024 * 1024,
-    maxBatchEvents: 100,
-    maxFutureSkewMs: 60_000,
-    trustProxy: true,
-    ...overrides,
-  });
-  t.teardown(() => app.close());
+  const { publisher, events } = recordingPublisher();
+  const clients = { limit: { ratePerSecond: 5, burst: 20 }, ipv4PrefixBits: 32, ipv6PrefixBits: 56 };
+  const { app, store } = await collectorApp(
+    t,
+    { redis, redisPrefix: ns.redisPrefix, publisher, clients },
+    { maxBatchEvents: 100, trustProxy: true, ...overrides },
+  );
   const post = (key: string, from: string, body: unknown, contentType = 'application/json') =>
     app.inject({
       method: 'POST',
@@ -80,7 +43,7 @@ async function collector(t: Test, redis: Redis, overrides: Partial<IngestAppDeps
 }
 
 t.test('a hostile visitor on a browser key is throttled; another visitor keeps getting 202', async (t) => {
-  const redis = await connect(t);
+  const redis = await connectRedis(t);
   const { post, events, store } = await collector(t, redis);
   const { key } = await store.create({
     source: 'shop-web',
@@ -136,7 +99,7 @@ t.test('a hostile visitor on a browser key is throttled; another visitor keeps g
 });
 
 t.test('a server key has no per-client limit', async (t) => {
-  const redis = await connect(t);
+  const redis = await connectRedis(t);
   const { post, store } = await collector(t, redis);
   const { key } = await store.create({
     source: 'shop-backend',
@@ -149,7 +112,7 @@ t.test('a server key has no per-client limit', async (t) => {
 });
 
 t.test('refusals are charged: invalid records, oversized batches, unreadable bodies', async (t) => {
-  const redis = await connect(t);
+  const redis = await connectRedis(t);
   const { post, store, events } = await collector(t, redis);
   const create = async (source: string) =>
     (

@@ -7,19 +7,9 @@
  */
 import { gzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
-import { buildApp } from '@recstream/ingest/app';
-import {
-  cacheWriteKeyLookup,
-  createRateLimiter,
-  createWriteKeyStore,
-  hashWriteKey,
-  writeKeyRedisKeys,
-} from '@recstream/ingest/auth';
+import { hashWriteKey, writeKeyRedisKeys } from '@recstream/ingest/auth';
 import { createPublisher } from '@recstream/ingest/replay';
-import { createLogger } from '@recstream/logger';
-import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
-import { createValidators } from '@recstream/schemas';
 import {
   connectTestKafka,
   createTestTopics,
@@ -30,6 +20,7 @@ import {
   testNamespace,
   testTopics,
 } from '@recstream/testing';
+import { collectorApp } from '../support/collector-app.js';
 
 const ns = testNamespace('writekeyscopes');
 const topics = testTopics(ns);
@@ -50,28 +41,14 @@ async function collector(t: Test) {
   const { producer } = await connectTestKafka(ns);
   const redis = createRedis(infra.redisUrl);
   await redis.connect();
-  const store = createWriteKeyStore(redis, ns.redisPrefix);
-  const app = await buildApp({
-    logger: createLogger({ service: 'test', level: 'silent' }),
-    metrics: createMetrics('ingest', { defaultMetrics: false }),
-    validators: createValidators(),
-    publisher: createPublisher(producer, topics),
-    auth: {
-      mode: 'required',
-      keys: cacheWriteKeyLookup(store.lookup, { ttlMs: 5000 }),
-      limiter: createRateLimiter(redis, ns.redisPrefix),
-    },
-    checks: {},
-    maxBodyBytes: 1024 * 1024,
-    maxBatchEvents: 1000,
-    maxFutureSkewMs: 60_000,
-  });
+  // Runs after the app is closed (teardowns run last registered first).
   t.teardown(async () => {
-    await app.close();
     await producer.disconnect();
     redis.disconnect();
     await Promise.allSettled([deleteTestTopics(ns), deleteTestKeys(ns)]);
   });
+  const publisher = createPublisher(producer, topics);
+  const { app, store } = await collectorApp(t, { redis, redisPrefix: ns.redisPrefix, publisher });
   const send = (key: string, method: 'POST' | 'DELETE', url: string, body?: unknown) =>
     app.inject({
       method,

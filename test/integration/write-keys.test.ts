@@ -6,16 +6,9 @@
  * publisher: what is under test ends before the produce.
  */
 import t, { type Test } from 'tap';
-import { createLogger } from '@recstream/logger';
-import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
-import type { EnrichedEvent } from '@recstream/schemas';
-import { createValidators } from '@recstream/schemas';
-import { buildApp } from '@recstream/ingest/app';
 import {
   REVOKED_KEY_RETENTION_S,
-  cacheWriteKeyLookup,
-  createRateLimiter,
   createWriteKeyStore,
   hashWriteKey,
   keyId,
@@ -24,20 +17,12 @@ import {
   type WriteKeyStore,
 } from '@recstream/ingest/auth';
 import { deleteTestKeys, infra, testNamespace } from '@recstream/testing';
+import { collectorApp, connectRedis, recordingPublisher } from '../support/collector-app.js';
 
 const ns = testNamespace('writekeys');
-const logger = createLogger({ service: 'test', level: 'silent' });
-const validators = createValidators();
 
 const view = (id: string) => ({ type: 'view', event_id: id, user_id: 'u1', item_id: 'sku-1' });
 const batch = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => view(`${prefix}${i}`));
-
-async function connect(t: Test): Promise<Redis> {
-  const redis = createRedis(infra.redisUrl);
-  await redis.connect();
-  t.teardown(() => redis.disconnect());
-  return redis;
-}
 
 /** Runs a `write-keys` command line; resolves with its exit code and what it printed. */
 async function cli(store: WriteKeyStore, ...args: string[]) {
@@ -49,35 +34,12 @@ async function cli(store: WriteKeyStore, ...args: string[]) {
 
 /** A collector app on this Redis, with an in-memory publisher and a controllable cache clock. */
 async function collector(t: Test, redis: Redis, options: { cacheTtlMs?: number; now?: () => number } = {}) {
-  const events: EnrichedEvent[] = [];
-  const store = createWriteKeyStore(redis, ns.redisPrefix);
-  const app = await buildApp({
-    logger,
-    metrics: createMetrics('ingest', { defaultMetrics: false }),
-    validators,
-    publisher: {
-      publishEvents: (batch) => {
-        events.push(...batch);
-        return Promise.resolve();
-      },
-      publishItems: () => Promise.resolve(),
-      deleteItems: () => Promise.resolve(),
-      parkRefused: () => Promise.resolve(),
-    },
-    auth: {
-      mode: 'required',
-      keys: cacheWriteKeyLookup(store.lookup, {
-        ttlMs: options.cacheTtlMs ?? 5000,
-        ...(options.now === undefined ? {} : { now: options.now }),
-      }),
-      limiter: createRateLimiter(redis, ns.redisPrefix),
-    },
-    checks: { redis: async () => void (await redis.ping()) },
-    maxBodyBytes: 1024 * 1024,
-    maxBatchEvents: 1000,
-    maxFutureSkewMs: 60_000,
-  });
-  t.teardown(() => app.close());
+  const { publisher, events } = recordingPublisher();
+  const { app } = await collectorApp(
+    t,
+    { redis, redisPrefix: ns.redisPrefix, publisher, ...options },
+    { checks: { redis: async () => void (await redis.ping()) } },
+  );
   const post = (key: string | null, body: unknown) =>
     app.inject({
       method: 'POST',
@@ -93,7 +55,7 @@ const code = (response: { json: <T>() => T }) => response.json<{ error: { code: 
 t.teardown(() => deleteTestKeys(ns));
 
 t.test('create, list and revoke through the write-keys commands', async (t) => {
-  const redis = await connect(t);
+  const redis = await connectRedis(t);
   const store = createWriteKeyStore(redis, ns.redisPrefix);
   const keys = writeKeyRedisKeys(ns.redisPrefix);
 
@@ -239,7 +201,7 @@ t.test('create, list and revoke through the write-keys commands', async (t) => {
 t.test('a prefix matching several keys is refused, naming them', async (t) => {
   const other = testNamespace('writekeysprefix');
   t.teardown(() => deleteTestKeys(other));
-  const redis = await connect(t);
+  const redis = await connectRedis(t);
   const store = createWriteKeyStore(redis, other.redisPrefix);
   const a = await store.create({ source: 'a', limit: { ratePerSecond: 1, burst: 1 } });
   const b = await store.create({ source: 'b', limit: { ratePerSecond: 1, burst: 1 } });
@@ -255,7 +217,7 @@ t.test('a prefix matching several keys is refused, naming them', async (t) => {
 t.test(
   'the collector refuses missing, unknown and revoked keys; revocation applies after the cache TTL',
   async (t) => {
-    const redis = await connect(t);
+    const redis = await connectRedis(t);
     const store = createWriteKeyStore(redis, ns.redisPrefix);
     let now = 1_000_000;
     const { post, events } = await collector(t, redis, { cacheTtlMs: 5000, now: () => now });
@@ -283,7 +245,7 @@ t.test(
 );
 
 t.test('over the limit: 429 with Retry-After, counted in events, shared by two collectors', async (t) => {
-  const redis = await connect(t);
+  const redis = await connectRedis(t);
   const store = createWriteKeyStore(redis, ns.redisPrefix);
   const { key } = await store.create({ source: 'burst', limit: { ratePerSecond: 1, burst: 10 } });
   const a = await collector(t, redis);
@@ -323,7 +285,7 @@ t.test('over the limit: 429 with Retry-After, counted in events, shared by two c
 });
 
 t.test('tokens come back at the key rate', async (t) => {
-  const redis = await connect(t);
+  const redis = await connectRedis(t);
   const store = createWriteKeyStore(redis, ns.redisPrefix);
   const { key } = await store.create({ source: 'refill', limit: { ratePerSecond: 20, burst: 5 } });
   const { post } = await collector(t, redis);
@@ -337,7 +299,7 @@ t.test('tokens come back at the key rate', async (t) => {
 });
 
 t.test('Redis gone: 503 with Retry-After, nothing accepted', async (t) => {
-  const redis = await connect(t);
+  const redis = await connectRedis(t);
   const store = createWriteKeyStore(redis, ns.redisPrefix);
   const { key } = await store.create({ source: 'outage', limit: { ratePerSecond: 1000, burst: 1000 } });
 
