@@ -102,7 +102,15 @@ t.test(`adversarial slice: seed ${SEED}, ${INPUTS} inputs`, async (t) => {
     t.ok(scenario.accepted > 0, `chaos ${scenario.target}: events accepted around the kill`);
     t.equal(scenario.lost, 0, `chaos ${scenario.target}: nothing accepted lost`);
     t.equal(scenario.duplicated, 0, `chaos ${scenario.target}: nothing stored twice`);
-    t.equal(scenario.rollupExcess, 0, `chaos ${scenario.target}: the rollup counts each view once`);
+    // A ClickHouse killed between writing `events` and pushing the views leaves rows the views miss:
+    // review finding L3, accepted on 18.16 (no transactions) on the condition that the sink
+    // detects every such row. Never more, and never a shortfall it did not detect.
+    t.ok(
+      scenario.rollupExcess === 0 ||
+        (scenario.rollupExcess < 0 && -scenario.rollupExcess <= scenario.storedByFailedInserts),
+      `chaos ${scenario.target}: the rollup counts each view once, or misses only rows the sink detected`,
+      { rollupExcess: scenario.rollupExcess, storedByFailedInserts: scenario.storedByFailedInserts },
+    );
     t.equal(scenario.neverAccepted, 0, `chaos ${scenario.target}: every event accepted in the end`);
     t.not(scenario.allReadyMs, undefined, `chaos ${scenario.target}: every service ready again`);
   }

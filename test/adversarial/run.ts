@@ -107,6 +107,13 @@ export interface ChaosCounts {
   readonly neverAccepted: number;
   /** Views counted by the `daily_item_stats` rollup minus the views stored in `events`. */
   readonly rollupExcess: number;
+  /**
+   * Rows the sink found stored by an insert that had reported failure, during the scenario (its
+   * `clickhouse_rows_stored_by_failed_insert_total`): a ClickHouse killed between writing `events`
+   * and pushing the views leaves such rows, which views may miss (review finding L3, accepted and
+   * detected). 0 when the sink itself was restarted (its counters start again).
+   */
+  readonly storedByFailedInserts: number;
   /** When something was lost: a few of the ids, and how many of the lost are not in Kafka either. */
   readonly lostExamples?: string[];
   readonly lostNotInKafka?: number;
@@ -532,6 +539,21 @@ async function untilReady(
  * Steady load; take `target` down and bring it back; count what the client was promised and what
  * was kept (views and the rollup included).
  */
+/** The sink's count of `events` rows stored by inserts that reported failure (0 if unreadable). */
+async function storedByFailedInserts(pipeline: Pipeline): Promise<number> {
+  try {
+    const response = await fetch(`${pipeline.url('sink')}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const text = await response.text();
+    const line =
+      /^rec_ingest_clickhouse_rows_stored_by_failed_insert_total\{[^}]*table="events"[^}]*\} (\S+)$/m.exec(
+        text,
+      );
+    return line === null ? 0 : Number(line[1]);
+  } catch {
+    return 0;
+  }
+}
+
 async function chaosScenario(
   pipeline: Pipeline,
   target: ChaosTarget,
@@ -550,6 +572,7 @@ async function chaosScenario(
     deadlineMs: options.deadlineMs,
   });
   const readyBefore = await pipeline.readyz();
+  const failedInsertsBefore = await storedByFailedInserts(pipeline);
   await sleep(2000);
   const { downMs, restartMs } = await bounce(pipeline, target, options);
   // The feature service stays unready once the feature store has lost its data (no persistence,
@@ -592,6 +615,7 @@ async function chaosScenario(
     refused: Object.values(report.failedAttempts).reduce((a, b) => a + b, 0),
     neverAccepted: report.neverAccepted,
     rollupExcess: Number(rollup?.views ?? 0) - Number(stored?.views ?? 0),
+    storedByFailedInserts: Math.max(0, (await storedByFailedInserts(pipeline)) - failedInsertsBefore),
   };
   const lost = counts.lost === 0 ? [] : await lostIds(pipeline, ledger, name);
   const diagnosed: ChaosCounts =
