@@ -12,7 +12,7 @@ import Fastify, {
 } from 'fastify';
 import swagger from '@fastify/swagger';
 import { ERROR_CODES, RecError } from '@recstream/errors';
-import { registerHealthRoutes, type HealthOptions } from '@recstream/health';
+import { registerHealthRoutes, type HealthOptions, type ReadinessCheck } from '@recstream/health';
 
 export type { ReadinessCheck } from '@recstream/health';
 export * from './route-security.js';
@@ -124,4 +124,26 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Fa
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   registerHealthRoutes(app, options.health);
   return app;
+}
+
+export interface OperationalServiceDeps {
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly checks: Record<string, ReadinessCheck>;
+}
+
+/** The HTTP surface of a service that works off Kafka or a queue: the operational routes only. */
+export function createOperationalService(
+  service: string,
+  description: string,
+  deps: OperationalServiceDeps,
+): Promise<FastifyInstance> {
+  return createHttpService({
+    logger: deps.logger,
+    title: `recstream ${service}`,
+    version: '1.0.0',
+    description: `${description} Operational endpoints only.`,
+    health: { registry: deps.metrics.registry, checks: deps.checks },
+    metrics: deps.metrics,
+  });
 }

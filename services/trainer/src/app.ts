@@ -1,20 +1,7 @@
 /** The trainer's HTTP surface: operational routes only (work arrives as BullMQ jobs). */
 import type { FastifyInstance } from 'fastify';
-import { createHttpService, type ReadinessCheck } from '@recstream/http';
-import type { Logger } from '@recstream/logger';
-import type { ServiceMetrics } from '@recstream/metrics';
+import { createOperationalService, type OperationalServiceDeps } from '@recstream/http';
 
-export function buildApp(deps: {
-  logger: Logger;
-  metrics: ServiceMetrics;
-  checks: Record<string, ReadinessCheck>;
-}): Promise<FastifyInstance> {
-  return createHttpService({
-    logger: deps.logger,
-    title: 'recstream trainer',
-    version: '1.0.0',
-    description: 'Trains and publishes model versions. Operational endpoints only.',
-    health: { registry: deps.metrics.registry, checks: deps.checks },
-    metrics: deps.metrics,
-  });
+export function buildApp(deps: OperationalServiceDeps): Promise<FastifyInstance> {
+  return createOperationalService('trainer', 'Trains and publishes model versions.', deps);
 }
