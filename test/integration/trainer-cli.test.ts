@@ -8,32 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { sql, type ClickHouse } from '@recstream/clickhouse';
+import { sql } from '@recstream/clickhouse';
 import { topicName } from '@recstream/schemas';
-import {
-  createTestDatabase,
-  createTestTopics,
-  deleteTestTopics,
-  dropTestDatabase,
-  readTopic,
-  testNamespace,
-} from '@recstream/testing';
+import { readTopic, testNamespace } from '@recstream/testing';
 import { createModelRegistry } from '@recstream/model-registry';
 import { tinySettings, untrainedModel } from '../support/trainer-fixtures.js';
+import { namespaceDatabase } from '../support/namespace-fixture.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ns = testNamespace('trainercli');
-let clickhouse: ClickHouse;
-
-t.before(async () => {
-  clickhouse = await createTestDatabase(ns);
-  await createTestTopics(ns);
-});
-t.teardown(async () => {
-  await clickhouse.close();
-  await dropTestDatabase(ns);
-  await deleteTestTopics(ns);
-});
+const clickhouse = await namespaceDatabase(t, ns);
 
 t.test('list, promote, pin, unpin and roll back from the command line', async (t) => {
   const root = await mkdtemp(join(tmpdir(), `${ns.id}-models-`));

@@ -8,20 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { fragment, sql, type ClickHouse } from '@recstream/clickhouse';
+import { fragment, sql } from '@recstream/clickhouse';
 import { connectKafka } from '@recstream/kafka';
 import { topicName } from '@recstream/schemas';
-import {
-  createTestDatabase,
-  createTestTopics,
-  deleteTestKeys,
-  deleteTestTopics,
-  dropTestDatabase,
-  infra,
-  readTopic,
-  testLogger,
-  testNamespace,
-} from '@recstream/testing';
+import { infra, readTopic, testLogger, testNamespace } from '@recstream/testing';
 import { Redis } from 'ioredis';
 import { createModelRegistry, publishedMessage } from '@recstream/model-registry';
 import {
@@ -43,20 +33,10 @@ import {
   tinySettings,
   untrainedModel,
 } from '../support/trainer-fixtures.js';
+import { namespaceDatabase } from '../support/namespace-fixture.js';
 
 const ns = testNamespace('trainer');
-let clickhouse: ClickHouse;
-
-t.before(async () => {
-  clickhouse = await createTestDatabase(ns);
-  await createTestTopics(ns);
-});
-t.teardown(async () => {
-  await clickhouse.close();
-  await dropTestDatabase(ns);
-  await deleteTestTopics(ns);
-  await deleteTestKeys(ns);
-});
+const clickhouse = await namespaceDatabase(t, ns, { redisKeys: true });
 
 async function covered(watermark: Record<string, number>): Promise<number> {
   const [row] = await clickhouse.query<{ n: string }>(

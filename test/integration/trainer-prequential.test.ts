@@ -10,7 +10,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import type { ClickHouse } from '@recstream/clickhouse';
 import { createWriteKeyStore } from '@recstream/ingest/auth';
 import {
   covers,
@@ -26,36 +25,18 @@ import {
 } from '@recstream/lab';
 import { ItemIndex } from '@recstream/models';
 import { createRedis } from '@recstream/redis';
-import {
-  createTestDatabase,
-  createTestTopics,
-  deleteTestKeys,
-  deleteTestTopics,
-  dropTestDatabase,
-  infra,
-  startService,
-  testLogger,
-  testNamespace,
-  type RunningService,
-} from '@recstream/testing';
+import { infra, startService, testLogger, testNamespace, type RunningService } from '@recstream/testing';
 import { createModelRegistry } from '@recstream/model-registry';
 import { runFullTrain, runIncrementalUpdate } from '@recstream/trainer/jobs';
 import { testJobDeps, tinySettings } from '../support/trainer-fixtures.js';
+import { namespaceDatabase } from '../support/namespace-fixture.js';
 
 const ns = testNamespace('trainerpreq');
-let clickhouse: ClickHouse;
+const clickhouse = await namespaceDatabase(t, ns, { redisKeys: true });
 let ingest: RunningService | undefined;
-
-t.before(async () => {
-  clickhouse = await createTestDatabase(ns);
-  await createTestTopics(ns);
-});
+// Runs before the database is dropped (teardowns run last registered first).
 t.teardown(async () => {
   await ingest?.stop();
-  await clickhouse.close();
-  await dropTestDatabase(ns);
-  await deleteTestTopics(ns);
-  await deleteTestKeys(ns);
 });
 
 interface SentEvent extends StreamEvent {
