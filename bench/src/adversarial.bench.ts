@@ -24,7 +24,7 @@
 import { startPipeline } from '../../test/adversarial/harness.js';
 import { total } from '../../test/adversarial/ledger.js';
 import { CHAOS_TARGETS, isStoreChaos, runAdversarial, type ChaosTarget } from '../../test/adversarial/run.js';
-import { integerFromEnv } from './env.js';
+import { integerFromEnv, integerInRangeFromEnv } from './env.js';
 import { reportHeader } from './report.js';
 
 const progress = (line: string) => process.stderr.write(`[bench:adversarial] ${line}\n`);
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
         batchSize: 10,
         quietMs: integerFromEnv('BENCH_QUIET_S', 5) * 1000,
       },
-      attackerNice: integerFromEnv('BENCH_ATTACKER_NICE', 10),
+      attackerNice: integerInRangeFromEnv('BENCH_ATTACKER_NICE', 10, 0, 19),
       chaos,
       storeDownMs: integerFromEnv('BENCH_STORE_DOWN_S', 5) * 1000,
       settleTimeoutMs: 120_000,

@@ -37,3 +37,13 @@ export function choiceFromEnv<T extends string>(name: string, choices: readonly 
   if (choice === undefined) throw new Error(`${name} must be one of ${choices.join(', ')}, got ${raw}`);
   return choice;
 }
+
+/** An integer from `min` to `max` (zero allowed when `min` is 0); `fallback` when unset or empty. */
+export function integerInRangeFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
+  return value;
+}
