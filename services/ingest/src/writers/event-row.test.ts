@@ -10,44 +10,55 @@ const server = {
 } as const;
 const base = { event_id: 'e1', user_id: 'u1', ...server };
 
-/** The columns every row has, as they are when the event leaves them unset. */
+/** Text columns an event leaves unset: empty strings, never NULL (ClickHouse 18.16 columns are not Nullable). */
+const UNSET_TEXT = [
+  'type',
+  'anonymous_id',
+  'session_id',
+  'item_id',
+  'order_id',
+  'currency',
+  'query',
+  'list',
+  'request_id',
+  'page_type',
+  'page_url',
+  'referrer',
+  'page_category',
+  'locale',
+  'user_agent',
+  'browser',
+  'browser_version',
+  'os',
+  'device_type',
+  'ip_prefix',
+  'client_timestamp',
+  'time_correction',
+] as const;
+
+/**
+ * The row of `base` with its type unset: text empty, no line items, amounts 0, unknown counts,
+ * positions and topic positions -1, properties an empty object; times in ClickHouse's format.
+ */
 const defaults: EventRow = {
+  ...(Object.fromEntries(UNSET_TEXT.map((column) => [column, ''])) as Record<
+    (typeof UNSET_TEXT)[number],
+    ''
+  >),
   event_id: 'e1',
-  type: '',
   user_id: 'u1',
-  anonymous_id: '',
-  session_id: '',
-  item_id: '',
   item_ids: [],
   item_prices: [],
   item_quantities: [],
-  order_id: '',
   price: 0,
   quantity: 0,
-  currency: '',
   revenue: 0,
-  query: '',
   results_count: -1,
   position: -1,
-  list: '',
-  request_id: '',
-  page_type: '',
-  page_url: '',
-  referrer: '',
-  page_category: '',
-  locale: '',
-  user_agent: '',
-  browser: '',
-  browser_version: '',
-  os: '',
-  device_type: '',
-  ip_prefix: '',
   properties: '{}',
   source: 'shop-a',
   event_time: '2026-04-30 23:59:58',
   received_at: '2026-05-01 12:00:05',
-  client_timestamp: '',
-  time_correction: '',
   event_date: '2026-04-30',
   kafka_partition: -1,
   kafka_offset: '-1',
