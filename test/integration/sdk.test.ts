@@ -8,8 +8,6 @@
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { ERROR_CODES, TransientError } from '@recstream/errors';
-import { createPublisher } from '@recstream/ingest/replay';
-import { createRedis } from '@recstream/redis';
 import type { EnrichedEvent } from '@recstream/schemas';
 import {
   createFetchTransport,
@@ -21,17 +19,8 @@ import {
   type Transport,
   type TrackerOptions,
 } from '@recstream/sdk';
-import {
-  connectTestKafka,
-  createTestTopics,
-  deleteTestKeys,
-  deleteTestTopics,
-  infra,
-  readTopic,
-  testNamespace,
-  testTopics,
-} from '@recstream/testing';
-import { collectorApp } from '../support/collector-app.js';
+import { readTopic, testNamespace, testTopics } from '@recstream/testing';
+import { collectorApp, kafkaCollector } from '../support/collector-app.js';
 
 const ns = testNamespace('sdk');
 const topics = testTopics(ns);
@@ -39,23 +28,12 @@ const SOURCE = 'sdk-test-shop';
 
 /** The collector on a real port: real validators, real Kafka publisher, write keys in Redis. */
 async function startCollector(t: Test) {
-  await createTestTopics(ns);
-  const { producer } = await connectTestKafka(ns);
-  const redis = createRedis(infra.redisUrl);
-  await redis.connect();
-  // Runs after the app is closed (teardowns run last registered first).
-  t.teardown(async () => {
-    await producer.disconnect();
-    redis.disconnect();
-    await Promise.allSettled([deleteTestTopics(ns), deleteTestKeys(ns)]);
-  });
-
-  const publisher = createPublisher(producer, topics);
+  const kafka = await kafkaCollector(t, ns);
+  const publisher = kafka.publisher;
   /** When set, the next produce fails as an unacknowledged one does: the collector answers 503. */
   let failNextPublish = false;
   const collector = {
-    redis,
-    redisPrefix: ns.redisPrefix,
+    ...kafka,
     publisher: {
       ...publisher,
       publishEvents: (events: readonly EnrichedEvent[]) => {

@@ -8,19 +8,8 @@
 import { gzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
 import { hashWriteKey, writeKeyRedisKeys } from '@recstream/ingest/auth';
-import { createPublisher } from '@recstream/ingest/replay';
-import { createRedis } from '@recstream/redis';
-import {
-  connectTestKafka,
-  createTestTopics,
-  deleteTestKeys,
-  deleteTestTopics,
-  infra,
-  readTopic,
-  testNamespace,
-  testTopics,
-} from '@recstream/testing';
-import { collectorApp } from '../support/collector-app.js';
+import { readTopic, testNamespace, testTopics } from '@recstream/testing';
+import { collectorApp, kafkaCollector } from '../support/collector-app.js';
 
 const ns = testNamespace('writekeyscopes');
 const topics = testTopics(ns);
@@ -37,18 +26,9 @@ const item = (id: string) => ({
 const view = (id: string) => ({ type: 'view', event_id: id, user_id: 'u1', item_id: 'sku-1' });
 
 async function collector(t: Test) {
-  await createTestTopics(ns);
-  const { producer } = await connectTestKafka(ns);
-  const redis = createRedis(infra.redisUrl);
-  await redis.connect();
-  // Runs after the app is closed (teardowns run last registered first).
-  t.teardown(async () => {
-    await producer.disconnect();
-    redis.disconnect();
-    await Promise.allSettled([deleteTestTopics(ns), deleteTestKeys(ns)]);
-  });
-  const publisher = createPublisher(producer, topics);
-  const { app, store } = await collectorApp(t, { redis, redisPrefix: ns.redisPrefix, publisher });
+  const kafka = await kafkaCollector(t, ns);
+  const redis = kafka.redis;
+  const { app, store } = await collectorApp(t, kafka);
   const send = (key: string, method: 'POST' | 'DELETE', url: string, body?: unknown) =>
     app.inject({
       method,

@@ -12,12 +12,20 @@ import {
   type ClientLimits,
   type WriteKeyStore,
 } from '@recstream/ingest/auth';
-import type { Publisher } from '@recstream/ingest/replay';
+import { createPublisher, type Publisher } from '@recstream/ingest/replay';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis, type Redis } from '@recstream/redis';
 import { createValidators, type EnrichedEvent } from '@recstream/schemas';
-import { infra } from '@recstream/testing';
+import {
+  connectTestKafka,
+  createTestTopics,
+  deleteTestKeys,
+  deleteTestTopics,
+  infra,
+  testTopics,
+  type TestNamespace,
+} from '@recstream/testing';
 
 export interface TestCollector {
   readonly redis: Redis;
@@ -85,4 +93,22 @@ export async function connectRedis(t: Test): Promise<Redis> {
   await redis.connect();
   t.teardown(() => redis.disconnect());
   return redis;
+}
+
+/**
+ * What a collector that really produces needs: the namespace's topics, a Kafka publisher to them
+ * and the local Redis. When the test ends (after the app, registered later, is closed) the producer
+ * and Redis disconnect, and the topics and the namespace's keys are deleted.
+ */
+export async function kafkaCollector(t: Test, ns: TestNamespace): Promise<TestCollector> {
+  await createTestTopics(ns);
+  const { producer } = await connectTestKafka(ns);
+  const redis = createRedis(infra.redisUrl);
+  await redis.connect();
+  t.teardown(async () => {
+    await producer.disconnect();
+    redis.disconnect();
+    await Promise.allSettled([deleteTestTopics(ns), deleteTestKeys(ns)]);
+  });
+  return { redis, redisPrefix: ns.redisPrefix, publisher: createPublisher(producer, testTopics(ns)) };
 }
