@@ -12,18 +12,16 @@ import t from 'tap';
 import { compileContext, compileEvent } from '@recstream/feature/compile';
 import { createFeatureStore, type CompiledEvent } from '@recstream/feature/store';
 import { featureKeys, toItemMeta, writeCatalog } from '@recstream/features';
-import { createKafka, parseBrokers } from '@recstream/kafka';
 import { DLQ_HEADERS, type EnrichedEvent } from '@recstream/schemas';
 import {
   connectTestKafka,
   connectTestRedis,
   createTestTopics,
   deleteTestTopics,
-  infra,
   readTopic,
   type RunningService,
   startService,
-  testLogger,
+  testKafkaAdmin,
   testNamespace,
   testTopics,
   waitFor,
@@ -66,11 +64,7 @@ t.test('a poison message among good ones on one partition', async (t) => {
   await createTestTopics(ns);
   const { producer } = await connectTestKafka(ns);
   const redis = await connectTestRedis(ns, (cleanUp) => t.teardown(cleanUp));
-  const admin = createKafka({
-    brokers: parseBrokers(infra.kafkaBrokers),
-    clientId: ns.id,
-    logger: testLogger(),
-  }).admin();
+  const admin = testKafkaAdmin(ns);
   await admin.connect();
   const running: RunningService[] = [];
   t.teardown(async () => {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { Admin } from 'kafkajs';
 import { createClickHouse, ident, runMigrations, sql, type ClickHouse } from '@recstream/clickhouse';
 import { createKafka, ensureTopics, parseBrokers } from '@recstream/kafka';
 import { createLogger, type Logger } from '@recstream/logger';
@@ -101,34 +102,35 @@ export async function dropTestDatabase(ns: TestNamespace): Promise<void> {
   await server.close();
 }
 
-export async function createTestTopics(ns: TestNamespace): Promise<void> {
-  const admin = createKafka({
+/** A Kafka admin client of the namespace's, on the local broker; the caller connects it. */
+export function testKafkaAdmin(ns: TestNamespace): Admin {
+  return createKafka({
     brokers: parseBrokers(infra.kafkaBrokers),
     clientId: ns.id,
     logger: testLogger(),
   }).admin();
+}
+
+async function withKafkaAdmin<T>(ns: TestNamespace, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = testKafkaAdmin(ns);
   await admin.connect();
   try {
-    await ensureTopics(admin, ns.topicPrefix);
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }
 }
 
+export async function createTestTopics(ns: TestNamespace): Promise<void> {
+  await withKafkaAdmin(ns, (admin) => ensureTopics(admin, ns.topicPrefix));
+}
+
 export async function deleteTestTopics(ns: TestNamespace): Promise<void> {
   assertTestName(ns.topicPrefix);
-  const admin = createKafka({
-    brokers: parseBrokers(infra.kafkaBrokers),
-    clientId: ns.id,
-    logger: testLogger(),
-  }).admin();
-  await admin.connect();
-  try {
+  await withKafkaAdmin(ns, async (admin) => {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(ns.topicPrefix));
     if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Deletes the namespace's keys from both Redis roles (durable and feature store). */
