@@ -217,14 +217,19 @@ t.test('rebuild from the ClickHouse log', async (t) => {
   const restoredStore = createFeatureStore(redis, restored);
   for (const [partition, events] of compiled(restored, 30))
     await restoredStore.apply(`${TOPIC}/${partition}`, events);
+  /** A rebuild of the restored store from the log. */
+  const rebuild = (options: Partial<Parameters<typeof rebuildFeatures>[0]> = {}) =>
+    rebuildFeatures({
+      clickhouse,
+      redis,
+      store: restoredStore,
+      prefix: restored,
+      eventsTopic: TOPIC,
+      maxLatenessMs,
+      ...options,
+    });
   const progress: number[] = [];
-  const report = await rebuildFeatures({
-    clickhouse,
-    redis,
-    store: restoredStore,
-    prefix: restored,
-    eventsTopic: TOPIC,
-    maxLatenessMs,
+  const report = await rebuild({
     now: () => T + 86_400_000,
     onProgress: (read) => progress.push(read),
   });
@@ -266,27 +271,12 @@ t.test('rebuild from the ClickHouse log', async (t) => {
   );
   t.ok(await redis.hget(featureKeys(restored).state(), 'rebuilt_at'), 'the store is marked rebuilt');
 
-  const again = await rebuildFeatures({
-    clickhouse,
-    redis,
-    store: restoredStore,
-    prefix: restored,
-    eventsTopic: TOPIC,
-    maxLatenessMs,
-  });
+  const again = await rebuild();
   t.equal(again.applied, 0, 'a second run applies nothing');
   t.same(await dump(redis, restored), reference, 'and changes nothing');
 
   await redis.zadd(featureKeys(restored).itemPopularity(), 1e6, 'corrupted');
-  const reset = await rebuildFeatures({
-    clickhouse,
-    redis,
-    store: restoredStore,
-    prefix: restored,
-    eventsTopic: TOPIC,
-    maxLatenessMs,
-    reset: true,
-  });
+  const reset = await rebuild({ reset: true });
   t.ok(reset.deletedKeys > 50, `reset deleted ${reset.deletedKeys} keys`);
   t.equal(reset.applied, placed.length - 1, 'and recomputed every event');
   t.same(
