@@ -45,6 +45,17 @@ function click(i: number): EnrichedEvent {
   };
 }
 
+/** A catalog item of the test's, as the feature service keeps it. */
+const itemMeta = (id: string) =>
+  toItemMeta({
+    item_id: id,
+    title: id,
+    category_path: ['Beauty'],
+    price: 10,
+    currency: 'EUR',
+    availability: 'in_stock',
+  });
+
 const server = (id: string) => ({
   event_id: id,
   user_id: 'shopper-1',
@@ -76,16 +87,7 @@ t.test('a poison message among good ones on one partition', async (t) => {
   await writeCatalog(
     redis,
     ns.redisPrefix,
-    ITEMS.map((id) =>
-      toItemMeta({
-        item_id: id,
-        title: id,
-        category_path: ['Beauty'],
-        price: 10,
-        currency: 'EUR',
-        availability: 'in_stock',
-      }),
-    ),
+    ITEMS.map((id) => itemMeta(id)),
   );
 
   // One key, so one partition: the poison messages sit between good ones, in two fetches' worth.
@@ -151,19 +153,7 @@ t.test(
     const ns = testNamespace('featpoisonlua');
     const redis = await connectTestRedis(ns, (cleanUp) => t.teardown(cleanUp));
     const keys = featureKeys(ns.redisPrefix);
-    const catalog = new Map(
-      ITEMS.map((id) => [
-        id,
-        toItemMeta({
-          item_id: id,
-          title: id,
-          category_path: ['Beauty'],
-          price: 10,
-          currency: 'EUR',
-          availability: 'in_stock',
-        }),
-      ]),
-    );
+    const catalog = new Map(ITEMS.map((id) => [id, itemMeta(id)]));
     const ctx = compileContext(ns.redisPrefix, catalog);
     const compiled = (event: EnrichedEvent, offset: number): CompiledEvent => ({
       eventId: event.event_id,
