@@ -6,11 +6,10 @@
 import { ItemIndex, trainSequenceModel, type UserSequence } from '@recstream/models';
 import { readBatch, readCatalogItems } from '../data/event-log.reader.js';
 import { evaluateHoldout, holdoutCases } from '../learning/holdout.js';
-import { newVersionName } from '@recstream/model-registry';
 import { advanceWatermark, EMPTY_WATERMARK, splitHoldout, type Watermark } from '../watermark/watermark.js';
-import { judgeAndAct } from './guarded-publish.js';
+import { saveAndJudge } from './guarded-publish.js';
 import type { SequenceJobDeps, SequenceSettings } from './sequence-settings.js';
-import { groupByUser, itemsOf, timeSpan, unknownToCatalog } from './training-data.js';
+import { groupByUser, itemsOf, unknownToCatalog } from './training-data.js';
 
 export type FullTrainOutcome =
   | { readonly outcome: 'too-little-data'; readonly events: number }
@@ -71,35 +70,22 @@ export async function runFullTrain(
       'holdout.hr10': candidateMetrics.hr10,
       'holdout.ndcg10': candidateMetrics.ndcg10,
     };
-    await progress('saving', 80);
-    const now = deps.now();
-    const record = await deps.registry.saveSequenceModel(
+    const { record, verdict } = await saveAndJudge(
+      deps,
+      settings,
       {
-        model: settings.model,
-        version: newVersionName(now, deps.suffix()),
         kind: 'full',
         parent: null,
-        createdAt: now.toISOString(),
-        dataWindow: { ...timeSpan(learn), events: learn.length },
+        learn,
         watermark,
         metrics,
         hyperParameters: { ...model.hyper, holdoutFraction: settings.holdoutFraction },
+        model,
+        index,
+        holdout: { cases, metrics: candidateMetrics },
       },
-      model,
-      index.itemIds,
+      progress,
     );
-    deps.metrics.eventsLearned.inc({ model: settings.model }, learn.length);
-    await deps.mirror.versions([record]);
-    await progress('judging', 90);
-    const { verdict } = await judgeAndAct(
-      deps,
-      settings,
-      record,
-      { cases, metrics: candidateMetrics },
-      (on) => evaluateHoldout(model, index, on),
-      model.hyper.maxLength,
-    );
-    await progress('done', 100);
     return { outcome: verdict.action, version: record.version, events: learn.length, watermark, metrics };
   } finally {
     model.dispose();

@@ -1,17 +1,19 @@
 /**
- * Judges a saved candidate against the live version on the same held-out cases and acts on the
- * verdict: publish, or keep the live version (rejected / held), recording the decision with the
- * numbers either way.
+ * Saves a trained candidate as a new version, judges it against the live version on the same
+ * held-out cases and acts on the verdict: publish, or keep the live version (rejected / held),
+ * recording the decision with the numbers either way.
  */
 import { errorMessage } from '@recstream/errors';
+import type { LogEvent } from '../data/event-log.reader.js';
 import { judge, type Verdict } from '../guardrails/guardrail.js';
 import { evaluateHoldout, type HoldoutCase, type HoldoutMetrics } from '../learning/holdout.js';
-import { ItemIndex } from '@recstream/models';
+import { ItemIndex, type SequenceRecommender } from '@recstream/models';
 import { keepLive, publishVersion } from '../registry/model-operations.js';
-import { coversWatermark, mergeWatermarks } from '../watermark/watermark.js';
+import { coversWatermark, mergeWatermarks, type Watermark } from '../watermark/watermark.js';
 import { casesBeyond } from './holdout-window.js';
-import type { VersionRecord } from '@recstream/model-registry';
+import { newVersionName, type NewVersion, type VersionRecord } from '@recstream/model-registry';
 import type { SequenceJobDeps, SequenceSettings } from './sequence-settings.js';
+import { timeSpan } from './training-data.js';
 
 /** The live version's metrics on `cases`, or why they could not be measured. */
 async function liveMetrics(
@@ -101,4 +103,59 @@ export async function judgeAndAct(
     'guardrail decision',
   );
   return { verdict, live: measured };
+}
+
+/** A trained model, as a training job hands it over to be saved and judged. */
+export interface TrainedCandidate {
+  readonly kind: NewVersion['kind'];
+  readonly parent: string | null;
+  /** The events it learned. */
+  readonly learn: readonly LogEvent[];
+  readonly watermark: Watermark;
+  readonly metrics: NewVersion['metrics'];
+  readonly hyperParameters: NewVersion['hyperParameters'];
+  readonly model: SequenceRecommender;
+  readonly index: ItemIndex;
+  /** Its own held-out cases and its metrics on them. */
+  readonly holdout: { readonly cases: readonly HoldoutCase[]; readonly metrics: HoldoutMetrics };
+}
+
+/** Saves the candidate as a new version, then judges it and acts on the verdict (`judgeAndAct`). */
+export async function saveAndJudge(
+  deps: SequenceJobDeps,
+  settings: SequenceSettings,
+  candidate: TrainedCandidate,
+  progress: (stage: string, percent: number) => Promise<void>,
+): Promise<{ record: VersionRecord; verdict: Verdict }> {
+  const { learn, model, index } = candidate;
+  await progress('saving', 80);
+  const now = deps.now();
+  const record = await deps.registry.saveSequenceModel(
+    {
+      model: settings.model,
+      version: newVersionName(now, deps.suffix()),
+      kind: candidate.kind,
+      parent: candidate.parent,
+      createdAt: now.toISOString(),
+      dataWindow: { ...timeSpan(learn), events: learn.length },
+      watermark: candidate.watermark,
+      metrics: candidate.metrics,
+      hyperParameters: candidate.hyperParameters,
+    },
+    model,
+    index.itemIds,
+  );
+  deps.metrics.eventsLearned.inc({ model: settings.model }, learn.length);
+  await deps.mirror.versions([record]);
+  await progress('judging', 90);
+  const { verdict } = await judgeAndAct(
+    deps,
+    settings,
+    record,
+    candidate.holdout,
+    (on) => evaluateHoldout(model, index, on),
+    model.hyper.maxLength,
+  );
+  await progress('done', 100);
+  return { record, verdict };
 }

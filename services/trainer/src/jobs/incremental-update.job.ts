@@ -18,11 +18,10 @@ import { ERROR_CODES, PermanentError } from '@recstream/errors';
 import { readBatch, readCatalogItems, readHistories, sampleReplayUsers } from '../data/event-log.reader.js';
 import { evaluateHoldout, holdoutCases } from '../learning/holdout.js';
 import { ItemIndex, updateSequenceModel, type UpdateSequence } from '@recstream/models';
-import { newVersionName } from '@recstream/model-registry';
 import { advanceWatermark, splitHoldout, watermarkKey, type Watermark } from '../watermark/watermark.js';
-import { judgeAndAct } from './guarded-publish.js';
+import { saveAndJudge } from './guarded-publish.js';
 import type { SequenceJobDeps, SequenceSettings } from './sequence-settings.js';
-import { groupByUser, itemsOf, timeSpan, unknownToCatalog } from './training-data.js';
+import { groupByUser, itemsOf, unknownToCatalog } from './training-data.js';
 
 export type IncrementalOutcome =
   | { readonly outcome: 'no-base'; readonly reason: string }
@@ -121,16 +120,13 @@ export async function runIncrementalUpdate(
       'holdout.ndcg10': candidateMetrics.ndcg10,
     };
 
-    await progress('saving', 80);
-    const now = deps.now();
-    const record = await registry.saveSequenceModel(
+    const { record, verdict } = await saveAndJudge(
+      deps,
+      settings,
       {
-        model: settings.model,
-        version: newVersionName(now, deps.suffix()),
         kind: 'incremental',
         parent: head.version,
-        createdAt: now.toISOString(),
-        dataWindow: { ...timeSpan(learn), events: learn.length },
+        learn,
         watermark,
         metrics,
         hyperParameters: {
@@ -140,23 +136,12 @@ export async function runIncrementalUpdate(
           maxBatchEvents: settings.maxBatchEvents,
           holdoutFraction: settings.holdoutFraction,
         },
+        model: loaded.model,
+        index,
+        holdout: { cases, metrics: candidateMetrics },
       },
-      loaded.model,
-      index.itemIds,
+      progress,
     );
-    deps.metrics.eventsLearned.inc({ model: settings.model }, learn.length);
-    await deps.mirror.versions([record]);
-
-    await progress('judging', 90);
-    const { verdict } = await judgeAndAct(
-      deps,
-      settings,
-      record,
-      { cases, metrics: candidateMetrics },
-      (on) => evaluateHoldout(loaded.model, index, on),
-      loaded.model.hyper.maxLength,
-    );
-    await progress('done', 100);
     return {
       outcome: verdict.action,
       version: record.version,
