@@ -3,14 +3,13 @@
  * a fixed rate until the duration is up or the stop signal fires.
  */
 import { generateCatalog } from '../catalog/catalog.generator.js';
-import type { TrafficLogger } from '../log.js';
-import { startProgressReporter } from '../pump/progress.reporter.js';
-import { pumpEvents, type PacedEvent } from '../pump/traffic.pump.js';
-import { TrafficStats } from '../pump/traffic.stats.js';
+import type { PacedEvent } from '../pump/traffic.pump.js';
 import { FixedRatePacer } from '../rate/rate-limiter.js';
 import { ShopTraffic } from '../shoppers/shop.traffic.js';
 import { generateShoppers } from '../shoppers/shopper.model.js';
-import { errorMessage, sendCatalog, type RunSummary, type TrafficSink } from './run.summary.js';
+import { executeRun, type RunDeps, type RunSummary } from './run.summary.js';
+
+export type { RunDeps } from './run.summary.js';
 
 export interface SimulateOptions {
   readonly seed: number;
@@ -32,18 +31,9 @@ export interface SimulateOptions {
   readonly progressIntervalMs: number;
 }
 
-export interface RunDeps {
-  readonly sink: TrafficSink;
-  readonly logger: TrafficLogger;
-  /** Graceful stop: finish the batch being filled and the one in flight. */
-  readonly stop: AbortSignal;
-  readonly now?: () => Date;
-}
-
 export async function runSimulate(options: SimulateOptions, deps: RunDeps): Promise<RunSummary> {
   const now = deps.now ?? (() => new Date());
-  const startedAt = now().getTime();
-  const stats = new TrafficStats();
+  const startedAt = now();
   const { logger } = deps;
   const details = {
     seed: options.seed,
@@ -56,57 +46,42 @@ export async function runSimulate(options: SimulateOptions, deps: RunDeps): Prom
   const catalog = generateCatalog({ items: options.items, seed: options.seed, now: now() });
   const shoppers = generateShoppers({ count: options.users, seed: options.seed, catalog });
   logger.info(details, 'simulated shop built');
-  const summary = (end: RunSummary['end'], error?: unknown): RunSummary => ({
-    mode: 'simulate',
-    end,
-    elapsed_s: Math.round((now().getTime() - startedAt) / 100) / 10,
-    counts: stats.snapshot(),
-    ...(error === undefined ? {} : { error: errorMessage(error) ?? 'unknown error' }),
-    details,
-  });
 
-  const catalogSent = await sendCatalog(
-    catalog.items.map((i) => i.item),
-    deps.sink,
-    stats,
-    logger,
-  );
-  if (!catalogSent.ok) return summary('ingest-unavailable', catalogSent.error);
-  if (deps.stop.aborted) return summary('stopped');
-
-  const traffic = new ShopTraffic(catalog, shoppers, {
-    seed: options.seed,
-    runId: options.runId,
-    concurrentSessions: options.concurrentSessions ?? Math.max(10, Math.round(options.rate)),
-    trendEveryEvents:
-      options.trendEverySeconds === undefined
-        ? undefined
-        : Math.max(1, Math.round(options.trendEverySeconds * options.rate)),
-    onTrend: (item) => {
-      logger.info(
-        { item_id: item.item.item_id, title: item.item.title, category: item.item.category_path },
-        'trend item started',
-      );
-    },
-  });
-  function* paced(): Generator<PacedEvent> {
-    for (const event of traffic) yield { event };
-  }
-
-  const progress = startProgressReporter(stats, logger, options.progressIntervalMs);
-  try {
-    const result = await pumpEvents(
-      paced(),
-      { sink: deps.sink, pacer: new FixedRatePacer(options.rate), stats, logger },
-      {
-        batchSize: options.batchSize,
-        flushIntervalMs: options.flushIntervalMs,
-        stop: deps.stop,
-        durationMs: options.durationMs,
+  // Made once the catalog is in, as the events are pumped.
+  const shopEvents = (): Iterable<PacedEvent> => {
+    const traffic = new ShopTraffic(catalog, shoppers, {
+      seed: options.seed,
+      runId: options.runId,
+      concurrentSessions: options.concurrentSessions ?? Math.max(10, Math.round(options.rate)),
+      trendEveryEvents:
+        options.trendEverySeconds === undefined
+          ? undefined
+          : Math.max(1, Math.round(options.trendEverySeconds * options.rate)),
+      onTrend: (item) => {
+        logger.info(
+          { item_id: item.item.item_id, title: item.item.title, category: item.item.category_path },
+          'trend item started',
+        );
       },
-    );
-    return summary(result.end, result.error);
-  } finally {
-    progress.stop();
-  }
+    });
+    return (function* () {
+      for (const event of traffic) yield { event };
+    })();
+  };
+
+  return executeRun(
+    {
+      mode: 'simulate',
+      details,
+      startedAt,
+      items: catalog.items.map((i) => i.item),
+      events: shopEvents,
+      pacer: new FixedRatePacer(options.rate),
+      batchSize: options.batchSize,
+      flushIntervalMs: options.flushIntervalMs,
+      durationMs: options.durationMs,
+      progressIntervalMs: options.progressIntervalMs,
+    },
+    deps,
+  );
 }
