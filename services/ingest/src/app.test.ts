@@ -144,6 +144,19 @@ const view = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** An event sent from a page of https://shop.example, with `key` when given. */
+const postFromShop = (app: Awaited<ReturnType<typeof buildApp>>, event: unknown, key?: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    headers: {
+      'content-type': 'application/json',
+      origin: 'https://shop.example',
+      ...(key === undefined ? {} : { 'x-write-key': key }),
+    },
+    payload: JSON.stringify(event),
+  });
+
 t.test('a single valid event is accepted with 202 and published enriched', async (t) => {
   const { post, events, metricsText } = await setup(t);
   const response = await post(JSON.stringify(view('e1', { timestamp: '2026-05-01T11:59:00Z' })));
@@ -325,21 +338,11 @@ t.test('CORS: configured browser origins may send events, others get no CORS hea
   );
   t.equal((await preflight('https://evil.example')).headers['access-control-allow-origin'], undefined);
 
-  const post = await app.inject({
-    method: 'POST',
-    url: '/v1/events',
-    headers: { 'content-type': 'application/json', origin: 'https://shop.example', 'x-write-key': writeKey },
-    payload: JSON.stringify(view('c0')),
-  });
+  const post = await postFromShop(app, view('c0'), writeKey);
   t.equal(post.statusCode, 202);
   t.equal(post.headers['access-control-allow-origin'], 'https://shop.example');
 
-  const unauthenticated = await app.inject({
-    method: 'POST',
-    url: '/v1/events',
-    headers: { 'content-type': 'application/json', origin: 'https://shop.example' },
-    payload: JSON.stringify(view('c1')),
-  });
+  const unauthenticated = await postFromShop(app, view('c1'));
   t.equal(unauthenticated.statusCode, 401);
   t.equal(
     unauthenticated.headers['access-control-allow-origin'],
@@ -350,12 +353,7 @@ t.test('CORS: configured browser origins may send events, others get no CORS hea
 
 t.test('without configured origins the collector sends no CORS headers', async (t) => {
   const { app, writeKey } = await setup(t);
-  const response = await app.inject({
-    method: 'POST',
-    url: '/v1/events',
-    headers: { 'content-type': 'application/json', origin: 'https://shop.example', 'x-write-key': writeKey },
-    payload: JSON.stringify(view('c1')),
-  });
+  const response = await postFromShop(app, view('c1'), writeKey);
   t.equal(response.statusCode, 202);
   t.equal(response.headers['access-control-allow-origin'], undefined);
 });
