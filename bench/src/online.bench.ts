@@ -54,13 +54,14 @@ import {
   prequentialReport,
   type PrequentialReport,
   runPrequential,
-  scoreByVersion,
+  onlineVersusFrozen,
+  registryVersions,
   sendBatch,
   type StreamEvent,
   trainInitialModel,
   waitForStored,
 } from '@recstream/lab';
-import { ItemIndex, loadTensorFlow } from '@recstream/models';
+import { loadTensorFlow } from '@recstream/models';
 import { createRedis } from '@recstream/redis';
 import {
   createTestDatabase,
@@ -430,29 +431,14 @@ async function pipeline(events: readonly ReplayedEvent[], seed: number) {
     const maxLength = TRAINER_HYPER.maxLength;
     const cases = prequentialCases(prefix, suffix, maxLength);
     const tf = loadTensorFlow();
-    const load = async (version: string) => {
-      const loaded = await registry.loadSequenceModel(MODEL, version, tf);
-      return {
-        model: loaded.model,
-        index: new ItemIndex(loaded.itemIds ?? []),
-        dispose: () => loaded.model.dispose(),
-      };
-    };
-    const online = await scoreByVersion(
+    const report = await onlineVersusFrozen(
       cases,
-      cases.map((c) => liveAtSend[c.position] ?? initialVersion),
-      load,
+      {
+        online: (c) => liveAtSend[c.position] ?? initialVersion,
+        frozen: initialVersion,
+        load: registryVersions(registry, MODEL, tf),
+      },
       10,
-    );
-    const frozen = await scoreByVersion(
-      cases,
-      cases.map(() => initialVersion),
-      load,
-      10,
-    );
-    const report = prequentialReport(
-      { k: 10, online, frozen },
-      cases.map((c) => c.position),
       suffix.length,
       {
         windows: numberFromEnv('BENCH_WINDOWS', 10),

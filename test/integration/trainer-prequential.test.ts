@@ -17,13 +17,12 @@ import {
   learningDelays,
   LiveVersionTimeline,
   prequentialCases,
-  prequentialReport,
-  scoreByVersion,
+  onlineVersusFrozen,
+  registryVersions,
   sendBatch,
   type StreamEvent,
   waitForStored,
 } from '@recstream/lab';
-import { ItemIndex } from '@recstream/models';
 import { createRedis } from '@recstream/redis';
 import { infra, startService, testLogger, testNamespace, type RunningService } from '@recstream/testing';
 import { createModelRegistry } from '@recstream/model-registry';
@@ -140,29 +139,14 @@ t.test('online learning through the pipeline beats the frozen model on new items
   // 3. Each event scored by the version live when it was accepted, and by the initial one.
   const maxLength = settings.hyper.maxLength ?? 6;
   const cases = prequentialCases(prefix, suffix, maxLength);
-  const load = async (version: string) => {
-    const loaded = await registry.loadSequenceModel(settings.model, version, deps.tf);
-    return {
-      model: loaded.model,
-      index: new ItemIndex(loaded.itemIds ?? []),
-      dispose: () => loaded.model.dispose(),
-    };
-  };
-  const online = await scoreByVersion(
+  const report = await onlineVersusFrozen(
     cases,
-    cases.map((c) => liveAtSend[c.position] ?? ''),
-    load,
+    {
+      online: (c) => liveAtSend[c.position] ?? '',
+      frozen: initial,
+      load: registryVersions(registry, settings.model, deps.tf),
+    },
     10,
-  );
-  const frozen = await scoreByVersion(
-    cases,
-    cases.map(() => initial),
-    load,
-    10,
-  );
-  const report = prequentialReport(
-    { k: 10, online, frozen },
-    cases.map((c) => c.position),
     suffix.length,
     { windows: 4, resamples: 500, confidence: 0.95, seed: 1 },
   );

@@ -133,7 +133,13 @@ export {
   type UpdateRecord,
 } from './prequential/prequential.js';
 export { scoreCases, type CaseScores } from './prequential/score-cases.js';
-export { scoreByVersion, type LoadedVersion } from './prequential/versioned-scoring.js';
+export {
+  onlineVersusFrozen,
+  registryVersions,
+  scoreByVersion,
+  type LoadedVersion,
+  type VersionSource,
+} from './prequential/versioned-scoring.js';
 export {
   pairedBootstrap,
   prequentialReport,

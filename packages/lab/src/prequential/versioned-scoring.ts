@@ -4,8 +4,9 @@
  * the event, which was not even in Kafka yet. Versions are loaded one at a time (each scores all
  * of its cases together) so memory holds one model, whatever the number of versions.
  */
-import type { ItemIndex, Recommender } from '@recstream/models';
+import { ItemIndex, type LoadedSequenceModel, type Recommender, type TensorFlow } from '@recstream/models';
 import type { PrequentialCase } from './prequential-cases.js';
+import { prequentialReport, type PrequentialReport, type ReportOptions } from './prequential-report.js';
 import { emptyScores, scoreCases, type CaseScores } from './score-cases.js';
 
 export interface LoadedVersion {
@@ -49,4 +50,55 @@ export async function scoreByVersion(
     }
   }
   return scores;
+}
+
+/** Where versions are loaded from: the model registry (`loadSequenceModel`). */
+export interface VersionSource {
+  loadSequenceModel(model: string, version: string, tf: TensorFlow): Promise<LoadedSequenceModel>;
+}
+
+/** Loads versions of `model` from the registry, one at a time, for `scoreByVersion`. */
+export function registryVersions(
+  registry: VersionSource,
+  model: string,
+  tf: TensorFlow,
+): (version: string) => Promise<LoadedVersion> {
+  return async (version) => {
+    const loaded = await registry.loadSequenceModel(model, version, tf);
+    return {
+      model: loaded.model,
+      index: new ItemIndex(loaded.itemIds ?? []),
+      dispose: () => loaded.model.dispose(),
+    };
+  };
+}
+
+/**
+ * The prequential comparison of a replayed stream: each case scored online (by `onlineVersion`,
+ * the version live when its event was accepted) and frozen (by `frozenVersion`), hits at `k`.
+ */
+export async function onlineVersusFrozen(
+  cases: readonly PrequentialCase[],
+  versions: {
+    readonly online: (c: PrequentialCase) => string;
+    readonly frozen: string;
+    readonly load: (version: string) => Promise<LoadedVersion>;
+  },
+  k: number,
+  streamEvents: number,
+  options: ReportOptions,
+): Promise<PrequentialReport> {
+  const online = await scoreByVersion(cases, cases.map(versions.online), versions.load, k);
+  const frozen = await scoreByVersion(
+    cases,
+    cases.map(() => versions.frozen),
+    versions.load,
+    k,
+  );
+  return prequentialReport(
+    { k, online, frozen },
+    cases.map((c) => c.position),
+    streamEvents,
+    options,
+  );
 }
