@@ -8,32 +8,36 @@ const receivedAt = new Date('2026-05-01T12:00:00.000Z');
 const clock = { maxFutureSkewMs: 5 * 60 * 1000, maxPastAgeMs: 7 * 24 * 3600 * 1000 };
 
 t.test('eventTime trusts the client clock within bounds', (t) => {
-  const at = (timestamp: string | undefined, bounds = clock) => eventTime(timestamp, receivedAt, bounds);
-  t.same(at(undefined), { time: receivedAt }, 'no client time: the receive time, not a correction');
-  t.same(at('2026-05-01T11:00:00Z'), { time: new Date('2026-05-01T11:00:00Z') }, 'a past time is kept');
+  const kept = (iso: string) => ({ time: new Date(iso) });
+  const received = (correction?: 'too_old' | 'future_skew') => ({
+    time: receivedAt,
+    ...(correction === undefined ? {} : { correction }),
+  });
+  const cases: [timestamp: string | undefined, expected: object, why: string][] = [
+    [undefined, received(), 'no client time: the receive time, not a correction'],
+    ['2026-05-01T11:00:00Z', kept('2026-05-01T11:00:00Z'), 'a past time is kept'],
+    [
+      '2026-04-24T12:00:00Z',
+      kept('2026-04-24T12:00:00Z'),
+      'exactly the oldest allowed age: kept (late, offline clients)',
+    ],
+    ['2026-04-24T11:59:59.999Z', received('too_old'), 'one millisecond older: the receive time, flagged'],
+    ['1970-01-01T00:00:00Z', received('too_old'), 'ancient: flagged'],
+    ['2026-05-01T12:05:00Z', kept('2026-05-01T12:05:00Z'), 'exactly the skew: kept'],
+    [
+      '2026-05-01T12:05:00.001Z',
+      received('future_skew'),
+      'one millisecond beyond the skew: the receive time, flagged',
+    ],
+    ['2999-12-31T23:59:59Z', received('future_skew'), 'far future'],
+    ['2026-05-01T14:00:00+02:00', kept('2026-05-01T12:00:00Z'), 'offsets are honoured'],
+    ['not a date', received(), 'unreadable (the validator refuses it first): receive time'],
+  ];
+  for (const [timestamp, expected, why] of cases)
+    t.same(eventTime(timestamp, receivedAt, clock), expected, why);
   t.same(
-    at('2026-04-24T12:00:00Z'),
-    { time: new Date('2026-04-24T12:00:00Z') },
-    'exactly the oldest allowed age: kept (late, offline clients)',
-  );
-  t.same(
-    at('2026-04-24T11:59:59.999Z'),
-    { time: receivedAt, correction: 'too_old' },
-    'one millisecond older: the receive time, flagged',
-  );
-  t.same(at('1970-01-01T00:00:00Z'), { time: receivedAt, correction: 'too_old' }, 'ancient: flagged');
-  t.same(at('2026-05-01T12:05:00Z'), { time: new Date('2026-05-01T12:05:00Z') }, 'exactly the skew: kept');
-  t.same(
-    at('2026-05-01T12:05:00.001Z'),
-    { time: receivedAt, correction: 'future_skew' },
-    'one millisecond beyond the skew: the receive time, flagged',
-  );
-  t.same(at('2999-12-31T23:59:59Z'), { time: receivedAt, correction: 'future_skew' }, 'far future');
-  t.same(at('2026-05-01T14:00:00+02:00'), { time: new Date('2026-05-01T12:00:00Z') }, 'offsets are honoured');
-  t.same(at('not a date'), { time: receivedAt }, 'unreadable (the validator refuses it first): receive time');
-  t.same(
-    at('2026-05-01T12:00:01Z', { ...clock, maxFutureSkewMs: 0 }),
-    { time: receivedAt, correction: 'future_skew' },
+    eventTime('2026-05-01T12:00:01Z', receivedAt, { ...clock, maxFutureSkewMs: 0 }),
+    received('future_skew'),
     'zero skew allowed: any future time is replaced',
   );
   t.end();
