@@ -8,7 +8,6 @@
  * intervals (Wilson, normal approximation) computed independently below.
  */
 import t from 'tap';
-import type { ClickHouse } from '@recstream/clickhouse';
 import { createLogger } from '@recstream/logger';
 import { createMetrics } from '@recstream/metrics';
 import { createRedis } from '@recstream/redis';
@@ -20,16 +19,12 @@ import {
   type EnrichedEvent,
   type RecommendationsResponse,
 } from '@recstream/schemas';
+import { namespaceDatabase } from '../support/namespace-fixture.js';
 import { servingApp } from '../support/serving-app.js';
 import { parseExperiments } from '@recstream/serving/experiments';
 import { createImpressionLog } from '@recstream/serving/impressions';
 import {
   connectTestKafka,
-  createTestDatabase,
-  createTestTopics,
-  deleteTestKeys,
-  deleteTestTopics,
-  dropTestDatabase,
   infra,
   startService,
   testNamespace,
@@ -91,18 +86,14 @@ function meanInterval(values: readonly number[]): [number, number, number] {
 }
 
 t.test('per-variant CTR, conversion and revenue from real impressions, clicks and purchases', async (t) => {
-  await createTestTopics(ns);
-  const clickhouse: ClickHouse = await createTestDatabase(ns);
+  const clickhouse = await namespaceDatabase(t, ns, { redisKeys: true });
   const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
   const { producer } = await connectTestKafka(ns);
+  // Runs before the database is dropped (teardowns run last registered first).
   t.teardown(async () => {
     await producer.disconnect();
     redis.disconnect();
-    await clickhouse.close();
-    await deleteTestKeys(ns);
-    await dropTestDatabase(ns);
-    await deleteTestTopics(ns);
   });
   const sink = await startService({
     service: 'ingest',
