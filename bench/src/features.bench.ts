@@ -48,12 +48,7 @@ import {
   type ItemMeta,
 } from '@recstream/features';
 import { compileContext, compileEvent } from '@recstream/feature/compile';
-import {
-  SEEN_SET_TTL_S,
-  createFeatureStore,
-  seenBucketOf,
-  type CompiledEvent,
-} from '@recstream/feature/store';
+import { SEEN_SET_TTL_S, createFeatureStore, type CompiledEvent } from '@recstream/feature/store';
 import { createKafka, createProducer, parseBrokers } from '@recstream/kafka';
 import { createLogger } from '@recstream/logger';
 import { createRedis, type Redis } from '@recstream/redis';
@@ -85,6 +80,7 @@ import {
   type KeyFamily,
 } from './key-families.js';
 import { histogramBuckets, seriesValue } from './metrics-text.js';
+import { startSeenSampler } from './pipeline-samples.js';
 import { cpuSeconds, infraPids, peakRssMiB } from './process-stats.js';
 import { commandCosts, commandStats, usedMemoryOf } from './redis-info.js';
 import { integerFromEnv, numberFromEnv } from './env.js';
@@ -360,62 +356,23 @@ async function benchFreshness(seed: number) {
     const freshnessBuckets = (text: string) => histogramBuckets(text, 'rec_feature_freshness_seconds');
     let serverBefore = new Map<number, number>();
 
-    const keys = featureKeys(prefix);
     const stream = clickstream({ seed, items, shoppers: 1e9, loginShare: 0.3, concurrentShoppers: 5000 });
     const sampledBySequence = new Map<number, string>();
-    /** Sampled event id → when its request was accepted (performance.now()), until visible. */
-    const pending = new Map<string, { acceptedAt: number; measured: boolean; bucket: number }>();
-    const lags: number[] = [];
     const statuses: Record<string, number> = {};
     let acceptedEvents = 0;
-    let unmeasuredVisible = 0;
     const started = performance.now();
     const warmupEnd = started + warmupS * 1000;
     const warmupTimer = setTimeout(() => {
       void scrapeFeature().then((text) => (serverBefore = freshnessBuckets(text)));
     }, warmupS * 1000);
 
-    let polling = true;
-    const poller = (async () => {
-      while (polling || pending.size > 0) {
-        if (pending.size > 0) {
-          const ids = [...pending.keys()];
-          const pipeline = redis.pipeline();
-          // Ingest stamps its receive time a moment after the 202's bucket was taken: either bucket.
-          for (const id of ids) {
-            const bucket = pending.get(id)?.bucket ?? 0;
-            pipeline.smismember(keys.seenEvents(bucket), id).smismember(keys.seenEvents(bucket - 1), id);
-          }
-          const results = (await pipeline.exec()) ?? [];
-          const now = performance.now();
-          for (const [index, id] of ids.entries()) {
-            const [[error, here] = [], [earlierError, earlier] = []] = results.slice(
-              2 * index,
-              2 * index + 2,
-            );
-            if (error !== null && error !== undefined) throw error;
-            if (earlierError !== null && earlierError !== undefined) throw earlierError;
-            if ((here as number[] | undefined)?.[0] !== 1 && (earlier as number[] | undefined)?.[0] !== 1)
-              continue;
-            const sample = pending.get(id);
-            pending.delete(id);
-            if (sample === undefined) continue;
-            if (sample.measured) lags.push(Math.max(0, now - sample.acceptedAt));
-            else unmeasuredVisible += 1;
-          }
-        }
-        // Every ~10 ms; slower when many samples are pending (the service is already behind by
-        // far more than the interval), so that polling never adds more than ~5000 EXISTS/s to
-        // the Redis the service is writing to.
-        await sleep(Math.max(10, pending.size / 5));
-      }
-    })();
+    const sampler = startSeenSampler(redis, prefix);
     const reporter = setInterval(() => {
       progress('freshness: progress', {
         elapsed_s: round((performance.now() - started) / 1000),
         accepted: acceptedEvents,
-        samples_visible: lags.length,
-        samples_pending: pending.size,
+        samples_visible: sampler.lags.length,
+        samples_pending: sampler.pending,
       });
     }, 5000);
 
@@ -448,27 +405,19 @@ async function benchFreshness(seed: number) {
           sampledBySequence.delete(sequence);
           if (status !== 202) return;
           acceptedEvents += batch;
-          const acceptedAt = performance.now();
-          if (sampled !== undefined)
-            pending.set(sampled, {
-              acceptedAt,
-              measured: acceptedAt >= warmupEnd,
-              bucket: seenBucketOf(Date.now()),
-            });
+          if (sampled !== undefined) sampler.accepted(sampled, performance.now() >= warmupEnd);
         },
       });
       loadEnd = performance.now();
-      progress('freshness: load finished; waiting for the last samples', { pending: pending.size });
+      progress('freshness: load finished; waiting for the last samples', { pending: sampler.pending });
       const drainDeadline = performance.now() + 60_000;
-      while (pending.size > 0 && performance.now() < drainDeadline) await sleep(50);
+      while (sampler.pending > 0 && performance.now() < drainDeadline) await sleep(50);
       serverAfter = freshnessBuckets(await scrapeFeature());
-      notVisible = pending.size;
+      notVisible = sampler.pending;
     } finally {
       clearTimeout(warmupTimer);
       clearInterval(reporter);
-      pending.clear();
-      polling = false;
-      await poller;
+      await sampler.stop();
     }
     const endedAt = performance.now();
 
@@ -502,9 +451,9 @@ async function benchFreshness(seed: number) {
         accepted_events_per_s: round(acceptedEvents / ((loadEnd - started) / 1000)),
       },
       // Accepted by ingest (the client got its 202) → the event's features readable in Redis.
-      accepted_to_visible_ms: summarizeLatencies(lags),
+      accepted_to_visible_ms: summarizeLatencies([...sampler.lags]),
       samples_not_visible_after_60_s: notVisible,
-      samples_in_warmup: unmeasuredVisible,
+      samples_in_warmup: sampler.unmeasured,
       // The service's own histogram (received_at → applied) of what it applied after the
       // warm-up, backlog included; interpolated in coarse buckets, a cross-check only.
       service_side_ms: {
