@@ -285,3 +285,46 @@ t.test('rebuild from the ClickHouse log', async (t) => {
     'a reset rebuild recomputes the same features (the corruption is gone)',
   );
 });
+
+t.test('a logged row of a type this version does not know is skipped and counted, as live', async (t) => {
+  // Kafka has no authentication here: a producer that bypasses the collector can put any `type`
+  // in the events topic. The sink keeps it (the log of record), the live feature consumer parks it
+  // (the contract refuses it); a rebuild must neither crash on it nor apply it.
+  const clickhouse = await createTestDatabase(ns);
+  const redis = createRedis(infra.featureRedisUrl);
+  await redis.connect();
+  t.teardown(async () => {
+    await deleteTestKeys(ns);
+    redis.disconnect();
+    await clickhouse.close();
+    await dropTestDatabase(ns);
+  });
+  const at = (ms: number) => new Date(T + ms).toISOString();
+  const known: EnrichedEvent = {
+    event_id: 'ev-known',
+    schema_version: 1,
+    type: 'view',
+    item_id: 'sku-1',
+    user_id: 'u-1',
+    event_time: at(0),
+    received_at: at(10),
+    source: 'test',
+  };
+  const stranger = { ...known, event_id: 'ev-stranger', type: 'teleport' } as unknown as EnrichedEvent;
+  await clickhouse.insert('items', items.map(toItemRow));
+  await clickhouse.insert('events', [
+    toEventRow(stranger, { partition: 0, offset: '0' }),
+    toEventRow(known, { partition: 0, offset: '1' }),
+  ]);
+  const prefix = `${ns.redisPrefix}:unknown-type`;
+  const report = await rebuildFeatures({
+    clickhouse,
+    redis,
+    store: createFeatureStore(redis, prefix),
+    prefix,
+    eventsTopic: TOPIC,
+    maxLatenessMs: 3_600_000,
+    now: () => T + 60_000,
+  });
+  t.match(report, { read: 2, unknownTypes: 1, applied: 1, refused: 0 });
+});

@@ -14,7 +14,11 @@ import {
 export interface LoggedEvent {
   readonly partition: number;
   readonly offset: string;
-  readonly event: EnrichedEvent;
+  /**
+   * Undefined for a type this version does not know (logged from a producer that bypassed the
+   * collector): the live consumer parks such a message, a rebuild skips it.
+   */
+  readonly event: EnrichedEvent | undefined;
 }
 
 // kafka_offset is not aliased to text in SQL: an alias would shadow the column in ORDER BY.

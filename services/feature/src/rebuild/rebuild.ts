@@ -54,6 +54,8 @@ export interface RebuildReport {
   readonly late: number;
   /** Item references the catalog does not know: they get no item features, as live. */
   readonly unknownItemRefs: number;
+  /** Logged rows of a type this version does not know: skipped, as the live consumer parks them. */
+  readonly unknownTypes: number;
   /** Events the store refused on their own (their reasons are logged through `onRefused`). */
   readonly refused: number;
   readonly seconds: number;
@@ -87,6 +89,7 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildR
   let compiled = 0;
   let late = 0;
   let unknownItemRefs = 0;
+  let unknownTypes = 0;
   let refused = 0;
   let pending: CompiledEvent[] = [];
   let pendingPartition = -1;
@@ -112,6 +115,10 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildR
       if (partition !== pendingPartition || pending.length >= BATCH) {
         await flush();
         pendingPartition = partition;
+      }
+      if (event === undefined) {
+        unknownTypes += 1;
+        continue;
       }
       if (lateness(event) > options.maxLatenessMs) {
         late += 1;
@@ -145,6 +152,7 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildR
     alreadyApplied: compiled - applied - refused,
     late,
     unknownItemRefs,
+    unknownTypes,
     refused,
     seconds,
     eventsPerSecond: seconds > 0 ? Math.round(read / seconds) : read,
