@@ -4,7 +4,7 @@
  * after the live consumer has already applied part of the log fills exactly the rest (so it is
  * safe while the consumer runs); a second run adds nothing; `reset` recomputes everything.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { Redis } from 'ioredis';
 import { compileContext, compileEvent } from '@recstream/feature/compile';
 import { rebuildFeatures } from '@recstream/feature/rebuild';
@@ -160,7 +160,8 @@ async function dump(redis: Redis, prefix: string): Promise<Record<string, unknow
   return out;
 }
 
-t.test('rebuild from the ClickHouse log', async (t) => {
+/** The namespace's database and the feature store's Redis, both removed when `t` ends. */
+async function freshStores(t: Test) {
   const clickhouse = await createTestDatabase(ns);
   const redis = createRedis(infra.featureRedisUrl);
   await redis.connect();
@@ -170,6 +171,11 @@ t.test('rebuild from the ClickHouse log', async (t) => {
     await clickhouse.close();
     await dropTestDatabase(ns);
   });
+  return { clickhouse, redis };
+}
+
+t.test('rebuild from the ClickHouse log', async (t) => {
+  const { clickhouse, redis } = await freshStores(t);
   const placed = place(makeLog());
   await clickhouse.insert('items', items.map(toItemRow));
   await clickhouse.insert(
@@ -290,15 +296,7 @@ t.test('a logged row of a type this version does not know is skipped and counted
   // Kafka has no authentication here: a producer that bypasses the collector can put any `type`
   // in the events topic. The sink keeps it (the log of record), the live feature consumer parks it
   // (the contract refuses it); a rebuild must neither crash on it nor apply it.
-  const clickhouse = await createTestDatabase(ns);
-  const redis = createRedis(infra.featureRedisUrl);
-  await redis.connect();
-  t.teardown(async () => {
-    await deleteTestKeys(ns);
-    redis.disconnect();
-    await clickhouse.close();
-    await dropTestDatabase(ns);
-  });
+  const { clickhouse, redis } = await freshStores(t);
   const at = (ms: number) => new Date(T + ms).toISOString();
   const known: EnrichedEvent = {
     event_id: 'ev-known',
